@@ -1,0 +1,44 @@
+import type { SignalBacktest } from '../domain/backtest.ts';
+import type { SignalEvent, SignalName } from '../domain/signal.ts';
+import type { Logger } from '../util/log.ts';
+
+export const ENGINE_NAMES = ['duckdb', 'spark'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** Everything one `bf pipeline run` needs; the CLI flags and the Action inputs both parse into this. */
+export interface PipelineOptions {
+  /** Built-in list name (`demo_small`) or a path to a text file, one symbol per line. */
+  symbolList: string;
+  /** `yahoo` | `sample` | `csv:DIR`. */
+  source: string;
+  start?: string;
+  end?: string;
+  /** Workspace holding the local lake (default `.bf/`). */
+  workdir?: string;
+  /** Where breadth.csv, signals.csv, metrics.json, trades.csv, forward_returns.csv, equity.svg, report.html go. */
+  outDir?: string;
+  engine: EngineName;
+  signals?: SignalName[];
+  holdDays?: number;
+  log: Logger;
+}
+
+export interface StageTiming {
+  stage: 'fetch' | 'breadth' | 'signals' | 'backtest' | 'report' | 'publish' | 'verify';
+  ms: number;
+}
+
+export interface PipelineResult {
+  symbolList: { name: string; symbols: string[] };
+  source: string;
+  synthetic: boolean;
+  engine: EngineName;
+  bars: number;
+  failures: { symbol: string; reason: string }[];
+  breadthDays: number;
+  events: SignalEvent[];
+  backtests: SignalBacktest[];
+  /** Output file name (e.g. `report.html`) → absolute path written. */
+  outputs: Record<string, string>;
+  timings: StageTiming[];
+}
