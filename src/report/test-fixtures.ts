@@ -1,0 +1,162 @@
+// Small, deterministic inputs for the report tests and the preview script (no maths module needed).
+import type { EquityPoint, SignalBacktest, Trade } from '../domain/backtest.ts';
+import { FORWARD_HORIZONS } from '../domain/backtest.ts';
+import type { BreadthSeriesRow } from '../domain/breadth.ts';
+import type { SignalEvent, SignalName } from '../domain/signal.ts';
+
+/** Park–Miller LCG: reproducible noise without a dependency. */
+function lcg(seed: number): () => number {
+  let state = seed % 2147483647 || 1;
+  return () => {
+    state = (state * 16807) % 2147483647;
+    return (state - 1) / 2147483646;
+  };
+}
+
+/** `n` weekdays starting at `start` (UTC), as ISO dates. */
+export function weekdays(start: string, n: number): string[] {
+  const out: string[] = [];
+  const day = new Date(`${start}T00:00:00Z`);
+  while (out.length < n) {
+    const dow = day.getUTCDay();
+    if (dow !== 0 && dow !== 6) out.push(day.toISOString().slice(0, 10));
+    day.setUTCDate(day.getUTCDate() + 1);
+  }
+  return out;
+}
+
+export function fixtureBreadth(n = 300, seed = 7): BreadthSeriesRow[] {
+  const rand = lcg(seed);
+  const dates = weekdays('2020-01-02', n);
+  const rows: BreadthSeriesRow[] = [];
+  let ema: number | null = null;
+  let adLine = 0;
+  for (const [i, date] of dates.entries()) {
+    const issues = 100;
+    // A slow cycle plus noise, with a burst near the middle so the ratio crosses both Zweig lines.
+    const tilt = 0.5 + 0.15 * Math.sin(i / 20) + (i > 150 && i < 160 ? 0.3 : 0);
+    const advancers = Math.max(0, Math.min(issues, Math.round(issues * (tilt + (rand() - 0.5) * 0.3))));
+    const unchanged = Math.min(issues - advancers, Math.round(rand() * 3));
+    const decliners = issues - advancers - unchanged;
+    const adRatio = advancers + decliners === 0 ? null : advancers / (advancers + decliners);
+    if (adRatio !== null) ema = ema === null ? adRatio : ema + (2 / 11) * (adRatio - ema);
+    adLine += advancers - decliners;
+    rows.push({
+      date,
+      advancers,
+      decliners,
+      unchanged,
+      issues,
+      aboveSma50: i < 50 ? 0 : Math.round(issues * tilt),
+      withSma50: i < 50 ? 0 : issues,
+      aboveSma200: i < 200 ? 0 : Math.round(issues * tilt),
+      withSma200: i < 200 ? 0 : issues,
+      newHighs: Math.round(rand() * 5),
+      newLows: Math.round(rand() * 5),
+      ewReturn: i === 0 ? null : (advancers - decliners) / issues / 100,
+      adRatio,
+      zweigEma: ema,
+      adLine,
+      mcclellan: i === 0 ? null : (advancers - decliners) * 0.1,
+      pctAboveSma50: i < 50 ? null : tilt,
+      pctAboveSma200: i < 200 ? null : tilt,
+    });
+  }
+  return rows;
+}
+
+function drawdowns(values: number[]): number[] {
+  let peak = Number.NEGATIVE_INFINITY;
+  return values.map((v) => {
+    peak = Math.max(peak, v);
+    return v / peak - 1;
+  });
+}
+
+/**
+ * A backtest with `entries.length` trades of `holdDays` each over `n` days of noisy index returns.
+ * The numbers are consistent with each other (equity compounds the daily returns) but the metrics are stand-ins.
+ */
+export function fixtureBacktest(
+  signal: SignalName,
+  opts: { n?: number; holdDays?: number; entries?: number[]; seed?: number } = {},
+): SignalBacktest {
+  const n = opts.n ?? 300;
+  const holdDays = opts.holdDays ?? 21;
+  const entries = opts.entries ?? [40, 155, 230];
+  const rand = lcg(opts.seed ?? 11);
+  const dates = weekdays('2020-01-02', n);
+  const daily = dates.map((_, i) => (i === 0 ? 0 : (rand() - 0.48) * 0.03));
+  const invested = dates.map((_, i) => entries.some((e) => i > e && i <= e + holdDays));
+  const buyHold: number[] = [];
+  const strategy: number[] = [];
+  for (let i = 0; i < n; i++) {
+    buyHold.push((buyHold[i - 1] ?? 1) * (1 + daily[i]!));
+    strategy.push((strategy[i - 1] ?? 1) * (invested[i] ? 1 + daily[i]! : 1));
+  }
+  const bhDd = drawdowns(buyHold);
+  const stDd = drawdowns(strategy);
+  const equity: EquityPoint[] = dates.map((date, i) => ({
+    date,
+    strategy: strategy[i]!,
+    buyHold: buyHold[i]!,
+    strategyDrawdown: stDd[i]!,
+    buyHoldDrawdown: bhDd[i]!,
+  }));
+  const trades: Trade[] = entries.map((e) => {
+    const exit = Math.min(n - 1, e + holdDays);
+    return {
+      signal,
+      entryDate: dates[e]!,
+      exitDate: dates[exit]!,
+      days: exit - e,
+      return: strategy[exit]! / strategy[e]! - 1,
+    };
+  });
+  const exposure = invested.filter(Boolean).length / n;
+  return {
+    signal,
+    holdDays,
+    firings: entries.length,
+    forwardReturns: FORWARD_HORIZONS.map((horizon) => {
+      const fwd = entries.filter((e) => e + horizon < n).map((e) => buyHold[e + horizon]! / buyHold[e]! - 1);
+      const sorted = [...fwd].sort((a, b) => a - b);
+      return {
+        signal,
+        horizon,
+        count: fwd.length,
+        mean: fwd.length ? fwd.reduce((a, b) => a + b, 0) / fwd.length : null,
+        median: fwd.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : null,
+        hitRate: fwd.length ? fwd.filter((r) => r > 0).length / fwd.length : null,
+      };
+    }),
+    trades,
+    strategy: {
+      cagr: 0.0412,
+      volatility: 0.0831,
+      sharpe: 0.52,
+      sortino: 0.71,
+      maxDrawdown: Math.min(...stDd),
+      exposure,
+      trades: trades.length,
+      totalReturn: strategy[n - 1]! - 1,
+    },
+    buyHold: {
+      cagr: 0.0655,
+      volatility: 0.2274,
+      sharpe: 0.31,
+      sortino: null,
+      maxDrawdown: Math.min(...bhDd),
+      exposure: 1,
+      trades: 1,
+      totalReturn: buyHold[n - 1]! - 1,
+    },
+    equity,
+  };
+}
+
+export function fixtureEvents(backtests: SignalBacktest[]): SignalEvent[] {
+  return backtests.flatMap((bt) =>
+    bt.trades.map((t) => ({ date: t.entryDate, signal: bt.signal, value: 0.6234 })),
+  );
+}
