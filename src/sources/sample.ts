@@ -1,0 +1,163 @@
+import type { DailyBar, DateRange } from '../domain/bar.ts';
+import type { Logger } from '../util/log.ts';
+import { hash32, mulberry32, normalFrom } from './prng.ts';
+import { type FetchResult, noBarsReason, type PriceSource, type SymbolFailure } from './source.ts';
+
+export interface SampleSourceOptions {
+  /** Default 20240101. Same seed, symbols and range give byte-identical bars. */
+  seed?: number;
+  /**
+   * With 10 or more symbols, the last one listed starts trading 40% into the range and the
+   * second-to-last stops 70% into it, so downstream code meets a late listing and a delisting. Default true.
+   */
+  lifecycle?: boolean;
+}
+
+export const DEFAULT_SAMPLE_SEED = 20240101;
+/** The simulated market starts here; bars before it do not exist. Fixed so overlapping ranges agree. */
+export const SAMPLE_EPOCH = '2000-01-03';
+const LIFECYCLE_MIN_SYMBOLS = 10;
+
+const DAY_MS = 86_400_000;
+
+/** Business days (Mon-Fri, no holidays) from `start` to `end` inclusive, ISO dates. */
+export function businessDays(start: string, end: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${start}T00:00:00Z`); t <= Date.parse(`${end}T00:00:00Z`); t += DAY_MS) {
+    const weekday = new Date(t).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+type Regime = 'bull' | 'washout' | 'thrust' | 'chop';
+
+/** Daily drift and volatility of the common market factor in each regime. */
+const REGIMES: Record<Regime, { mu: number; sigma: number }> = {
+  bull: { mu: 0.0005, sigma: 0.006 },
+  // Washouts pull most stocks down for days (advance ratio well under 0.40)...
+  washout: { mu: -0.011, sigma: 0.006 },
+  // ...and thrusts lift most of them at once, which is what the Zweig/Deemer/Whaley rules look for.
+  thrust: { mu: 0.012, sigma: 0.005 },
+  chop: { mu: -0.0005, sigma: 0.01 },
+};
+
+/**
+ * The market factor's daily log returns from SAMPLE_EPOCH, one per business day: a regime chain where a
+ * bull market breaks into a washout about every 200 days, and a washout is followed by a thrust
+ * (70%) or a choppy stretch (30%). Pure in `seed` and `days`.
+ */
+export function marketReturns(seed: number, dayCount: number): number[] {
+  const uniform = mulberry32(hash32('market', seed));
+  const normal = normalFrom(uniform);
+  const between = (lo: number, hi: number) => lo + Math.floor(uniform() * (hi - lo + 1));
+  const returns: number[] = [];
+  let regime: Regime = 'bull';
+  let left = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < dayCount; i++) {
+    if (regime === 'bull' && uniform() < 1 / 200) {
+      regime = 'washout';
+      left = between(6, 14);
+    } else if (left <= 0) {
+      if (regime === 'washout') {
+        const thrust = uniform() < 0.7;
+        regime = thrust ? 'thrust' : 'chop';
+        left = thrust ? between(7, 12) : between(10, 30);
+      } else {
+        regime = 'bull';
+        left = Number.POSITIVE_INFINITY;
+      }
+    }
+    const { mu, sigma } = REGIMES[regime];
+    returns.push(mu + sigma * normal());
+    left--;
+  }
+  return returns;
+}
+
+interface Lifecycle {
+  listedFrom?: string;
+  delistedAfter?: string;
+}
+
+function lifecycleFor(symbols: string[], range: DateRange, enabled: boolean): Map<string, Lifecycle> {
+  const plan = new Map<string, Lifecycle>();
+  if (!enabled || symbols.length < LIFECYCLE_MIN_SYMBOLS) return plan;
+  const days = businessDays(range.start, range.end);
+  if (days.length < 10) return plan;
+  plan.set(symbols[symbols.length - 1] as string, { listedFrom: days[Math.floor(days.length * 0.4)] });
+  plan.set(symbols[symbols.length - 2] as string, { delistedAfter: days[Math.floor(days.length * 0.7)] });
+  return plan;
+}
+
+const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
+
+/**
+ * One symbol's path from the epoch: log price = beta * market + own drift + a mean-reverting idiosyncratic
+ * deviation. Per-symbol traits come from hash(seed, symbol), so a symbol's prices do not depend on its
+ * neighbours in the list. Intraday fields come from a per-day generator so they cost nothing outside the range.
+ */
+function symbolBars(
+  symbol: string,
+  seed: number,
+  calendar: string[],
+  market: number[],
+  from: string,
+  to: string,
+): DailyBar[] {
+  const traitsRng = mulberry32(hash32(symbol, seed));
+  const beta = 0.7 + 0.6 * traitsRng();
+  const idioSigma = 0.012 + 0.01 * traitsRng();
+  const drift = (traitsRng() - 0.5) * 0.0004;
+  const baseVolume = Math.round(10 ** (5.5 + 2 * traitsRng()));
+  const normal = normalFrom(mulberry32(hash32(`${symbol}/path`, seed)));
+  let logPrice = Math.log(15 + 285 * traitsRng());
+  let deviation = 0;
+  let prevClose: number | null = null;
+  const bars: DailyBar[] = [];
+  for (let i = 0; i < calendar.length; i++) {
+    const date = calendar[i] as string;
+    const nextDeviation = 0.998 * deviation + idioSigma * normal();
+    const dailyReturn = beta * (market[i] as number) + drift + (nextDeviation - deviation);
+    deviation = nextDeviation;
+    logPrice += dailyReturn;
+    const close = round(Math.exp(logPrice), 4);
+    if (date >= from && date <= to) {
+      const dayNormal = normalFrom(mulberry32(hash32(`${symbol}/${date}`, seed)));
+      const open = round((prevClose ?? close) * Math.exp(0.003 * dayNormal()), 4);
+      const high = round(Math.max(open, close) * Math.exp(Math.abs(0.006 * dayNormal())), 4);
+      const low = round(Math.min(open, close) * Math.exp(-Math.abs(0.006 * dayNormal())), 4);
+      const volume = Math.round(baseVolume * Math.exp(0.3 * dayNormal()) * (1 + Math.abs(dailyReturn) * 50));
+      bars.push({ symbol, date, open, high, low, close, adjClose: close, volume });
+    }
+    prevClose = close;
+  }
+  return bars;
+}
+
+/** Deterministic synthetic market for demos and tests: `synthetic: true`, never presented as real prices. */
+export function createSampleSource(opts: SampleSourceOptions = {}): PriceSource {
+  const seed = opts.seed ?? DEFAULT_SAMPLE_SEED;
+  const lifecycle = opts.lifecycle ?? true;
+  return {
+    name: 'sample',
+    synthetic: true,
+    async fetch(symbols: string[], range: DateRange, log: Logger): Promise<FetchResult> {
+      const calendar = range.end >= SAMPLE_EPOCH ? businessDays(SAMPLE_EPOCH, range.end) : [];
+      const market = marketReturns(seed, calendar.length);
+      const plan = lifecycleFor(symbols, range, lifecycle);
+      const bars: DailyBar[] = [];
+      const failures: SymbolFailure[] = [];
+      symbols.forEach((symbol, index) => {
+        const life = plan.get(symbol) ?? {};
+        const from = life.listedFrom && life.listedFrom > range.start ? life.listedFrom : range.start;
+        const to = life.delistedAfter && life.delistedAfter < range.end ? life.delistedAfter : range.end;
+        const own = symbolBars(symbol, seed, calendar, market, from, to);
+        if (own.length === 0) failures.push({ symbol, reason: noBarsReason(range) });
+        for (const bar of own) bars.push(bar);
+        log.progress(`generated ${index + 1}/${symbols.length} ${symbol}`);
+      });
+      return { bars, failures, skippedRows: 0 };
+    },
+  };
+}
