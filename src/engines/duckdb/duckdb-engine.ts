@@ -1,0 +1,415 @@
+import { join } from 'node:path';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, dateValue } from '@duckdb/node-api';
+import type { DailyBar } from '../../domain/bar.ts';
+import type { BreadthDay } from '../../domain/breadth.ts';
+import { type Lake, TABLE, type TableMeta, type TableMetaInput, type TableName } from '../../lake/index.ts';
+import { BfError, UsageError } from '../../util/errors.ts';
+import { type Logger, silentLogger } from '../../util/log.ts';
+import type { BreadthEngine } from '../engine.ts';
+import { loadSql } from '../sql-files.ts';
+import { epochDays, ident, literal, readParquet } from './sql-util.ts';
+
+/** Column types `writeRows` accepts. */
+export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'BOOLEAN' | 'DATE';
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+}
+/** A row of a small table: DATE columns as ISO `YYYY-MM-DD` strings, integers as numbers. */
+export type RowValue = string | number | boolean | null;
+export type Row = Record<string, RowValue>;
+
+export interface PricesMeta {
+  source: string;
+  synthetic: boolean;
+}
+
+export interface DuckDbEngineOptions {
+  logger?: Logger;
+  /** DuckDB `memory_limit` (spills to `<workdir>/tmp` beyond it). Default `1GB`. */
+  memoryLimit?: string;
+  /** DuckDB worker threads. Default: DuckDB's (all cores). */
+  threads?: number;
+}
+
+const PRICE_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'symbol', type: 'VARCHAR' },
+  { name: 'date', type: 'DATE' },
+  { name: 'open', type: 'DOUBLE' },
+  { name: 'high', type: 'DOUBLE' },
+  { name: 'low', type: 'DOUBLE' },
+  { name: 'close', type: 'DOUBLE' },
+  { name: 'adj_close', type: 'DOUBLE' },
+  { name: 'volume', type: 'DOUBLE' },
+];
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * The embedded engine: an in-memory DuckDB over the Parquet lake. All state lives in the lake; the DuckDB
+ * database only holds temporary tables for the duration of one call.
+ */
+export class DuckDbEngine implements BreadthEngine {
+  readonly name = 'duckdb';
+  readonly lake: Lake;
+  private readonly instance: DuckDBInstance;
+  private readonly conn: DuckDBConnection;
+  private readonly logger: Logger;
+
+  private constructor(lake: Lake, instance: DuckDBInstance, conn: DuckDBConnection, logger: Logger) {
+    this.lake = lake;
+    this.instance = instance;
+    this.conn = conn;
+    this.logger = logger;
+  }
+
+  static async open(lake: Lake, opts: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
+    const config: Record<string, string> = {
+      memory_limit: opts.memoryLimit ?? '1GB',
+      temp_directory: join(lake.workdir, 'tmp', 'duckdb'),
+      preserve_insertion_order: 'false',
+    };
+    if (opts.threads) config.threads = String(opts.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const conn = await instance.connect();
+    return new DuckDbEngine(lake, instance, conn, opts.logger ?? silentLogger);
+  }
+
+  readMeta(table: TableName): TableMeta | null {
+    return this.lake.readMeta(table);
+  }
+
+  /**
+   * Merges bars into `prices`, keyed by (symbol, date): a bar for an existing key replaces it, others are added.
+   * When nothing would change, the table is left as it is. Returns the table's totals after the merge.
+   */
+  async writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }> {
+    await this.conn.run(
+      `CREATE OR REPLACE TABLE incoming_raw (seq INTEGER, ${PRICE_COLUMNS.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
+    );
+    const appender = await this.conn.createAppender('incoming_raw');
+    try {
+      for (let i = 0; i < bars.length; i++) appendBar(appender, bars[i]!, i);
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    // Within one call the last bar given for a key wins.
+    await this.conn.run(`CREATE OR REPLACE TABLE incoming AS
+      SELECT * EXCLUDE (seq) FROM incoming_raw QUALIFY row_number() OVER (PARTITION BY symbol, date ORDER BY seq DESC) = 1`);
+    await this.conn.run('DROP TABLE incoming_raw');
+
+    const existingFiles = this.lake.parquetFiles(TABLE.prices);
+    const existingMeta = this.lake.readMeta(TABLE.prices);
+    const cols = PRICE_COLUMNS.map((c) => ident(c.name)).join(', ');
+    let mergedSql: string;
+    if (existingFiles && existingMeta) {
+      const existing = `(SELECT ${cols} FROM ${readParquet(existingFiles)})`;
+      const changed =
+        await this.scalar(`SELECT count(*) FROM incoming i LEFT JOIN ${existing} e USING (symbol, date)
+        WHERE e.symbol IS NULL OR ${PRICE_COLUMNS.slice(2)
+          .map((c) => `i.${ident(c.name)} IS DISTINCT FROM e.${ident(c.name)}`)
+          .join(' OR ')}`);
+      if (changed === 0) {
+        await this.conn.run('DROP TABLE incoming');
+        this.logger.info(`prices: ${bars.length} bars already in the lake, nothing to write`);
+        return { rows: existingMeta.rows, symbols: existingMeta.symbols.length };
+      }
+      mergedSql = `SELECT ${cols} FROM ${existing} e ANTI JOIN incoming i USING (symbol, date)
+        UNION ALL SELECT ${cols} FROM incoming`;
+    } else {
+      mergedSql = `SELECT ${cols} FROM incoming`;
+    }
+    await this.conn.run(`CREATE OR REPLACE VIEW merged_prices AS ${mergedSql}`);
+    const symbols = (await this.column('SELECT DISTINCT symbol FROM merged_prices ORDER BY symbol')).map(
+      String,
+    );
+    const written = await this.lake.writeTable(
+      TABLE.prices,
+      async (dir) => {
+        const rows = await this.copyToParquet(
+          'SELECT * FROM merged_prices ORDER BY symbol, date',
+          dir,
+          'prices',
+        );
+        return { rows };
+      },
+      {
+        source: mergeSources(existingMeta?.source, meta.source),
+        synthetic: (existingMeta?.synthetic ?? false) || meta.synthetic,
+        rows: 0,
+        symbols,
+      },
+    );
+    await this.conn.run('DROP VIEW merged_prices');
+    await this.conn.run('DROP TABLE incoming');
+    this.logger.info(
+      `prices: ${written.rows} bars for ${symbols.length} symbols in ${this.lake.tableDir(TABLE.prices)}`,
+    );
+    return { rows: written.rows, symbols: symbols.length };
+  }
+
+  /**
+   * Runs `sql/features.sql` then `sql/breadth.sql` over the prices of `symbols` (all symbols when omitted), stores
+   * the `features` and `breadth` tables, and returns the breadth rows ordered by date.
+   */
+  async computeBreadth(symbols?: readonly string[]): Promise<BreadthDay[]> {
+    const priceFiles = this.lake.parquetFiles(TABLE.prices);
+    const pricesMeta = this.lake.readMeta(TABLE.prices);
+    if (!priceFiles || !pricesMeta || pricesMeta.rows === 0) {
+      throw new BfError(`no prices in the lake of workdir ${this.lake.workdir}`, {
+        hint: 'run `bf data fetch` first (or pass --workdir / BF_HOME pointing at the workdir that holds them)',
+      });
+    }
+    let wanted: string[];
+    if (symbols === undefined) {
+      wanted = pricesMeta.symbols;
+      await this.conn.run(`CREATE OR REPLACE VIEW prices AS SELECT * FROM ${readParquet(priceFiles)}`);
+    } else {
+      wanted = [...new Set(symbols)].sort();
+      if (wanted.length === 0) throw new UsageError('the symbol list is empty', 'give at least one symbol');
+      const present = new Set(pricesMeta.symbols);
+      const absent = wanted.filter((s) => !present.has(s));
+      if (absent.length > 0) {
+        throw new BfError(
+          `${absent.length} of ${wanted.length} symbols have no prices in the lake of workdir ${this.lake.workdir}: ${absent.join(', ')}`,
+          { hint: 'run `bf data fetch` for them first, or remove them from the list' },
+        );
+      }
+      await this.conn.run('CREATE OR REPLACE TABLE wanted_symbols (symbol VARCHAR)');
+      const appender = await this.conn.createAppender('wanted_symbols');
+      try {
+        for (const s of wanted) {
+          appender.appendVarchar(s);
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      await this.conn.run(`CREATE OR REPLACE VIEW prices AS
+        SELECT * FROM ${readParquet(priceFiles)} WHERE symbol IN (SELECT symbol FROM wanted_symbols)`);
+    }
+    const lineage: TableMetaInput = {
+      source: pricesMeta.source,
+      synthetic: pricesMeta.synthetic,
+      rows: 0,
+      symbols: wanted,
+    };
+
+    await this.lake.writeTable(
+      TABLE.features,
+      async (dir) => ({ rows: await this.copyToParquet(loadSql('features'), dir, 'features') }),
+      lineage,
+    );
+    const featureFiles = this.lake.parquetFiles(TABLE.features) ?? [];
+    await this.conn.run(`CREATE OR REPLACE VIEW features AS SELECT * FROM ${readParquet(featureFiles)}`);
+    await this.conn.run(`CREATE OR REPLACE TABLE breadth_result AS\n${loadSql('breadth')}\n`);
+    await this.lake.writeTable(
+      TABLE.breadth,
+      async (dir) => ({
+        rows: await this.copyToParquet('SELECT * FROM breadth_result ORDER BY date', dir, 'breadth'),
+      }),
+      lineage,
+    );
+    const reader = await this.conn.runAndReadAll(
+      'SELECT * REPLACE (CAST(date AS VARCHAR) AS date) FROM breadth_result ORDER BY date',
+    );
+    const days = reader.getRowObjectsJS().map(toBreadthDay);
+    await this.conn.run('DROP TABLE breadth_result');
+    await this.conn.run('DROP VIEW features');
+    await this.conn.run('DROP VIEW prices');
+    return days;
+  }
+
+  /** Replaces a small table (signals, backtest outputs) with `rows`; only the listed columns are stored. */
+  async writeRows(
+    table: TableName,
+    rows: readonly Row[],
+    columns: readonly ColumnSpec[],
+    meta: Partial<PricesMeta> = {},
+  ): Promise<TableMeta> {
+    if (columns.length === 0) throw new BfError(`writeRows(${table}): no columns given`);
+    for (const c of columns) {
+      if (!IDENTIFIER.test(c.name))
+        throw new BfError(`writeRows(${table}): bad column name ${JSON.stringify(c.name)}`);
+    }
+    await this.conn.run(
+      `CREATE OR REPLACE TABLE rows_in (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
+    );
+    const appender = await this.conn.createAppender('rows_in');
+    try {
+      for (const row of rows) {
+        for (const c of columns) appendValue(appender, c, row[c.name] ?? null, table);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    const symbols = columns.some((c) => c.name === 'symbol')
+      ? (await this.column('SELECT DISTINCT symbol FROM rows_in WHERE symbol IS NOT NULL')).map(String)
+      : [];
+    const written = await this.lake.writeTable(
+      table,
+      async (dir) => {
+        await this.copyToParquet('SELECT * FROM rows_in', dir, table);
+        return undefined;
+      },
+      { source: meta.source ?? 'bf', synthetic: meta.synthetic ?? false, rows: rows.length, symbols },
+    );
+    await this.conn.run('DROP TABLE rows_in');
+    return written;
+  }
+
+  /** All rows of a table written by `writeRows` (or any lake table small enough to hold in memory). */
+  async readRows(table: TableName): Promise<Row[]> {
+    const files = this.lake.parquetFiles(table);
+    if (!files) {
+      throw new BfError(`table ${table} does not exist in the lake of workdir ${this.lake.workdir}`, {
+        hint: 'run the command that produces it first',
+      });
+    }
+    const described = await this.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readParquet(files)}`);
+    const select = described
+      .getRowObjectsJS()
+      .map((r) => {
+        const name = String(r.column_name);
+        return String(r.column_type) === 'DATE'
+          ? `CAST(${ident(name)} AS VARCHAR) AS ${ident(name)}`
+          : ident(name);
+      })
+      .join(', ');
+    const reader = await this.conn.runAndReadAll(`SELECT ${select} FROM ${readParquet(files)}`);
+    return reader.getRowObjectsJS().map((r) => {
+      const out: Row = {};
+      for (const [k, v] of Object.entries(r)) out[k] = toRowValue(v);
+      return out;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** COPY a query to `<dir>/<name>.parquet`; returns the rows written. */
+  private async copyToParquet(query: string, dir: string, name: string): Promise<number> {
+    const path = join(dir, `${name}.parquet`);
+    const result = await this.conn.runAndReadAll(
+      `COPY (\n${query}\n) TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    return Number(result.getRowsJS()[0]?.[0] ?? 0);
+  }
+
+  private async scalar(sql: string): Promise<number> {
+    const reader = await this.conn.runAndReadAll(sql);
+    return Number(reader.getRowsJS()[0]?.[0] ?? 0);
+  }
+
+  private async column(sql: string): Promise<unknown[]> {
+    const reader = await this.conn.runAndReadAll(sql);
+    return reader.getRowsJS().map((r) => r[0]);
+  }
+}
+
+function appendBar(appender: DuckDBAppender, bar: DailyBar, seq: number): void {
+  const days = epochDays(bar.date);
+  if (typeof bar.symbol !== 'string' || bar.symbol.length === 0 || days === null) {
+    throw new BfError(
+      `bad bar #${seq}: symbol ${JSON.stringify(bar.symbol)}, date ${JSON.stringify(bar.date)}`,
+      {
+        hint: 'bars need a symbol and an ISO YYYY-MM-DD date',
+      },
+    );
+  }
+  if (!Number.isFinite(bar.adjClose) || bar.adjClose <= 0) {
+    throw new BfError(
+      `bad bar ${bar.symbol} ${bar.date}: adjusted close ${bar.adjClose} is not a positive number`,
+      {
+        hint: 'drop or repair the bar at the source before writing it',
+      },
+    );
+  }
+  appender.appendInteger(seq);
+  appender.appendVarchar(bar.symbol);
+  appender.appendDate(dateValue(days));
+  appendNullableDouble(appender, bar.open);
+  appendNullableDouble(appender, bar.high);
+  appendNullableDouble(appender, bar.low);
+  appendNullableDouble(appender, bar.close);
+  appender.appendDouble(bar.adjClose);
+  appendNullableDouble(appender, bar.volume);
+  appender.endRow();
+}
+
+function appendNullableDouble(appender: DuckDBAppender, v: number | null): void {
+  if (v === null || v === undefined || !Number.isFinite(v)) appender.appendNull();
+  else appender.appendDouble(v);
+}
+
+function appendValue(appender: DuckDBAppender, col: ColumnSpec, v: RowValue, table: string): void {
+  if (v === null) {
+    appender.appendNull();
+    return;
+  }
+  const bad = () =>
+    new BfError(`writeRows(${table}): column ${col.name} (${col.type}) cannot hold ${JSON.stringify(v)}`);
+  switch (col.type) {
+    case 'VARCHAR':
+      appender.appendVarchar(String(v));
+      return;
+    case 'DOUBLE':
+      if (typeof v !== 'number') throw bad();
+      appender.appendDouble(v);
+      return;
+    case 'BIGINT':
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw bad();
+      appender.appendBigInt(BigInt(v));
+      return;
+    case 'INTEGER':
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw bad();
+      appender.appendInteger(v);
+      return;
+    case 'BOOLEAN':
+      if (typeof v !== 'boolean') throw bad();
+      appender.appendBoolean(v);
+      return;
+    case 'DATE': {
+      const days = typeof v === 'string' ? epochDays(v) : null;
+      if (days === null) throw bad();
+      appender.appendDate(dateValue(days));
+      return;
+    }
+  }
+}
+
+function toRowValue(v: unknown): RowValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  return String(v);
+}
+
+function mergeSources(existing: string | undefined, added: string): string {
+  const all = new Set([...(existing ? existing.split('+') : []), ...added.split('+')]);
+  return [...all].sort().join('+');
+}
+
+function toBreadthDay(r: Record<string, unknown>): BreadthDay {
+  const n = (k: string) => Number(r[k]);
+  const ew = r.ew_return;
+  return {
+    date: String(r.date),
+    advancers: n('advancers'),
+    decliners: n('decliners'),
+    unchanged: n('unchanged'),
+    issues: n('issues'),
+    aboveSma50: n('above_sma50'),
+    withSma50: n('with_sma50'),
+    aboveSma200: n('above_sma200'),
+    withSma200: n('with_sma200'),
+    newHighs: n('new_highs'),
+    newLows: n('new_lows'),
+    ewReturn: ew === null || ew === undefined ? null : Number(ew),
+  };
+}

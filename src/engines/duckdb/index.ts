@@ -1,0 +1,9 @@
+export {
+  type ColumnSpec,
+  type ColumnType,
+  DuckDbEngine,
+  type DuckDbEngineOptions,
+  type PricesMeta,
+  type Row,
+  type RowValue,
+} from './duckdb-engine.ts';

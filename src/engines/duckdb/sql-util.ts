@@ -1,0 +1,29 @@
+/** A SQL string literal. */
+export function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** A double-quoted identifier (column names come from code, but quoting keeps reserved words such as `date` safe). */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `read_parquet([...])` over the given files. */
+export function readParquet(files: readonly string[]): string {
+  return `read_parquet([${files.map(literal).join(', ')}])`;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Days since 1970-01-01 of an ISO `YYYY-MM-DD` date, or null when it is not a real calendar date. */
+export function epochDays(iso: string): number | null {
+  const m = ISO_DATE.exec(iso);
+  if (!m) return null;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  return ms / 86_400_000;
+}

@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BfError } from '../util/errors.ts';
+import { type Logger, silentLogger } from '../util/log.ts';
+import type { TableName } from './tables.ts';
+
+/** Default workspace directory, relative to the current directory. */
+export const DEFAULT_WORKDIR = '.bf';
+export const META_FILE = '_meta.json';
+const STAGING_PREFIX = '.staging-';
+const OLD_PREFIX = '.old-';
+
+/**
+ * The workspace directory: the explicit option (`--workdir`), else `BF_HOME`, else `.bf/` in the current directory.
+ * Always absolute.
+ */
+export function resolveWorkdir(
+  opt?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): string {
+  const chosen = opt?.trim() || env.BF_HOME?.trim() || DEFAULT_WORKDIR;
+  return resolve(cwd, chosen);
+}
+
+/** What `_meta.json` says about one table version. */
+export interface TableMeta {
+  table: TableName;
+  /** Where the rows came from: a source name (`yahoo`, `stooq`, `synthetic`…) or `+`-joined names after merges. */
+  source: string;
+  /** True when any row is synthetic (generated, not market data). */
+  synthetic: boolean;
+  rows: number;
+  /** Sorted distinct symbols in the table (empty when the table has no symbol column). */
+  symbols: string[];
+  /** ISO timestamp of the write. */
+  writtenAt: string;
+  /** Parquet file names inside the table directory. */
+  files: string[];
+}
+
+export type TableMetaInput = Pick<TableMeta, 'source' | 'synthetic' | 'rows' | 'symbols'>;
+
+export interface WriteTableHooks {
+  /** Called after the new version is complete and fsynced, before it replaces the old one (tests simulate crashes here). */
+  beforeSwap?: (stagingDir: string) => void | Promise<void>;
+}
+
+/**
+ * A directory of Parquet tables with atomic replacement. A table version becomes visible only by renaming a
+ * complete, fsynced staging directory onto `<root>/<table>`; the previous version is moved aside first and then
+ * deleted. `open` repairs what a crash can leave: a moved-aside version with no replacement is restored, stray
+ * staging directories of dead processes are deleted. One writer per workdir at a time.
+ */
+export class Lake {
+  readonly workdir: string;
+  /** `<workdir>/lake` */
+  readonly root: string;
+  private readonly logger: Logger;
+
+  private constructor(workdir: string, logger: Logger) {
+    this.workdir = workdir;
+    this.root = join(workdir, 'lake');
+    this.logger = logger;
+  }
+
+  static open(workdir: string, opts: { logger?: Logger } = {}): Lake {
+    const lake = new Lake(resolve(workdir), opts.logger ?? silentLogger);
+    try {
+      mkdirSync(lake.root, { recursive: true });
+    } catch (cause) {
+      throw new BfError(`cannot create the lake directory ${lake.root}`, {
+        cause,
+        hint: 'check that the workdir (--workdir or BF_HOME) is writable',
+      });
+    }
+    lake.recover();
+    return lake;
+  }
+
+  tableDir(table: TableName): string {
+    return join(this.root, table);
+  }
+
+  /** True when a complete version of the table exists. */
+  has(table: TableName): boolean {
+    return existsSync(join(this.tableDir(table), META_FILE));
+  }
+
+  readMeta(table: TableName): TableMeta | null {
+    const path = join(this.tableDir(table), META_FILE);
+    if (!existsSync(path)) return null;
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as TableMeta;
+    } catch (cause) {
+      throw new BfError(`cannot read ${path}`, {
+        cause,
+        hint: `delete ${this.tableDir(table)} and re-create the table`,
+      });
+    }
+  }
+
+  /** Absolute paths of the table's Parquet files, or null when the table does not exist. */
+  parquetFiles(table: TableName): string[] | null {
+    const meta = this.readMeta(table);
+    if (!meta) return null;
+    return meta.files.map((f) => join(this.tableDir(table), f));
+  }
+
+  /**
+   * Writes a new version of `table`: `writeData` fills a fresh staging directory with `.parquet` files (and may
+   * return metadata it only learns while writing, e.g. the row count), then the metadata is added, everything
+   * fsynced, and the staging directory renamed over the table.
+   */
+  async writeTable(
+    table: TableName,
+    writeData: (stagingDir: string) => Promise<Partial<TableMetaInput> | undefined>,
+    meta: TableMetaInput,
+    hooks: WriteTableHooks = {},
+  ): Promise<TableMeta> {
+    const tag = `${table}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const staging = join(this.root, `${STAGING_PREFIX}${tag}`);
+    mkdirSync(staging);
+    try {
+      const learned = (await writeData(staging)) ?? {};
+      const merged = { ...meta, ...learned };
+      const files = readdirSync(staging)
+        .filter((f) => f.endsWith('.parquet'))
+        .sort();
+      const full: TableMeta = {
+        table,
+        source: merged.source,
+        synthetic: merged.synthetic,
+        rows: merged.rows,
+        symbols: [...merged.symbols].sort(),
+        writtenAt: new Date().toISOString(),
+        files,
+      };
+      writeFileSync(join(staging, META_FILE), `${JSON.stringify(full, null, 2)}\n`);
+      for (const f of readdirSync(staging)) fsyncPath(join(staging, f));
+      fsyncPath(staging);
+      await hooks.beforeSwap?.(staging);
+      this.swapIn(table, staging, tag);
+      return full;
+    } catch (err) {
+      rmSync(staging, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Moves the current version aside, renames the staging directory in, then deletes the old version. */
+  private swapIn(table: TableName, staging: string, tag: string): void {
+    const target = this.tableDir(table);
+    const old = join(this.root, `${OLD_PREFIX}${tag}`);
+    const hadOld = existsSync(target);
+    if (hadOld) renameSync(target, old);
+    renameSync(staging, target);
+    fsyncPath(this.root);
+    if (hadOld) rmSync(old, { recursive: true, force: true });
+  }
+
+  /**
+   * Repairs what an interrupted write leaves behind (only entries of processes that are no longer alive):
+   * a moved-aside old version whose table is missing is restored; other old versions and staging dirs are deleted.
+   */
+  recover(): { restored: string[]; removed: string[] } {
+    const restored: string[] = [];
+    const removed: string[] = [];
+    for (const entry of readdirSync(this.root)) {
+      const parsed = parseLeftover(entry);
+      if (!parsed || isAlive(parsed.pid)) continue;
+      const path = join(this.root, entry);
+      const target = join(this.root, parsed.table);
+      if (parsed.kind === 'old' && !existsSync(target) && existsSync(join(path, META_FILE))) {
+        renameSync(path, target);
+        restored.push(parsed.table);
+        this.logger.warn(`lake: restored table ${parsed.table} after an interrupted write`);
+      } else {
+        rmSync(path, { recursive: true, force: true });
+        removed.push(entry);
+      }
+    }
+    if (restored.length > 0) fsyncPath(this.root);
+    return { restored, removed };
+  }
+}
+
+function parseLeftover(entry: string): { kind: 'staging' | 'old'; table: string; pid: number } | null {
+  const kind = entry.startsWith(STAGING_PREFIX) ? 'staging' : entry.startsWith(OLD_PREFIX) ? 'old' : null;
+  if (!kind) return null;
+  const rest = entry.slice(kind === 'staging' ? STAGING_PREFIX.length : OLD_PREFIX.length);
+  const m = /^([a-z][a-z0-9_]*)-(\d+)-[0-9a-f]+$/.exec(rest);
+  if (!m) return null;
+  return { kind, table: m[1]!, pid: Number(m[2]) };
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Every table of the local lake, in one place. A table is a directory `<workdir>/lake/<name>/`
+ * holding Parquet file(s) and a `_meta.json`.
+ */
+export const TABLE = {
+  /** Daily bars, one row per (symbol, date); merged by `writePrices`. */
+  prices: 'prices',
+  /** Per-symbol, per-day features from `sql/features.sql`. */
+  features: 'features',
+  /** Per-day breadth counts from `sql/breadth.sql`. */
+  breadth: 'breadth',
+  /** Breadth rows with the series derived in TypeScript (ratios, EMAs, A/D line). */
+  breadthSeries: 'breadth_series',
+  /** Signal firings. */
+  signals: 'signals',
+  backtestSummary: 'backtest_summary',
+  backtestForwardReturns: 'backtest_forward_returns',
+  backtestTrades: 'backtest_trades',
+  backtestEquity: 'backtest_equity',
+} as const;
+
+export type TableName = (typeof TABLE)[keyof typeof TABLE];
+
+export const TABLE_NAMES: readonly TableName[] = Object.values(TABLE);
+
+export function isTableName(name: string): name is TableName {
+  return (TABLE_NAMES as readonly string[]).includes(name);
+}
