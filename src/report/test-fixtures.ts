@@ -160,3 +160,57 @@ export function fixtureEvents(backtests: SignalBacktest[]): SignalEvent[] {
     bt.trades.map((t) => ({ date: t.entryDate, signal: bt.signal, value: 0.6234 })),
   );
 }
+
+/**
+ * Throws unless `xml` is well-formed as far as tags go: every tag closes in order, attributes are quoted,
+ * text holds no raw `<` or bare `&`. Enough to catch broken SVG/XHTML output without an XML dependency.
+ */
+export function assertWellFormedXml(xml: string, opts: { voidElements?: readonly string[] } = {}): void {
+  const voids = new Set(opts.voidElements ?? []);
+  const stack: string[] = [];
+  const token =
+    /<!--[\s\S]*?-->|<!DOCTYPE[^>]*>|<\?[\s\S]*?\?>|<\/?([A-Za-z][\w:-]*)((?:\s+[\w:-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'))?)*)\s*(\/?)>/g;
+  let last = 0;
+  for (const m of xml.matchAll(token)) {
+    const text = xml.slice(last, m.index);
+    if (/<|&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/.test(text)) {
+      throw new Error(`bad text before offset ${m.index}: ${JSON.stringify(text.slice(0, 80))}`);
+    }
+    last = m.index + m[0].length;
+    const name = m[1];
+    if (!name) continue;
+    if (/&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/.test(m[2] ?? ''))
+      throw new Error(`bare & in attributes of <${name}>`);
+    if (m[0].startsWith('</')) {
+      const open = stack.pop();
+      if (open !== name) throw new Error(`</${name}> closes <${open}> at offset ${m.index}`);
+    } else if (!m[3] && !voids.has(name.toLowerCase())) stack.push(name);
+  }
+  if (/<|&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/.test(xml.slice(last))) throw new Error('bad trailing text');
+  if (stack.length) throw new Error(`unclosed tags: ${stack.join(' > ')}`);
+}
+
+/**
+ * Every `<g class="… <name>_marks" …>…</g>` group Vega renders for a named mark (a line mark with a colour
+ * encoding renders one group per series), joined into one string; empty when the mark is absent.
+ */
+export function markGroup(svg: string, markName: string): string {
+  const groups: string[] = [];
+  const opener = new RegExp(`<g class="[^"]*\\b${markName}_marks\\b[^"]*"[^>]*?(/?)>`, 'g');
+  for (const open of svg.matchAll(opener)) {
+    if (open[1]) {
+      groups.push(open[0]);
+      continue;
+    }
+    let depth = 0;
+    for (const m of svg.slice(open.index).matchAll(/<(\/?)g\b[^>]*?(\/?)>/g)) {
+      if (m[2]) continue;
+      depth += m[1] ? -1 : 1;
+      if (depth === 0) {
+        groups.push(svg.slice(open.index, open.index + m.index + m[0].length));
+        break;
+      }
+    }
+  }
+  return groups.join('');
+}
