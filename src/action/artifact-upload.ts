@@ -1,0 +1,63 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultArtifactClient } from '@actions/artifact';
+import { BfError } from '../util/errors.ts';
+
+/** The pipeline's report files, uploaded when present. */
+export const REPORT_FILES = [
+  'report.html',
+  'equity.svg',
+  'metrics.json',
+  'trades.csv',
+  'signals.csv',
+  'breadth.csv',
+] as const;
+
+export interface UploadedArtifact {
+  id: number;
+  size: number;
+  digest: string | undefined;
+  files: string[];
+}
+
+export interface ArtifactRequest {
+  name: string;
+  /** Files are stored in the zip relative to this directory. */
+  rootDirectory: string;
+  files: string[];
+  retentionDays?: number;
+}
+
+/**
+ * Uploads files as one artifact through the Actions Results service (`ACTIONS_RUNTIME_TOKEN`,
+ * `ACTIONS_RESULTS_URL`). Missing files are skipped; an empty set is an error naming the directory.
+ */
+export async function uploadArtifact(req: ArtifactRequest): Promise<UploadedArtifact> {
+  const files = req.files.filter((f) => existsSync(f) && statSync(f).isFile());
+  if (files.length === 0) {
+    throw new BfError(
+      `Artifact '${req.name}': none of ${req.files.length} files exist under ${req.rootDirectory}`,
+      {
+        hint: 'check that the pipeline wrote its report (see the pipeline stage log)',
+      },
+    );
+  }
+  for (const env of ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL']) {
+    if (!process.env[env]) {
+      throw new BfError(`Artifact '${req.name}': ${env} is not set`, {
+        hint: 'artifacts upload only inside a GitHub Actions job (or with a Results service URL and token set)',
+      });
+    }
+  }
+  const client = new DefaultArtifactClient();
+  const res = await client.uploadArtifact(req.name, files, req.rootDirectory, {
+    retentionDays: req.retentionDays,
+  });
+  if (res.id === undefined) throw new BfError(`Artifact '${req.name}': the service returned no artifact id`);
+  return {
+    id: res.id,
+    size: res.size ?? 0,
+    digest: res.digest,
+    files: files.map((f) => path.relative(req.rootDirectory, f)),
+  };
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../util/errors.ts';
+import { INPUT_NAMES, readInputs } from './inputs.ts';
+
+const ctx = { actionRoot: '/opt/bf-action', workspace: '/home/runner/work/repo' };
+const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+
+function errorOf(values: Record<string, string>): UsageError {
+  try {
+    readInputs(reader(values), ctx);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return e as UsageError;
+  }
+  throw new Error('expected readInputs to throw');
+}
+
+describe('readInputs', () => {
+  it('fills defaults when every input is empty', () => {
+    const cfg = readInputs(reader({}), ctx);
+    expect(cfg).toEqual({
+      symbolList: 'demo_small',
+      source: 'sample',
+      engine: 'spark',
+      waitTimeoutSeconds: 600,
+      composeFiles: ['/opt/bf-action/infra/docker-compose.yml'],
+      services: [],
+      imageEnv: {},
+      keepUp: false,
+      artifactName: 'bf-report',
+      minSignals: 0,
+      workingDirectory: '/home/runner/work/repo',
+    });
+  });
+
+  it('parses every input and resolves paths against working-directory', () => {
+    const cfg = readInputs(
+      reader({
+        'symbol-list': 'sp500',
+        source: 'csv:data/bars',
+        engine: 'duckdb',
+        'wait-timeout': '90.5',
+        'compose-file': 'stack.yml, stack.ci.yml',
+        services: 'kafka elasticsearch\ns3',
+        images: 'kafka=apache/kafka:4.1.1, spark=example/spark:4.0.1',
+        'keep-up': 'true',
+        'artifact-name': 'nightly-report',
+        'min-signals': '3',
+        'working-directory': 'sub',
+      }),
+      ctx,
+    );
+    expect(cfg.engine).toBe('duckdb');
+    expect(cfg.waitTimeoutSeconds).toBe(90.5);
+    expect(cfg.composeFiles).toEqual([
+      '/home/runner/work/repo/sub/stack.yml',
+      '/home/runner/work/repo/sub/stack.ci.yml',
+    ]);
+    expect(cfg.services).toEqual(['kafka', 'elasticsearch', 's3']);
+    expect(cfg.imageEnv).toEqual({
+      BF_KAFKA_IMAGE: 'apache/kafka:4.1.1',
+      BF_SPARK_IMAGE: 'example/spark:4.0.1',
+    });
+    expect(cfg.keepUp).toBe(true);
+    expect(cfg.minSignals).toBe(3);
+    expect(cfg.source).toBe('csv:data/bars');
+  });
+
+  it.each([
+    ['-5', 'negative'],
+    ['abc', 'NaN'],
+    ['0', 'zero'],
+    ['Infinity', 'infinite'],
+  ])('rejects wait-timeout %s (%s), naming the input', (value) => {
+    const err = errorOf({ [INPUT_NAMES.waitTimeout]: value });
+    expect(err.message).toContain("'wait-timeout'");
+    expect(err.message).toContain(value);
+    expect(err.hint).toMatch(/positive number of seconds/);
+    expect(err.exitCode).toBe(2);
+  });
+
+  it('rejects an unknown engine and lists the allowed ones', () => {
+    const err = errorOf({ engine: 'flink' });
+    expect(err.message).toContain("'engine'");
+    expect(err.hint).toContain('duckdb, spark');
+  });
+
+  it.each([
+    ['kafka', 'SERVICE=IMAGE'],
+    ['kafka=', 'SERVICE=IMAGE'],
+    ['=apache/kafka:4', 'SERVICE=IMAGE'],
+    ['zookeeper=zk:3', "unknown service 'zookeeper'"],
+  ])('rejects images spec %s', (value, hint) => {
+    const err = errorOf({ images: value });
+    expect(err.message).toContain("'images'");
+    expect(err.hint).toContain(hint);
+  });
+
+  it('rejects a bad source, keep-up, min-signals and artifact-name', () => {
+    expect(errorOf({ source: 'bloomberg' }).message).toContain("'source'");
+    expect(errorOf({ source: 'csv:' }).message).toContain("'source'");
+    expect(errorOf({ 'keep-up': 'yes' }).message).toContain("'keep-up'");
+    expect(errorOf({ 'min-signals': '-1' }).message).toContain("'min-signals'");
+    expect(errorOf({ 'min-signals': '1.5' }).message).toContain("'min-signals'");
+    expect(errorOf({ 'artifact-name': 'a/b' }).message).toContain("'artifact-name'");
+  });
+});

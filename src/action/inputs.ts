@@ -1,0 +1,175 @@
+import path from 'node:path';
+import { ENGINE_NAMES, type EngineName } from '../pipeline/types.ts';
+import { UsageError } from '../util/errors.ts';
+
+/** The action's input names, exactly as in action.yml (the runner passes them as `INPUT_<NAME>` with dashes kept). */
+export const INPUT_NAMES = {
+  symbolList: 'symbol-list',
+  source: 'source',
+  engine: 'engine',
+  waitTimeout: 'wait-timeout',
+  composeFile: 'compose-file',
+  services: 'services',
+  images: 'images',
+  keepUp: 'keep-up',
+  artifactName: 'artifact-name',
+  minSignals: 'min-signals',
+  workingDirectory: 'working-directory',
+} as const;
+
+/** Service name → env var that the compose file reads for its image (`image: ${BF_KAFKA_IMAGE:-…}`). */
+export const IMAGE_ENV_VARS = {
+  kafka: 'BF_KAFKA_IMAGE',
+  spark: 'BF_SPARK_IMAGE',
+  elasticsearch: 'BF_ELASTICSEARCH_IMAGE',
+  s3: 'BF_S3_IMAGE',
+  kibana: 'BF_KIBANA_IMAGE',
+} as const;
+export type ImageService = keyof typeof IMAGE_ENV_VARS;
+
+export interface ActionConfig {
+  symbolList: string;
+  source: string;
+  engine: EngineName;
+  waitTimeoutSeconds: number;
+  /** Absolute paths. */
+  composeFiles: string[];
+  /** Empty = every service in the compose files. */
+  services: string[];
+  /** Env vars to set for `docker compose` (BF_*_IMAGE overrides). */
+  imageEnv: Record<string, string>;
+  keepUp: boolean;
+  artifactName: string;
+  minSignals: number;
+  /** Absolute. */
+  workingDirectory: string;
+}
+
+/** Reads one raw input; `@actions/core.getInput` fits, and tests pass a record lookup. */
+export type InputReader = (name: string) => string;
+
+export interface InputContext {
+  /** Root of the action's checkout (holds `infra/docker-compose.yml`). */
+  actionRoot: string;
+  /** `GITHUB_WORKSPACE` or the process cwd. */
+  workspace: string;
+}
+
+const DEFAULTS = {
+  symbolList: 'demo_small',
+  source: 'sample',
+  engine: 'spark' as EngineName,
+  waitTimeoutSeconds: 600,
+  artifactName: 'bf-report',
+  minSignals: 0,
+};
+
+const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
+
+function inputError(name: string, value: string, expected: string): UsageError {
+  return new UsageError(
+    `Input '${name}' is invalid: got '${value}'`,
+    `${expected} (see action.yml, input '${name}')`,
+  );
+}
+
+export function parseSource(raw: string): string {
+  const v = raw.trim();
+  if (v === 'yahoo' || v === 'sample') return v;
+  if (v.startsWith('csv:') && v.length > 4) return v;
+  throw inputError(INPUT_NAMES.source, raw, "use 'sample', 'yahoo' or 'csv:DIR'");
+}
+
+export function parseEngine(raw: string): EngineName {
+  const v = raw.trim();
+  if ((ENGINE_NAMES as readonly string[]).includes(v)) return v as EngineName;
+  throw inputError(INPUT_NAMES.engine, raw, `use one of: ${ENGINE_NAMES.join(', ')}`);
+}
+
+/** Whole or fractional seconds, > 0. */
+export function parseWaitTimeout(raw: string): number {
+  const v = raw.trim();
+  const n = Number(v);
+  if (v === '' || !Number.isFinite(n) || n <= 0) {
+    throw inputError(INPUT_NAMES.waitTimeout, raw, 'use a positive number of seconds, e.g. 600');
+  }
+  return n;
+}
+
+export function parseMinSignals(raw: string): number {
+  const v = raw.trim();
+  if (!/^\d+$/.test(v)) throw inputError(INPUT_NAMES.minSignals, raw, 'use a whole number ≥ 0, e.g. 1');
+  return Number(v);
+}
+
+/** YAML 1.2 core booleans, as `core.getBooleanInput` accepts them. */
+export function parseBoolean(name: string, raw: string): boolean {
+  const v = raw.trim();
+  if (['true', 'True', 'TRUE'].includes(v)) return true;
+  if (['false', 'False', 'FALSE', ''].includes(v)) return false;
+  throw inputError(name, raw, "use 'true' or 'false'");
+}
+
+/** Comma, space or newline separated list; empties dropped. */
+export function parseList(raw: string): string[] {
+  return raw
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** `kafka=apache/kafka:4.1.1,spark=repo/spark:4` → `{BF_KAFKA_IMAGE: …, BF_SPARK_IMAGE: …}`. */
+export function parseImages(raw: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  const known = Object.keys(IMAGE_ENV_VARS).join(', ');
+  for (const entry of parseList(raw)) {
+    const eq = entry.indexOf('=');
+    const service = eq > 0 ? entry.slice(0, eq) : '';
+    const image = eq > 0 ? entry.slice(eq + 1) : '';
+    if (!service || !image || /\s/.test(image)) {
+      throw inputError(INPUT_NAMES.images, entry, 'use SERVICE=IMAGE pairs separated by commas');
+    }
+    if (!Object.hasOwn(IMAGE_ENV_VARS, service)) {
+      throw inputError(INPUT_NAMES.images, entry, `unknown service '${service}'; known: ${known}`);
+    }
+    env[IMAGE_ENV_VARS[service as ImageService]] = image;
+  }
+  return env;
+}
+
+export function parseArtifactName(raw: string): string {
+  const v = raw.trim();
+  if (v === '' || ARTIFACT_NAME_FORBIDDEN.test(v)) {
+    throw inputError(INPUT_NAMES.artifactName, raw, 'use a non-empty name without " : < > | * ? \\ /');
+  }
+  return v;
+}
+
+/** Reads and validates every input into one typed config; the first bad input throws a UsageError naming it. */
+export function readInputs(read: InputReader, ctx: InputContext): ActionConfig {
+  const get = (name: string) => read(name).trim();
+  const orDefault = (name: string, fallback: string) => get(name) || fallback;
+
+  const workingDirectory = path.resolve(ctx.workspace, get(INPUT_NAMES.workingDirectory) || '.');
+  const composeRaw = parseList(get(INPUT_NAMES.composeFile));
+  const composeFiles =
+    composeRaw.length > 0
+      ? composeRaw.map((f) => path.resolve(workingDirectory, f))
+      : [path.join(ctx.actionRoot, 'infra', 'docker-compose.yml')];
+
+  const waitRaw = get(INPUT_NAMES.waitTimeout);
+  const minRaw = get(INPUT_NAMES.minSignals);
+  return {
+    symbolList: orDefault(INPUT_NAMES.symbolList, DEFAULTS.symbolList),
+    source: parseSource(orDefault(INPUT_NAMES.source, DEFAULTS.source)),
+    engine: parseEngine(orDefault(INPUT_NAMES.engine, DEFAULTS.engine)),
+    waitTimeoutSeconds: waitRaw === '' ? DEFAULTS.waitTimeoutSeconds : parseWaitTimeout(waitRaw),
+    composeFiles,
+    services: parseList(get(INPUT_NAMES.services)),
+    imageEnv: parseImages(get(INPUT_NAMES.images)),
+    keepUp: parseBoolean(INPUT_NAMES.keepUp, get(INPUT_NAMES.keepUp)),
+    artifactName: parseArtifactName(orDefault(INPUT_NAMES.artifactName, DEFAULTS.artifactName)),
+    minSignals: minRaw === '' ? DEFAULTS.minSignals : parseMinSignals(minRaw),
+    workingDirectory,
+  };
+}
