@@ -1,0 +1,301 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DailyBar } from '../../domain/bar.ts';
+import type { BreadthDay } from '../../domain/breadth.ts';
+import { Lake, TABLE } from '../../lake/index.ts';
+import { BfError } from '../../util/errors.ts';
+import { DuckDbEngine } from './duckdb-engine.ts';
+
+const opened: DuckDbEngine[] = [];
+afterEach(async () => {
+  for (const e of opened.splice(0)) await e.close();
+});
+
+async function engine(opts: { threads?: number } = {}): Promise<DuckDbEngine> {
+  const e = await DuckDbEngine.open(Lake.open(mkdtempSync(join(tmpdir(), 'bf-duck-'))), opts);
+  opened.push(e);
+  return e;
+}
+
+/** Day n as an ISO date (consecutive calendar days from 2020-01-01). */
+function day(n: number): string {
+  return new Date(Date.UTC(2020, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+function bar(symbol: string, n: number, adjClose: number): DailyBar {
+  return { symbol, date: day(n), open: null, high: null, low: null, close: adjClose, adjClose, volume: 100 };
+}
+
+/** Bars on consecutive days from day `from`, one per price. */
+function series(symbol: string, prices: readonly number[], from = 0): DailyBar[] {
+  return prices.map((p, i) => bar(symbol, from + i, p));
+}
+
+function byDate(rows: BreadthDay[]): Map<string, BreadthDay> {
+  return new Map(rows.map((r) => [r.date, r]));
+}
+
+const zeroCounts = {
+  advancers: 0,
+  decliners: 0,
+  unchanged: 0,
+  aboveSma50: 0,
+  withSma50: 0,
+  aboveSma200: 0,
+  withSma200: 0,
+  newHighs: 0,
+  newLows: 0,
+};
+
+describe('DuckDbEngine.computeBreadth on hand-made bars', () => {
+  it('compares with the previous available bar, counts first bars only as issues, and unions dates', async () => {
+    const e = await engine();
+    await e.writePrices(
+      [
+        bar('A', 0, 10), // first bar: no direction
+        bar('A', 1, 11), // up
+        // A has no bar on day 2: no forward fill, A counts nowhere that day
+        bar('A', 3, 10.5), // down vs day 1 (11)
+        ...series('B', [10, 10, 10, 10]), // unchanged from day 1 on
+        ...series('C', [5, 6], 2), // late listing: first bar day 2, up day 3
+        ...series('D', [7, 6]), // delisted after day 1
+        bar('E', 5, 3), // only symbol on day 5: a date of its own
+      ],
+      { source: 'test', synthetic: true },
+    );
+    const rows = await e.computeBreadth();
+    expect(rows.map((r) => r.date)).toEqual([day(0), day(1), day(2), day(3), day(5)]);
+    const d = byDate(rows);
+    expect(d.get(day(0))).toEqual({ date: day(0), ...zeroCounts, issues: 3, ewReturn: null });
+    expect(d.get(day(1))).toMatchObject({ advancers: 1, decliners: 1, unchanged: 1, issues: 3 });
+    expect(d.get(day(1))?.ewReturn).toBeCloseTo((0.1 + 0 + (6 / 7 - 1)) / 3, 12);
+    expect(d.get(day(2))).toMatchObject({ advancers: 0, decliners: 0, unchanged: 1, issues: 2, ewReturn: 0 });
+    expect(d.get(day(3))).toMatchObject({ advancers: 1, decliners: 1, unchanged: 1, issues: 3 });
+    expect(d.get(day(3))?.ewReturn).toBeCloseTo((10.5 / 11 - 1 + 0 + 0.2) / 3, 12);
+    expect(d.get(day(5))).toEqual({ date: day(5), ...zeroCounts, issues: 1, ewReturn: null });
+  });
+
+  it('defines SMA50/SMA200 from the 50th/200th bar, with a strict above test', async () => {
+    const e = await engine();
+    const rising = Array.from({ length: 210 }, (_, i) => 100 + i * 0.25);
+    const flat = Array.from({ length: 210 }, () => 42.42);
+    await e.writePrices([...series('UP', rising), ...series('FLAT', flat)], { source: 't', synthetic: true });
+    const d = byDate(await e.computeBreadth());
+    expect(d.get(day(48))).toMatchObject({ withSma50: 0, aboveSma50: 0 });
+    expect(d.get(day(49))).toMatchObject({ withSma50: 2, aboveSma50: 1 }); // 50th bar; flat equals its SMA
+    expect(d.get(day(198))).toMatchObject({ withSma200: 0, aboveSma200: 0 });
+    expect(d.get(day(199))).toMatchObject({ withSma200: 2, aboveSma200: 1 });
+  });
+
+  it('counts a 252-bar new high/low only with 252 previous bars, against exactly the previous 252', async () => {
+    const e = await engine();
+    // H: bar 1 is the high; bars 2..252 lower; bar 253 (day 252) is below bar 1 (still in its window);
+    // bar 254 (day 253) is above everything in bars 2..253 once bar 1 has left the window.
+    const h = [100, ...Array.from({ length: 251 }, () => 50), 90, 95];
+    // L mirrors H for lows.
+    const l = [10, ...Array.from({ length: 251 }, () => 50), 20, 15];
+    // R rises every bar: a new high on bar 253 (day 252) but not on bar 252 (day 251).
+    const r = Array.from({ length: 254 }, (_, i) => 1 + i);
+    await e.writePrices([...series('H', h), ...series('L', l), ...series('R', r)], {
+      source: 't',
+      synthetic: true,
+    });
+    const d = byDate(await e.computeBreadth());
+    expect(d.get(day(251))).toMatchObject({ newHighs: 0, newLows: 0 });
+    expect(d.get(day(252))).toMatchObject({ newHighs: 1, newLows: 0 }); // R only
+    expect(d.get(day(253))).toMatchObject({ newHighs: 2, newLows: 1 }); // R and H; L
+  });
+
+  it('filters to the given symbols and stores features and breadth in the lake', async () => {
+    const e = await engine();
+    await e.writePrices([...series('A', [1, 2, 3]), ...series('B', [3, 2, 1])], {
+      source: 't',
+      synthetic: true,
+    });
+    const rows = await e.computeBreadth(['B']);
+    expect(rows.map((r) => [r.advancers, r.decliners, r.issues])).toEqual([
+      [0, 0, 1],
+      [0, 1, 1],
+      [0, 1, 1],
+    ]);
+    expect(e.readMeta(TABLE.features)).toMatchObject({
+      rows: 3,
+      symbols: ['B'],
+      source: 't',
+      synthetic: true,
+    });
+    expect(e.readMeta(TABLE.breadth)).toMatchObject({ rows: 3 });
+    const stored = await e.readRows(TABLE.breadth);
+    expect(stored.map((s) => s.decliners)).toEqual([0, 1, 1]);
+    const features = await e.readRows(TABLE.features);
+    expect(features.find((f) => f.date === day(1))).toMatchObject({
+      symbol: 'B',
+      prev_adj_close: 3,
+      direction: -1,
+    });
+  });
+
+  it('names the workdir and `bf data fetch` when the lake has no prices, and lists absent symbols', async () => {
+    const e = await engine();
+    const err = await e.computeBreadth().catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(BfError);
+    expect((err as BfError).message).toContain(e.lake.workdir);
+    expect((err as BfError).hint).toContain('bf data fetch');
+    await e.writePrices(series('A', [1, 2]), { source: 't', synthetic: true });
+    await expect(e.computeBreadth(['A', 'ZZZ', 'QQ'])).rejects.toThrow(/2 of 3 symbols .*QQ, ZZZ/);
+  });
+});
+
+describe('DuckDbEngine.writePrices', () => {
+  it('merges by (symbol, date): rewriting the same bars changes nothing, new bars replace old ones', async () => {
+    const e = await engine();
+    expect(await e.writePrices(series('A', [1, 2, 3]), { source: 'yahoo', synthetic: false })).toEqual({
+      rows: 3,
+      symbols: 1,
+    });
+    const first = e.readMeta(TABLE.prices);
+    expect(await e.writePrices(series('A', [1, 2, 3]), { source: 'yahoo', synthetic: false })).toEqual({
+      rows: 3,
+      symbols: 1,
+    });
+    expect(e.readMeta(TABLE.prices)?.writtenAt).toBe(first?.writtenAt);
+    // Replace day 2, add day 3 and a new symbol; the last bar given for a key wins.
+    const update = [bar('A', 2, 9), bar('A', 3, 4), bar('B', 0, 5), bar('B', 0, 6)];
+    expect(await e.writePrices(update, { source: 'csv', synthetic: true })).toEqual({ rows: 5, symbols: 2 });
+    const prices = await e.readRows(TABLE.prices);
+    expect(prices.map((p) => [p.symbol, p.date, p.adj_close])).toEqual([
+      ['A', day(0), 1],
+      ['A', day(1), 2],
+      ['A', day(2), 9],
+      ['A', day(3), 4],
+      ['B', day(0), 6],
+    ]);
+    expect(e.readMeta(TABLE.prices)).toMatchObject({
+      source: 'csv+yahoo',
+      synthetic: true,
+      symbols: ['A', 'B'],
+    });
+  });
+
+  it('rejects bars without a real date or a positive adjusted close', async () => {
+    const e = await engine();
+    await expect(e.writePrices([bar('A', 0, 0)], { source: 't', synthetic: false })).rejects.toThrow(
+      /not a positive/,
+    );
+    await expect(
+      e.writePrices([{ ...bar('A', 0, 1), date: '2021-02-30' }], { source: 't', synthetic: false }),
+    ).rejects.toThrow(/bad bar/);
+    expect(e.readMeta(TABLE.prices)).toBeNull();
+  });
+});
+
+describe('DuckDbEngine small tables', () => {
+  it('round-trips rows with dates, integers, booleans and nulls', async () => {
+    const e = await engine();
+    const rows = [
+      { date: '2024-03-01', signal: 'zweig_breadth_thrust', value: 0.6151, n: 3, ok: true },
+      { date: '2024-03-04', signal: 'deemer_breadth_thrust', value: null, n: null, ok: false },
+    ];
+    const meta = await e.writeRows(TABLE.signals, rows, [
+      { name: 'date', type: 'DATE' },
+      { name: 'signal', type: 'VARCHAR' },
+      { name: 'value', type: 'DOUBLE' },
+      { name: 'n', type: 'BIGINT' },
+      { name: 'ok', type: 'BOOLEAN' },
+    ]);
+    expect(meta.rows).toBe(2);
+    expect(await e.readRows(TABLE.signals)).toEqual(rows);
+    await expect(e.readRows(TABLE.backtestTrades)).rejects.toThrow(/backtest_trades does not exist/);
+    await expect(e.writeRows(TABLE.signals, [{ n: 1.5 }], [{ name: 'n', type: 'BIGINT' }])).rejects.toThrow(
+      /column n \(BIGINT\)/,
+    );
+  });
+});
+
+/** Independent per-bar reference of sql/features.sql + sql/breadth.sql, for the counts. */
+function referenceBreadth(
+  bars: readonly DailyBar[],
+): Map<string, Omit<BreadthDay, 'ewReturn'> & { rets: number[] }> {
+  const bySymbol = new Map<string, DailyBar[]>();
+  for (const b of bars) bySymbol.set(b.symbol, [...(bySymbol.get(b.symbol) ?? []), b]);
+  const out = new Map<string, Omit<BreadthDay, 'ewReturn'> & { rets: number[] }>();
+  for (const list of bySymbol.values()) {
+    list.sort((a, b) => a.date.localeCompare(b.date));
+    const micros = list.map((b) => Math.round(b.adjClose * 1e6));
+    list.forEach((b, i) => {
+      const row = out.get(b.date) ?? { date: b.date, ...zeroCounts, issues: 0, rets: [] };
+      out.set(b.date, row);
+      row.issues++;
+      const prev = list[i - 1]?.adjClose;
+      if (prev !== undefined) {
+        if (b.adjClose > prev) row.advancers++;
+        else if (b.adjClose < prev) row.decliners++;
+        else row.unchanged++;
+        row.rets.push(b.adjClose / prev - 1);
+      }
+      for (const [n, withKey, aboveKey] of [
+        [50, 'withSma50', 'aboveSma50'],
+        [200, 'withSma200', 'aboveSma200'],
+      ] as const) {
+        if (i + 1 >= n) {
+          row[withKey]++;
+          const sum = micros.slice(i + 1 - n, i + 1).reduce((s, x) => s + x, 0);
+          if (micros[i]! * n > sum) row[aboveKey]++;
+        }
+      }
+      if (i >= 252) {
+        const window = list.slice(i - 252, i).map((x) => x.adjClose);
+        if (b.adjClose > Math.max(...window)) row.newHighs++;
+        if (b.adjClose < Math.min(...window)) row.newLows++;
+      }
+    });
+  }
+  return out;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('DuckDbEngine against an independent reference', () => {
+  it('matches a per-bar TypeScript reference on random bars with gaps, listings and delistings', async () => {
+    const rand = rng(7);
+    const bars: DailyBar[] = [];
+    for (let s = 0; s < 12; s++) {
+      const start = Math.floor(rand() * 120);
+      const end = 300 + Math.floor(rand() * 200);
+      let p = 20 + rand() * 80;
+      for (let n = start; n < end; n++) {
+        if (rand() < 0.05) continue; // gap
+        // Prices on a cent grid, with frequent exact repeats to exercise "unchanged" and SMA ties.
+        if (rand() > 0.2) p = Math.max(0.01, p * (1 + (rand() - 0.5) * 0.06));
+        bars.push(bar(`S${s}`, n, Math.round(p * 100) / 100));
+      }
+    }
+    const e = await engine();
+    await e.writePrices(bars, { source: 'random', synthetic: true });
+    const got = await e.computeBreadth();
+    const want = referenceBreadth(bars);
+    expect(got.map((r) => r.date)).toEqual([...want.keys()].sort());
+    for (const row of got) {
+      const { rets, ...counts } = want.get(row.date)!;
+      const { ewReturn, ...gotCounts } = row;
+      expect(gotCounts).toEqual(counts);
+      if (rets.length === 0) expect(ewReturn).toBeNull();
+      else expect(ewReturn).toBeCloseTo(rets.reduce((s, x) => s + x, 0) / rets.length, 11);
+    }
+    // Same answer, to the bit, with one thread: the decimal sums do not depend on order.
+    const single = await engine({ threads: 1 });
+    await single.writePrices(bars, { source: 'random', synthetic: true });
+    expect(await single.computeBreadth()).toEqual(got);
+  });
+});
