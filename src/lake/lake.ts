@@ -126,7 +126,8 @@ export class Lake {
    */
   async writeTable(
     table: TableName,
-    writeData: (stagingDir: string) => Promise<Partial<TableMetaInput> | undefined>,
+    // biome-ignore lint/suspicious/noConfusingVoidType: a writer that learns nothing simply returns nothing
+    writeData: (stagingDir: string) => Promise<Partial<TableMetaInput> | void>,
     meta: TableMetaInput,
     hooks: WriteTableHooks = {},
   ): Promise<TableMeta> {

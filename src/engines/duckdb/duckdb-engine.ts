@@ -253,7 +253,6 @@ export class DuckDbEngine implements BreadthEngine {
       table,
       async (dir) => {
         await this.copyToParquet('SELECT * FROM rows_in', dir, table);
-        return undefined;
       },
       { source: meta.source ?? 'bf', synthetic: meta.synthetic ?? false, rows: rows.length, symbols },
     );
