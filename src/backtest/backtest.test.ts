@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FORWARD_HORIZONS } from '../domain/backtest.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
+import { deriveBreadthSeries } from '../signals/breadth-series.ts';
+import { generateSignals } from '../signals/rules.ts';
 import { day, tradingDate } from '../signals/test-rows.ts';
 import { BfError, UsageError } from '../util/errors.ts';
 import { DEFAULT_HOLD_DAYS, indexLevels, runAllBacktests, runBacktest } from './backtest.ts';
@@ -169,5 +171,44 @@ describe('runAllBacktests', () => {
       ['whaley_breadth_thrust', 2, 2],
     ]);
     expect(all.every((b) => b.holdDays === 1)).toBe(true);
+  });
+});
+
+describe('invariants on a longer generated series (signals → backtest)', () => {
+  // Deterministic LCG; alternating 40-day weak/strong breadth regimes so every rule fires.
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  const days = Array.from({ length: 400 }, (_, t) => {
+    const strong = Math.floor(t / 40) % 2 === 1;
+    const a = Math.floor(rnd() * (strong ? 160 : 50));
+    const d = Math.floor(rnd() * 100);
+    return day(t, { advancers: a, decliners: d, issues: a + d, ewReturn: (a - d) / (a + d + 1) / 100 });
+  });
+  const s = deriveBreadthSeries(days);
+  const events = generateSignals(s);
+  const all = runAllBacktests(s, events, { holdDays: 10 });
+
+  it('every rule fires at least once on this series', () => {
+    expect(all.map((b) => b.firings > 0)).toEqual([true, true, true]);
+  });
+
+  it.each([0, 1, 2])('backtest %i: equity end = 1 + totalReturn, trades compound to the strategy', (i) => {
+    const b = all[i]!;
+    const last = b.equity.at(-1)!;
+    expect(last.strategy).toBeCloseTo(1 + b.strategy.totalReturn, 12);
+    expect(last.buyHold).toBeCloseTo(1 + b.buyHold.totalReturn, 12);
+    const compounded = b.trades.reduce((g, t) => g * (1 + t.return), 1);
+    expect(compounded).toBeCloseTo(1 + b.strategy.totalReturn, 12);
+    const held = b.trades.reduce((n, t) => n + t.days, 0);
+    expect(b.strategy.exposure).toBeCloseTo(held / (s.length - 1), 12);
+    expect(b.strategy.maxDrawdown).toBeCloseTo(Math.max(...b.equity.map((p) => p.strategyDrawdown)), 12);
+    expect(b.trades.every((t) => t.days <= 10 && t.entryDate < t.exitDate)).toBe(true);
+    // trades never overlap
+    for (let k = 1; k < b.trades.length; k++) {
+      expect(b.trades[k]!.entryDate >= b.trades[k - 1]!.exitDate).toBe(true);
+    }
   });
 });
