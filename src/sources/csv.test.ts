@@ -1,0 +1,82 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../util/log.ts';
+import { createCsvSource, YAHOO_CSV_HEADER } from './csv.ts';
+import { checkFetchResult } from './source.ts';
+
+const JANUARY = { start: '2024-01-01', end: '2024-01-31' };
+
+async function csvDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bf-csv-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
+
+const AAPL_CSV = [
+  YAHOO_CSV_HEADER,
+  '2023-12-29,193.899994,194.399994,191.729996,192.529999,191.591385,42628800',
+  '2024-01-02,187.149994,188.440002,183.889999,185.639999,184.290588,82488700',
+  '2024-01-03,184.220001,185.880005,183.429993,184.250000,182.910645,58414500',
+  '2024-01-04,null,null,null,null,null,null',
+  '2024-01-05,181.990005,182.759995,180.169998,181.179993,,62303300',
+  '2024-01-08,182.089996,185.600006,181.500000,185.559998,184.209518,59144500',
+  '2024-02-01,183.990005,186.949997,183.820007,186.860001,185.502731,64885400',
+  '',
+].join('\r\n');
+
+describe('csv source', () => {
+  it('reads Yahoo-format files, skipping and counting null or empty rows, within the range', async () => {
+    const dir = await csvDir({ 'AAPL.csv': AAPL_CSV });
+    const result = await createCsvSource(dir).fetch(['AAPL'], JANUARY, silentLogger);
+    expect(result.failures).toEqual([]);
+    expect(result.skippedRows).toBe(2);
+    expect(result.bars.map((b) => b.date)).toEqual(['2024-01-02', '2024-01-03', '2024-01-08']);
+    expect(result.bars[0]).toEqual({
+      symbol: 'AAPL',
+      date: '2024-01-02',
+      open: 187.149994,
+      high: 188.440002,
+      low: 183.889999,
+      close: 185.639999,
+      adjClose: 184.290588,
+      volume: 82488700,
+    });
+  });
+
+  it('fails a missing file and a wrong header per symbol, naming the file', async () => {
+    const dir = await csvDir({
+      'AAPL.csv': AAPL_CSV,
+      'MSFT.csv': 'date,close\n2024-01-02,370.87\n',
+    });
+    const result = await createCsvSource(dir).fetch(['AAPL', 'MSFT', 'GOOG'], JANUARY, silentLogger);
+    expect(result.bars.every((b) => b.symbol === 'AAPL')).toBe(true);
+    expect(result.failures).toEqual([
+      {
+        symbol: 'MSFT',
+        reason: `${join(dir, 'MSFT.csv')} has header "date,close"; expected "${YAHOO_CSV_HEADER}"`,
+      },
+      { symbol: 'GOOG', reason: `file not found: ${join(dir, 'GOOG.csv')}` },
+    ]);
+  });
+
+  it('fails a symbol whose file has no bars in the range', async () => {
+    const dir = await csvDir({ 'AAPL.csv': AAPL_CSV });
+    const result = await createCsvSource(dir).fetch(
+      ['AAPL'],
+      { start: '2025-01-01', end: '2025-12-31' },
+      silentLogger,
+    );
+    expect(result.failures[0]?.reason).toMatch(/^no bars between 2025-01-01 and 2025-12-31 in /);
+  });
+
+  it('makes the run fail when no symbol has a file', async () => {
+    const dir = await csvDir({});
+    const source = createCsvSource(dir);
+    const result = await source.fetch(['AAPL', 'MSFT'], JANUARY, silentLogger);
+    expect(() => checkFetchResult(result, ['AAPL', 'MSFT'], source.name, silentLogger)).toThrow(
+      /every symbol failed to fetch from csv:.*AAPL \(file not found.*MSFT \(file not found/,
+    );
+  });
+});
