@@ -18,6 +18,8 @@ export interface ComposeConfig {
   ports: PublishedPort[];
   /** Services that declare a compose healthcheck (others are ready when running). */
   withHealthcheck: string[];
+  /** depends_on of each service. */
+  dependsOn: Record<string, string[]>;
 }
 
 /** A container of the project as `compose ps` reports it. */
@@ -49,6 +51,7 @@ const configSchema = z.object({
           )
           .optional(),
         healthcheck: z.object({ disable: z.boolean().optional() }).passthrough().optional(),
+        depends_on: z.record(z.string(), z.unknown()).optional(),
       })
       .passthrough(),
   ),
@@ -112,14 +115,28 @@ export function parseConfig(stdout: string): ComposeConfig {
   const services = Object.keys(cfg.services).sort();
   const ports: PublishedPort[] = [];
   const withHealthcheck: string[] = [];
+  const dependsOn: Record<string, string[]> = {};
   for (const [service, def] of Object.entries(cfg.services)) {
+    dependsOn[service] = Object.keys(def.depends_on ?? {}).sort();
     if (def.healthcheck && !def.healthcheck.disable) withHealthcheck.push(service);
     for (const p of def.ports ?? []) {
       if (p.published === undefined || Number.isNaN(p.published)) continue;
       ports.push({ service, hostIp: p.host_ip || '0.0.0.0', target: p.target, published: p.published });
     }
   }
-  return { services, ports, withHealthcheck: withHealthcheck.sort() };
+  return { services, ports, withHealthcheck: withHealthcheck.sort(), dependsOn };
+}
+
+/** The services plus everything they depend on, transitively (what `compose up <services>` starts). */
+export function withDependencies(config: ComposeConfig, services: readonly string[]): string[] {
+  const out = new Set<string>();
+  const visit = (s: string) => {
+    if (out.has(s)) return;
+    out.add(s);
+    for (const d of config.dependsOn[s] ?? []) visit(d);
+  };
+  for (const s of services) visit(s);
+  return config.services.filter((s) => out.has(s));
 }
 
 export interface ComposeProjectOptions {

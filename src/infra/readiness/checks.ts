@@ -1,0 +1,204 @@
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { Admin } from '@platformatic/kafka';
+import { request } from 'undici';
+import { KAFKA_READINESS_TOPIC, S3_REGION, type S3Settings } from '../../config/stack.ts';
+import type { ContainerState } from '../compose.ts';
+import type { ProbeResult, ReadinessCheck } from './types.ts';
+
+/** Each probe attempt is cut off after this long, so one hung connection cannot eat the deadline. */
+export const PROBE_TIMEOUT_MS = 3000;
+
+/** A ps snapshot shared by every compose-health check, refreshed at most every `maxAgeMs` (one `compose ps` per poll). */
+export function sharedPs(
+  ps: () => Promise<ContainerState[]>,
+  maxAgeMs = 200,
+): () => Promise<ContainerState[]> {
+  let at = Number.NEGATIVE_INFINITY;
+  let current: Promise<ContainerState[]> | undefined;
+  return () => {
+    const now = performance.now();
+    if (!current || now - at > maxAgeMs) {
+      at = now;
+      current = ps();
+      // A failed ps must not be cached for the next poll.
+      current.catch(() => {
+        at = Number.NEGATIVE_INFINITY;
+      });
+    }
+    return current;
+  };
+}
+
+/** Compose health: the service's container is running and, when it has a healthcheck, healthy. */
+export function composeHealthCheck(
+  service: string,
+  ps: () => Promise<ContainerState[]>,
+  hasHealthcheck: boolean,
+): ReadinessCheck {
+  return {
+    service,
+    name: hasHealthcheck ? 'compose health = healthy' : 'container running',
+    async probe(): Promise<ProbeResult> {
+      const containers = (await ps()).filter((c) => c.service === service);
+      if (!containers.length) return { ok: false, detail: 'no container yet' };
+      for (const c of containers) {
+        if (c.state === 'exited' || c.state === 'dead') {
+          return {
+            ok: false,
+            fatal: true,
+            detail: `container ${c.name} ${c.state} (exit code ${c.exitCode})`,
+          };
+        }
+        if (c.state !== 'running') return { ok: false, detail: `container ${c.state}` };
+        if (hasHealthcheck && c.health !== 'healthy')
+          return { ok: false, detail: `health ${c.health || 'unknown'}` };
+      }
+      return { ok: true, detail: hasHealthcheck ? 'healthy' : 'running' };
+    },
+  };
+}
+
+async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  const res = await request(url, {
+    headersTimeout: PROBE_TIMEOUT_MS,
+    bodyTimeout: PROBE_TIMEOUT_MS,
+    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+  });
+  const text = await res.body.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // keep the text for the detail
+  }
+  return { status: res.statusCode, body };
+}
+
+/** Spark master's JSON endpoint (`/json/` on the UI port) in standalone mode. */
+interface SparkMasterJson {
+  status?: string;
+  aliveworkers?: number;
+  workers?: { state?: string }[];
+}
+
+export function aliveWorkers(j: SparkMasterJson): number {
+  return j.aliveworkers ?? (j.workers ?? []).filter((w) => w.state === 'ALIVE').length;
+}
+
+/** The master is ALIVE and has at least `minWorkers` ALIVE workers. */
+export function sparkWorkersCheck(service: string, uiUrl: string, minWorkers = 1): ReadinessCheck {
+  return {
+    service,
+    name: minWorkers > 0 ? `spark master reports >= ${minWorkers} alive worker` : 'spark master alive',
+    async probe() {
+      const { status, body } = await getJson(`${uiUrl}/json/`);
+      if (status !== 200 || typeof body !== 'object' || body === null) {
+        return { ok: false, detail: `GET /json/ answered ${status}` };
+      }
+      const j = body as SparkMasterJson;
+      const alive = aliveWorkers(j);
+      const ok = j.status === 'ALIVE' && alive >= minWorkers;
+      return { ok, detail: `master ${j.status ?? 'unknown'}, ${alive} alive worker(s)` };
+    },
+  };
+}
+
+const ES_OK = new Set(['green', 'yellow']);
+
+export function elasticsearchCheck(service: string, url: string): ReadinessCheck {
+  return {
+    service,
+    name: 'cluster health >= yellow',
+    async probe() {
+      const { status, body } = await getJson(`${url}/_cluster/health`);
+      const health = (body as { status?: string } | null)?.status;
+      return {
+        ok: status === 200 && ES_OK.has(health ?? ''),
+        detail: `HTTP ${status}, status ${health ?? 'unknown'}`,
+      };
+    },
+  };
+}
+
+/** Kibana 8/9 `/api/status`: overall level `available`. */
+export function kibanaCheck(service: string, url: string): ReadinessCheck {
+  return {
+    service,
+    name: 'kibana /api/status available',
+    async probe() {
+      const { status, body } = await getJson(`${url}/api/status`);
+      const level = (body as { status?: { overall?: { level?: string } } } | null)?.status?.overall?.level;
+      return {
+        ok: status === 200 && level === 'available',
+        detail: `HTTP ${status}, overall ${level ?? 'unknown'}`,
+      };
+    },
+  };
+}
+
+/** Kafka answers metadata and can create and list a topic (a broker that lists but cannot create is not ready). */
+export function kafkaCheck(
+  service: string,
+  bootstrap: string,
+  topic = KAFKA_READINESS_TOPIC,
+): ReadinessCheck {
+  return {
+    service,
+    name: `metadata + create/list topic ${topic}`,
+    async probe() {
+      const admin = new Admin({
+        clientId: 'bf-readiness',
+        bootstrapBrokers: [bootstrap],
+        retries: 0,
+        timeout: PROBE_TIMEOUT_MS,
+      });
+      try {
+        const before = await admin.listTopics();
+        if (!before.includes(topic))
+          await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+        const after = await admin.listTopics();
+        return after.includes(topic)
+          ? { ok: true, detail: `${after.length} topic(s), ${topic} listed` }
+          : { ok: false, detail: `${topic} created but not listed yet` };
+      } finally {
+        await admin.close().catch(() => {});
+      }
+    },
+  };
+}
+
+export function s3Client(endpoint: string, settings: S3Settings): S3Client {
+  return new S3Client({
+    endpoint,
+    region: S3_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: PROBE_TIMEOUT_MS, requestTimeout: PROBE_TIMEOUT_MS },
+  });
+}
+
+/** The lake bucket exists; created when missing (the S3 store starts empty). */
+export function s3BucketCheck(service: string, endpoint: string, settings: S3Settings): ReadinessCheck {
+  return {
+    service,
+    name: `bucket ${settings.bucket} exists`,
+    async probe() {
+      const s3 = s3Client(endpoint, settings);
+      try {
+        try {
+          await s3.send(new HeadBucketCommand({ Bucket: settings.bucket }));
+          return { ok: true, detail: `bucket ${settings.bucket} exists` };
+        } catch (e) {
+          const code = (e as { name?: string; $metadata?: { httpStatusCode?: number } }) ?? {};
+          if (code.name !== 'NotFound' && code.$metadata?.httpStatusCode !== 404) throw e;
+        }
+        await s3.send(new CreateBucketCommand({ Bucket: settings.bucket }));
+        await s3.send(new HeadBucketCommand({ Bucket: settings.bucket }));
+        return { ok: true, detail: `bucket ${settings.bucket} created` };
+      } finally {
+        s3.destroy();
+      }
+    },
+  };
+}
