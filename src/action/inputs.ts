@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isServiceName, SERVICE_NAMES, SERVICES, type ServiceName } from '../config/stack.ts';
 import { ENGINE_NAMES, type EngineName } from '../pipeline/types.ts';
 import { UsageError } from '../util/errors.ts';
 
@@ -17,15 +18,8 @@ export const INPUT_NAMES = {
   workingDirectory: 'working-directory',
 } as const;
 
-/** Service name → env var that the compose file reads for its image (`image: ${BF_KAFKA_IMAGE:-…}`). */
-export const IMAGE_ENV_VARS = {
-  kafka: 'BF_KAFKA_IMAGE',
-  spark: 'BF_SPARK_IMAGE',
-  elasticsearch: 'BF_ELASTICSEARCH_IMAGE',
-  s3: 'BF_S3_IMAGE',
-  kibana: 'BF_KIBANA_IMAGE',
-} as const;
-export type ImageService = keyof typeof IMAGE_ENV_VARS;
+/** `spark` in the `images` input sets both Spark services' images (they run one image). */
+const IMAGE_ALIASES: Record<string, ServiceName[]> = { spark: ['spark-master', 'spark-worker'] };
 
 export interface ActionConfig {
   symbolList: string;
@@ -118,21 +112,21 @@ export function parseList(raw: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** `kafka=apache/kafka:4.1.1,spark=repo/spark:4` → `{BF_KAFKA_IMAGE: …, BF_SPARK_IMAGE: …}`. */
+/** `kafka=apache/kafka:4.1.1,spark=repo/spark:4` → `{BF_KAFKA_IMAGE: …, BF_SPARK_MASTER_IMAGE: …, …}`. */
 export function parseImages(raw: string): Record<string, string> {
   const env: Record<string, string> = {};
-  const known = Object.keys(IMAGE_ENV_VARS).join(', ');
+  const known = [...SERVICE_NAMES, ...Object.keys(IMAGE_ALIASES)].join(', ');
   for (const entry of parseList(raw)) {
     const eq = entry.indexOf('=');
     const service = eq > 0 ? entry.slice(0, eq) : '';
     const image = eq > 0 ? entry.slice(eq + 1) : '';
-    if (!service || !image || /\s/.test(image)) {
+    if (!service || !image) {
       throw inputError(INPUT_NAMES.images, entry, 'use SERVICE=IMAGE pairs separated by commas');
     }
-    if (!Object.hasOwn(IMAGE_ENV_VARS, service)) {
+    const targets = IMAGE_ALIASES[service] ?? (isServiceName(service) ? [service] : undefined);
+    if (!targets)
       throw inputError(INPUT_NAMES.images, entry, `unknown service '${service}'; known: ${known}`);
-    }
-    env[IMAGE_ENV_VARS[service as ImageService]] = image;
+    for (const t of targets) env[SERVICES[t].imageEnv] = image;
   }
   return env;
 }

@@ -1,0 +1,168 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PipelineOptions, PipelineResult } from '../pipeline/types.ts';
+import { BfError } from '../util/errors.ts';
+import type { ArtifactRequest } from './artifact-upload.ts';
+import { type MainDeps, runMain } from './main-runner.ts';
+import { type FakeCore, fakeCore } from './testing/fake-core.ts';
+
+// Orchestration only: every collaborator is a recording fake. The real stack run is test/stack/action.test.ts.
+function result(outDir: string, events: number): PipelineResult {
+  return {
+    symbolList: { name: 'demo_small', symbols: ['AAA', 'BBB'] },
+    source: 'sample',
+    synthetic: true,
+    engine: 'spark',
+    bars: 500,
+    failures: [],
+    breadthDays: 250,
+    events: Array.from({ length: events }, (_, i) => ({
+      date: `2024-01-${String(i + 1).padStart(2, '0')}`,
+      signal: 'zweig_breadth_thrust' as const,
+      value: 0.62,
+    })),
+    backtests: [],
+    outputs: { 'report.html': path.join(outDir, 'report.html') },
+    timings: [],
+  };
+}
+
+describe('runMain', () => {
+  let temp: string;
+  let core: FakeCore;
+  let calls: string[];
+  let uploads: ArtifactRequest[];
+  let pipelineOpts: PipelineOptions | undefined;
+
+  const deps = (over: Partial<MainDeps> = {}): MainDeps => {
+    let t = 0;
+    return {
+      core,
+      env: {
+        RUNNER_TEMP: temp,
+        GITHUB_WORKSPACE: temp,
+        GITHUB_RUN_ID: '42',
+        GITHUB_RUN_ATTEMPT: '1',
+        GITHUB_JOB: 'e2e',
+      },
+      actionRoot: '/action',
+      now: () => (t += 1000),
+      preflight: async () => {
+        calls.push('preflight');
+      },
+      startStack: async (req) => {
+        calls.push(`startStack:${req.project}:${req.waitTimeoutMs}`);
+      },
+      runPipeline: async (opts) => {
+        pipelineOpts = opts;
+        await writeFile(path.join(opts.outDir!, 'report.html'), '<html></html>');
+        await writeFile(path.join(opts.outDir!, 'signals.csv'), 'date,signal,value\n');
+        return result(opts.outDir!, 3);
+      },
+      countEsDocuments: undefined,
+      uploadArtifact: async (req) => {
+        uploads.push(req);
+        return { id: 7, size: 10, digest: 'abc', files: req.files.map((f) => path.basename(f)) };
+      },
+      ...over,
+    };
+  };
+
+  beforeEach(async () => {
+    temp = await mkdtemp(path.join(tmpdir(), 'bf-main-'));
+    core = fakeCore({ 'wait-timeout': '120', 'min-signals': '1', 'artifact-name': 'rep' });
+    calls = [];
+    uploads = [];
+    pipelineOpts = undefined;
+  });
+  afterEach(() => rm(temp, { recursive: true, force: true }));
+
+  it('saves state before starting anything, then runs stages, sets outputs and writes the summary once', async () => {
+    const out = await runMain(deps());
+    expect(out.ok).toBe(true);
+    expect(core.failed).toEqual([]);
+    const firstGroup = core.calls.findIndex((c) => c.startsWith('group:bf: preflight'));
+    expect(core.calls.indexOf('saveState:project')).toBeLessThan(firstGroup);
+    expect(core.state.get('project')).toBe('bf-42-1-e2e');
+    expect(JSON.parse(core.state.get('compose-files')!)).toEqual(['/action/infra/docker-compose.yml']);
+    expect(calls).toEqual(['preflight', 'startStack:bf-42-1-e2e:120000']);
+    expect(pipelineOpts).toMatchObject({ symbolList: 'demo_small', source: 'sample', engine: 'spark' });
+    expect(uploads[0]?.files.map((f) => path.basename(f))).toEqual(['report.html', 'signals.csv']);
+    expect(Object.fromEntries(core.outputs)).toMatchObject({
+      'signals-count': '3',
+      'es-documents': '',
+      'artifact-id': '7',
+      'report-path': path.join(temp, 'bf-42-1-e2e', 'report', 'report.html'),
+    });
+    expect(Number(core.outputs.get('duration-seconds'))).toBeGreaterThan(0);
+    expect(core.calls.filter((c) => c === 'summary.write')).toHaveLength(1);
+    expect(core.summaries[0]).toContain('| preflight |');
+    expect(core.summaries[0]).toContain('Not run: the pipeline has no Elasticsearch publish stage yet');
+    expect(core.state.get('main-succeeded')).toBe('true');
+    expect(core.state.get('artifact-uploaded')).toBe('true');
+  });
+
+  it('masks the S3 credentials', async () => {
+    core = fakeCore();
+    await runMain({ ...deps(), env: { ...deps().env, MINIO_ROOT_PASSWORD: 's3cret-value' } });
+    expect(core.secrets).toContain('s3cret-value');
+  });
+
+  it('fails naming the stage and the service, writes the summary once, and leaves main-succeeded unset', async () => {
+    const notReady = Object.assign(new BfError('stack bf-42 not ready after 120.0 s: elasticsearch (red)'), {
+      diagnoses: [{ service: 'elasticsearch' }],
+    });
+    const out = await runMain(
+      deps({
+        startStack: async () => {
+          throw notReady;
+        },
+      }),
+    );
+    expect(out.ok).toBe(false);
+    expect(core.failed).toHaveLength(1);
+    expect(core.failed[0]).toMatch(/stage stack \(elasticsearch\): stack bf-42 not ready/);
+    expect(core.annotations).toContainEqual(
+      expect.objectContaining({ level: 'error', title: 'bf stack failed (elasticsearch)' }),
+    );
+    expect(core.calls.filter((c) => c === 'summary.write')).toHaveLength(1);
+    expect(core.summaries[0]).toContain('**Failed:** stack (elasticsearch)');
+    expect(core.state.has('project')).toBe(true);
+    expect(core.state.has('main-succeeded')).toBe(false);
+    expect(uploads).toEqual([]);
+  });
+
+  it('fails the assert stage when fewer signals fired than min-signals', async () => {
+    core = fakeCore({ 'min-signals': '5' });
+    const out = await runMain(deps());
+    expect(out.ok).toBe(false);
+    expect(core.failed[0]).toMatch(/stage assert: signals: 3 fired, fewer than min-signals 5/);
+  });
+
+  it('fails the assert stage when Elasticsearch and the lake disagree', async () => {
+    const out = await runMain(
+      deps({ countEsDocuments: async () => ({ documents: 2, lakeSignals: 3, index: 'bf-signals' }) }),
+    );
+    expect(out.ok).toBe(false);
+    expect(core.failed[0]).toMatch(/stage assert.*bf-signals holds 2 signal documents, the lake 3/);
+  });
+
+  it('reports the es-documents output when the count matches', async () => {
+    const out = await runMain(
+      deps({ countEsDocuments: async () => ({ documents: 3, lakeSignals: 3, index: 'bf-signals' }) }),
+    );
+    expect(out.ok).toBe(true);
+    expect(core.outputs.get('es-documents')).toBe('3');
+  });
+
+  it('rejects a bad input before saving any state', async () => {
+    core = fakeCore({ engine: 'flink' });
+    const out = await runMain(deps());
+    expect(out.ok).toBe(false);
+    expect(core.failed[0]).toMatch(/stage inputs: Input 'engine' is invalid/);
+    expect(core.state.size).toBe(0);
+    expect(calls).toEqual([]);
+  });
+});

@@ -1,0 +1,252 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type * as core from '@actions/core';
+import { s3Settings } from '../config/stack.ts';
+import type { PipelineOptions, PipelineResult } from '../pipeline/types.ts';
+import { BfError } from '../util/errors.ts';
+import type { Logger } from '../util/log.ts';
+import type { ArtifactRequest, UploadedArtifact } from './artifact-upload.ts';
+import { REPORT_FILES } from './artifact-upload.ts';
+import { checkSignalCounts, type EsAssertion, type EsCount } from './assertion.ts';
+import { coreLogger } from './core-logger.ts';
+import { type ActionConfig, readInputs } from './inputs.ts';
+import { actionProjectName } from './project-name.ts';
+import { STATE_KEYS, saveStackState } from './state.ts';
+import { artifactUrl, renderSummary, type StageTime, type SummaryInput } from './summary.ts';
+
+export type CoreApi = Pick<
+  typeof core,
+  | 'getInput'
+  | 'saveState'
+  | 'getState'
+  | 'setOutput'
+  | 'setFailed'
+  | 'setSecret'
+  | 'info'
+  | 'warning'
+  | 'error'
+  | 'debug'
+  | 'group'
+  | 'summary'
+>;
+
+export interface StackRequest {
+  project: string;
+  composeFiles: string[];
+  services: string[];
+  /** BF_*_IMAGE overrides merged over the process env. */
+  env: NodeJS.ProcessEnv;
+  waitTimeoutMs: number;
+  log: Logger;
+}
+
+/** Everything main talks to, injected so tests can run the orchestration; the bundle wires the real ones. */
+export interface MainDeps {
+  core: CoreApi;
+  env: NodeJS.ProcessEnv;
+  /** The action's checkout root (holds infra/docker-compose.yml). */
+  actionRoot: string;
+  now: () => number;
+  /** Docker/compose present, ports free, resources; throws a BfError naming what is wrong. */
+  preflight(req: StackRequest): Promise<void>;
+  /** Brings the stack up and waits for readiness; teardown is post's job (it also runs after cancellation). */
+  startStack(req: StackRequest): Promise<void>;
+  runPipeline(opts: PipelineOptions): Promise<PipelineResult>;
+  /** Counts the signals published to Elasticsearch. Undefined until the pipeline's publish stage exists. */
+  countEsDocuments: EsAssertion | undefined;
+  uploadArtifact(req: ArtifactRequest): Promise<UploadedArtifact>;
+}
+
+export type Stage = 'inputs' | 'preflight' | 'stack' | 'pipeline' | 'assert' | 'upload';
+
+/** An error with the stage it happened in; the service comes from the error when it names one. */
+export class StageError extends Error {
+  readonly stage: Stage;
+  constructor(stage: Stage, cause: unknown) {
+    super(describe(cause), { cause });
+    this.name = 'StageError';
+    this.stage = stage;
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof BfError) return e.hint ? `${e.message} (hint: ${e.hint})` : e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/**
+ * The service an error is about: its `service` field, the services a readiness failure diagnosed
+ * (`StackNotReadyError.diagnoses`), else the first stack service its message names.
+ */
+export function serviceOf(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 5 && cur; i++) {
+    const s = (cur as { service?: unknown }).service;
+    if (typeof s === 'string' && s) return s;
+    const diagnoses = (cur as { diagnoses?: unknown }).diagnoses;
+    if (Array.isArray(diagnoses) && diagnoses.length > 0) {
+      return diagnoses.map((d) => String((d as { service?: unknown }).service)).join(', ');
+    }
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  const text = describe(e);
+  return ['elasticsearch', 'kafka', 'spark-master', 'spark-worker', 's3', 'kibana'].find((s) =>
+    new RegExp(`\\b${s}\\b`).test(text),
+  );
+}
+
+/** S3/Elasticsearch credentials never reach the log, even when a library echoes its config. */
+function maskSecrets(c: CoreApi, env: NodeJS.ProcessEnv): void {
+  const s3 = s3Settings(env);
+  for (const v of [
+    s3.accessKeyId,
+    s3.secretAccessKey,
+    env.ELASTIC_PASSWORD,
+    env.BF_ES_PASSWORD,
+    env.BF_ES_API_KEY,
+  ]) {
+    if (v) c.setSecret(v);
+  }
+}
+
+export interface MainOutcome {
+  ok: boolean;
+  config?: ActionConfig;
+  result?: PipelineResult;
+  artifact?: UploadedArtifact;
+}
+
+export async function runMain(deps: MainDeps): Promise<MainOutcome> {
+  const { core: c, env } = deps;
+  const log = coreLogger(c);
+  const started = deps.now();
+  const stages: StageTime[] = [];
+  const outcome: MainOutcome = { ok: false };
+  let es = { skipped: 'the run stopped before the assertion' } as SummaryInput['es'];
+  let failure: string | undefined;
+  let cfg: ActionConfig | undefined;
+  let artifactName = 'bf-report';
+
+  const stage = async <T>(name: Stage, fn: () => Promise<T>): Promise<T> => {
+    const t = deps.now();
+    try {
+      return await c.group(`bf: ${name}`, fn);
+    } catch (e) {
+      throw e instanceof StageError ? e : new StageError(name, e);
+    } finally {
+      stages.push({ stage: name, seconds: (deps.now() - t) / 1000 });
+    }
+  };
+
+  try {
+    maskSecrets(c, env);
+    cfg = await stage('inputs', async () =>
+      readInputs((n) => c.getInput(n), {
+        actionRoot: deps.actionRoot,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+      }),
+    );
+    outcome.config = cfg;
+    artifactName = cfg.artifactName;
+    const project = actionProjectName(env);
+    const artifactDir = path.join(env.RUNNER_TEMP || tmpdir(), project);
+    const outDir = path.join(artifactDir, 'report');
+    // Before anything starts: post must find what to tear down even if main is killed mid-start.
+    saveStackState(c, {
+      project,
+      composeFiles: cfg.composeFiles,
+      composeEnv: cfg.imageEnv,
+      artifactDir,
+      artifactName: cfg.artifactName,
+      keepUp: cfg.keepUp,
+    });
+    await mkdir(outDir, { recursive: true });
+
+    const stackReq: StackRequest = {
+      project,
+      composeFiles: cfg.composeFiles,
+      services: cfg.services,
+      env: { ...env, ...cfg.imageEnv },
+      waitTimeoutMs: cfg.waitTimeoutSeconds * 1000,
+      log,
+    };
+    await stage('preflight', () => deps.preflight(stackReq));
+    await stage('stack', () => deps.startStack(stackReq));
+    const config = cfg;
+    const result = await stage('pipeline', () =>
+      deps.runPipeline({
+        symbolList: config.symbolList,
+        source: config.source,
+        engine: config.engine,
+        workdir: path.join(config.workingDirectory, '.bf'),
+        outDir,
+        log,
+      }),
+    );
+    outcome.result = result;
+
+    await stage('assert', async () => {
+      let count: EsCount | undefined;
+      if (deps.countEsDocuments) {
+        count = await deps.countEsDocuments({ result, project });
+        es = { documents: count.documents, lakeSignals: count.lakeSignals };
+      } else {
+        es = {
+          skipped:
+            'the pipeline has no Elasticsearch publish stage yet; only the min-signals floor was checked',
+        };
+        log.warn(`Elasticsearch assertion not run: ${es.skipped}`);
+      }
+      checkSignalCounts({ signals: result.events.length, minSignals: config.minSignals, es: count });
+    });
+
+    const artifact = await stage('upload', () =>
+      deps.uploadArtifact({
+        name: config.artifactName,
+        rootDirectory: outDir,
+        files: REPORT_FILES.map((f) => path.join(outDir, f)).filter((f) => existsSync(f)),
+      }),
+    );
+    outcome.artifact = artifact;
+    c.saveState(STATE_KEYS.artifactUploaded, 'true');
+
+    c.setOutput('signals-count', String(result.events.length));
+    c.setOutput('es-documents', 'skipped' in es ? '' : String(es.documents));
+    c.setOutput('report-path', result.outputs['report.html'] ?? path.join(outDir, 'report.html'));
+    c.setOutput('artifact-id', String(artifact.id));
+    outcome.ok = true;
+  } catch (e) {
+    const stageName = e instanceof StageError ? e.stage : 'inputs';
+    const service = serviceOf(e instanceof StageError ? e.cause : e);
+    failure = `${stageName}${service ? ` (${service})` : ''}: ${describe(e)}`;
+    c.error(describe(e), { title: `bf ${stageName} failed${service ? ` (${service})` : ''}` });
+    c.setFailed(`bf failed in stage ${failure}`);
+  } finally {
+    const seconds = (deps.now() - started) / 1000;
+    c.setOutput('duration-seconds', seconds.toFixed(1));
+    try {
+      const md = renderSummary({
+        ok: outcome.ok,
+        failure,
+        stages,
+        result: outcome.result,
+        es,
+        minSignals: cfg?.minSignals ?? 0,
+        artifact: outcome.artifact && {
+          name: artifactName,
+          id: outcome.artifact.id,
+          url: artifactUrl(env, outcome.artifact.id),
+        },
+      });
+      await c.summary.addRaw(md).write();
+    } catch (e) {
+      // No GITHUB_STEP_SUMMARY (local run): the summary is optional, the result is not.
+      c.warning(`job summary not written: ${describe(e)}`);
+    }
+    if (outcome.ok) c.saveState(STATE_KEYS.mainSucceeded, 'true');
+  }
+  return outcome;
+}
