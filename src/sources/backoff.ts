@@ -18,6 +18,8 @@ export function parseRetryAfterMs(value: string | string[] | undefined, nowMs: n
   const text = raw.trim();
   if (text === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // HTTP dates always carry day/month names; without this, Date.parse would read "-5" as the year -5.
+  if (!/[A-Za-z]/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
