@@ -83,7 +83,10 @@ export function equityChartSpec(bt: SignalBacktest, opts: { title?: string; synt
           y: {
             field: 'equity',
             type: 'quantitative',
-            scale: logScale ? { type: 'log', nice: false } : { type: 'linear', zero: false, nice: false },
+            // A few pixels of padding keep the extremes off the frame.
+            scale: logScale
+              ? { type: 'log', nice: false, padding: 6 }
+              : { type: 'linear', zero: false, nice: false, padding: 6 },
             axis: {
               title: `Equity (start = 1${logScale ? ', log scale' : ''})`,
               format: '.2~f',

@@ -65,11 +65,12 @@ export function fixtureBreadth(n = 300, seed = 7): BreadthSeriesRow[] {
   return rows;
 }
 
+/** Positive fractions below the running peak, as src/backtest/metrics.ts reports them. */
 function drawdowns(values: number[]): number[] {
   let peak = Number.NEGATIVE_INFINITY;
   return values.map((v) => {
     peak = Math.max(peak, v);
-    return v / peak - 1;
+    return 1 - v / peak;
   });
 }
 
@@ -136,7 +137,7 @@ export function fixtureBacktest(
       volatility: 0.0831,
       sharpe: 0.52,
       sortino: 0.71,
-      maxDrawdown: Math.min(...stDd),
+      maxDrawdown: Math.max(...stDd),
       exposure,
       trades: trades.length,
       totalReturn: strategy[n - 1]! - 1,
@@ -146,7 +147,7 @@ export function fixtureBacktest(
       volatility: 0.2274,
       sharpe: 0.31,
       sortino: null,
-      maxDrawdown: Math.min(...bhDd),
+      maxDrawdown: Math.max(...bhDd),
       exposure: 1,
       trades: 1,
       totalReturn: buyHold[n - 1]! - 1,
