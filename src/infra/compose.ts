@@ -223,6 +223,11 @@ export class ComposeProject {
     await this.run(['down', '--remove-orphans', ...(opts.volumes ? ['--volumes'] : [])], 'down');
   }
 
+  /** Stops containers, keeping them and their volumes (a later `up` is a warm start). */
+  async stop(services: readonly string[] = []): Promise<void> {
+    await this.run(['stop', ...services], 'stop');
+  }
+
   /** Stops and removes the given services' containers only. */
   async remove(services: readonly string[]): Promise<void> {
     if (services.length) await this.run(['rm', '--stop', '--force', ...services], 'rm');

@@ -1,0 +1,160 @@
+/**
+ * Readiness-detection latency of `bf infra start` (startStack) vs `docker compose up -d --wait`, on the same
+ * stack, cold (fresh containers and volumes, images cached) and warm (stopped containers started again).
+ *
+ * The ready moment of each service is taken from the engine, independent of either waiter: the first
+ * `health_status: healthy` event of its container (`docker events`). Latency = waiter returned − last
+ * service's healthy event. bf also runs semantic checks after compose health (Spark worker registered,
+ * Kafka topic created, ES cluster health, S3 bucket), which this latency includes.
+ *
+ * Run: node bench/infra-readiness.ts [--rounds N] [--no-local]
+ */
+import { createServer } from 'node:net';
+import { execa } from 'execa';
+import { defaultComposeFiles } from '../src/config/stack.ts';
+import { ComposeProject } from '../src/infra/compose.ts';
+import { startStack } from '../src/infra/stack.ts';
+
+type Waiter = 'bf' | 'compose --wait';
+type Temperature = 'cold' | 'warm';
+
+interface Run {
+  waiter: Waiter;
+  temperature: Temperature;
+  totalMs: number;
+  latencyMs: number;
+  /** Per service: up call → container healthy. */
+  healthyAfterMs: Record<string, number>;
+}
+
+const args = process.argv.slice(2);
+const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 1) || 1;
+const local = !args.includes('--no-local');
+const files = defaultComposeFiles({ local });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function portEnv(): Promise<NodeJS.ProcessEnv> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of [
+    'BF_SPARK_UI_PORT',
+    'BF_SPARK_MASTER_PORT',
+    'BF_KAFKA_PORT',
+    'BF_S3_PORT',
+    'BF_ELASTICSEARCH_PORT',
+    'BF_KIBANA_PORT',
+  ]) {
+    env[name] = String(await freePort());
+  }
+  return env;
+}
+
+/** Watches the project's health events; `healthy` maps service → first healthy time (ms since epoch). */
+function watchHealth(project: string) {
+  const healthy = new Map<string, number>();
+  const child = execa(
+    'docker',
+    [
+      'events',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      'event=health_status',
+      '--format',
+      '{{json .}}',
+    ],
+    { buffer: false, reject: false },
+  );
+  let partial = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      if (!line.trim()) continue;
+      const e = JSON.parse(line) as {
+        status?: string;
+        timeNano?: number;
+        Actor?: { Attributes?: Record<string, string> };
+      };
+      const service = e.Actor?.Attributes?.['com.docker.compose.service'];
+      if (service && e.status === 'health_status: healthy' && !healthy.has(service) && e.timeNano) {
+        healthy.set(service, e.timeNano / 1e6);
+      }
+    }
+  });
+  return {
+    healthy,
+    async stop() {
+      await new Promise((r) => setTimeout(r, 500)); // trailing events
+      child.kill();
+      await child;
+    },
+  };
+}
+
+async function measure(waiter: Waiter, temperature: Temperature, compose: ComposeProject): Promise<Run> {
+  const watch = watchHealth(compose.name);
+  await new Promise((r) => setTimeout(r, 300)); // the watcher is subscribed
+  const t0 = Date.now();
+  if (waiter === 'bf') {
+    await startStack({
+      project: compose.name,
+      composeFiles: [...compose.files],
+      env: compose.env,
+      waitSeconds: 600,
+    });
+  } else {
+    await execa('docker', compose.args('up', '-d', '--wait'), { env: compose.env });
+  }
+  const t1 = Date.now();
+  await watch.stop();
+  const healthyAfterMs = Object.fromEntries([...watch.healthy].map(([s, t]) => [s, t - t0]));
+  const last = Math.max(...watch.healthy.values());
+  return { waiter, temperature, totalMs: t1 - t0, latencyMs: t1 - last, healthyAfterMs };
+}
+
+const runs: Run[] = [];
+for (let round = 0; round < rounds; round++) {
+  for (const waiter of ['bf', 'compose --wait'] as const) {
+    const name = `bf-bench-${Math.random().toString(36).slice(2, 8)}`;
+    const compose = new ComposeProject({ name, files, env: await portEnv() });
+    try {
+      runs.push(await measure(waiter, 'cold', compose));
+      await compose.stop();
+      runs.push(await measure(waiter, 'warm', compose));
+    } finally {
+      await compose.down({ volumes: true }).catch(() => {});
+    }
+    const r = runs.slice(-2);
+    for (const x of r) {
+      process.stderr.write(
+        `${x.waiter} ${x.temperature}: total ${(x.totalMs / 1000).toFixed(1)} s, latency ${x.latencyMs} ms\n`,
+      );
+    }
+  }
+}
+
+const services = [...new Set(runs.flatMap((r) => Object.keys(r.healthyAfterMs)))].sort();
+const s = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
+console.log('\nreadiness-detection latency (waiter returned − last container healthy event)');
+console.log(['waiter', 'start', 'total s', 'latency ms', ...services.map((x) => `${x} s`)].join('\t'));
+for (const r of runs) {
+  console.log(
+    [
+      r.waiter,
+      r.temperature,
+      s(r.totalMs),
+      String(r.latencyMs),
+      ...services.map((x) => s(r.healthyAfterMs[x])),
+    ].join('\t'),
+  );
+}
