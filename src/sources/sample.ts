@@ -111,6 +111,7 @@ function symbolBars(
   const drift = (traitsRng() - 0.5) * 0.0004;
   const baseVolume = Math.round(10 ** (5.5 + 2 * traitsRng()));
   const normal = normalFrom(mulberry32(hash32(`${symbol}/path`, seed)));
+  const intradaySeed = hash32(`${symbol}/intraday`, seed);
   let logPrice = Math.log(15 + 285 * traitsRng());
   let deviation = 0;
   let prevClose: number | null = null;
@@ -123,7 +124,8 @@ function symbolBars(
     logPrice += dailyReturn;
     const close = round(Math.exp(logPrice), 4);
     if (date >= from && date <= to) {
-      const dayNormal = normalFrom(mulberry32(hash32(`${symbol}/${date}`, seed)));
+      // Keyed by day index from the epoch (golden-ratio spread), so a day's fields do not depend on the range.
+      const dayNormal = normalFrom(mulberry32((intradaySeed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0));
       const open = round((prevClose ?? close) * Math.exp(0.003 * dayNormal()), 4);
       const high = round(Math.max(open, close) * Math.exp(Math.abs(0.006 * dayNormal())), 4);
       const low = round(Math.min(open, close) * Math.exp(-Math.abs(0.006 * dayNormal())), 4);
