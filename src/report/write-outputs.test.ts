@@ -1,0 +1,129 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BfError } from '../util/errors.ts';
+import { fixtureBacktest, fixtureEvents } from './test-fixtures.ts';
+import {
+  METRICS_SCHEMA,
+  type MetricsInput,
+  metricsDocument,
+  metricsJson,
+  writeReportFiles,
+} from './write-outputs.ts';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bf-report-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('writeReportFiles', () => {
+  it('creates nested directories, writes every file and returns absolute paths in order', async () => {
+    const out = join(await tempDir(), 'a', 'b');
+    const paths = await writeReportFiles(out, { 'report.html': '<p>é</p>', 'breadth.csv': 'date\n' });
+    expect(paths).toEqual([join(out, 'report.html'), join(out, 'breadth.csv')]);
+    expect(await readFile(paths[0]!, 'utf8')).toBe('<p>é</p>');
+    expect(await readFile(paths[1]!, 'utf8')).toBe('date\n');
+    // No temp files left behind.
+    expect((await readdir(out)).sort()).toEqual(['breadth.csv', 'report.html']);
+  });
+
+  it('replaces an existing file', async () => {
+    const out = await tempDir();
+    await writeFile(join(out, 'signals.csv'), 'old contents that are longer');
+    await writeReportFiles(out, { 'signals.csv': 'new' });
+    expect(await readFile(join(out, 'signals.csv'), 'utf8')).toBe('new');
+  });
+
+  it.each(['../escape.csv', 'sub/dir.csv', '..', ''])('rejects the file name %j', async (name) => {
+    const out = await tempDir();
+    await expect(writeReportFiles(out, { [name]: 'x' })).rejects.toThrow(BfError);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('names the directory when it cannot be created', async () => {
+    const parent = await tempDir();
+    await writeFile(join(parent, 'file'), '');
+    await expect(writeReportFiles(join(parent, 'file', 'out'), { 'a.csv': '' })).rejects.toThrow(
+      /cannot create output directory .*file\/out/,
+    );
+  });
+});
+
+describe('metricsJson', () => {
+  const backtests = [
+    fixtureBacktest('zweig_breadth_thrust', { n: 300, entries: [10, 100] }),
+    fixtureBacktest('deemer_breadth_thrust', { n: 300, entries: [50] }),
+  ];
+  const input: MetricsInput = {
+    title: 'demo',
+    symbolList: 'demo_small',
+    source: 'sample',
+    synthetic: true,
+    engine: 'duckdb',
+    generatedAt: '2025-01-01T00:00:00Z',
+    dateRange: { start: '2020-01-02', end: '2021-02-24' },
+    tradingDays: 300,
+    events: fixtureEvents(backtests),
+    backtests,
+  };
+
+  it('holds run facts, per-signal metrics and forward returns in snake_case', () => {
+    const doc = JSON.parse(metricsJson(input));
+    expect(doc.schema).toBe(METRICS_SCHEMA);
+    expect(doc.run).toEqual({
+      title: 'demo',
+      symbol_list: 'demo_small',
+      source: 'sample',
+      synthetic: true,
+      engine: 'duckdb',
+      generated_at: '2025-01-01T00:00:00Z',
+      date_range: { start: '2020-01-02', end: '2021-02-24' },
+      trading_days: 300,
+      events: 3,
+    });
+    const zweig = doc.signals.zweig_breadth_thrust;
+    expect(zweig.trades).toBe(2);
+    expect(zweig.events).toBe(2);
+    expect(zweig.strategy.cagr).toBe(backtests[0]!.strategy.cagr);
+    expect(zweig.buy_hold.sortino).toBeNull();
+    expect(zweig.strategy.max_drawdown).toBe(backtests[0]!.strategy.maxDrawdown);
+    expect(zweig.forward_returns.map((f: { horizon: number }) => f.horizon)).toEqual([5, 21, 63, 126, 252]);
+    expect(Object.keys(doc.signals)).toEqual(['zweig_breadth_thrust', 'deemer_breadth_thrust']);
+  });
+
+  it('writes keys in a stable order whatever order the inputs were built in', () => {
+    const shuffled = backtests.map((bt) => {
+      const s = bt.strategy;
+      // Same values, keys inserted in reverse.
+      const reversed = Object.fromEntries(Object.entries(s).reverse()) as typeof s;
+      return { ...bt, strategy: reversed };
+    });
+    expect(metricsJson({ ...input, backtests: shuffled })).toBe(metricsJson(input));
+    expect(Object.keys(metricsDocument(input).signals.zweig_breadth_thrust!.strategy)).toEqual([
+      'total_return',
+      'cagr',
+      'volatility',
+      'sharpe',
+      'sortino',
+      'max_drawdown',
+      'exposure',
+      'trades',
+    ]);
+  });
+
+  it('turns non-finite numbers into null and ends with a newline', () => {
+    const bt = {
+      ...backtests[0]!,
+      strategy: { ...backtests[0]!.strategy, sharpe: Number.POSITIVE_INFINITY },
+    };
+    const text = metricsJson({ ...input, backtests: [bt] });
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(text).signals.zweig_breadth_thrust.strategy.sharpe).toBeNull();
+  });
+});
