@@ -28,6 +28,7 @@ describe('readInputs', () => {
       imageEnv: {},
       keepUp: false,
       artifactName: 'bf-report',
+      retentionDays: undefined,
       minSignals: 0,
       workingDirectory: '/home/runner/work/repo',
     });
@@ -104,5 +105,6 @@ describe('readInputs', () => {
     expect(errorOf({ 'min-signals': '-1' }).message).toContain("'min-signals'");
     expect(errorOf({ 'min-signals': '1.5' }).message).toContain("'min-signals'");
     expect(errorOf({ 'artifact-name': 'a/b' }).message).toContain("'artifact-name'");
+    expect(errorOf({ 'retention-days': '91' }).message).toContain("'retention-days'");
   });
 });

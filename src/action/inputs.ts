@@ -14,6 +14,7 @@ export const INPUT_NAMES = {
   images: 'images',
   keepUp: 'keep-up',
   artifactName: 'artifact-name',
+  retentionDays: 'retention-days',
   minSignals: 'min-signals',
   workingDirectory: 'working-directory',
 } as const;
@@ -34,6 +35,8 @@ export interface ActionConfig {
   imageEnv: Record<string, string>;
   keepUp: boolean;
   artifactName: string;
+  /** Undefined = the repository's default retention. */
+  retentionDays: number | undefined;
   minSignals: number;
   /** Absolute. */
   workingDirectory: string;
@@ -131,6 +134,21 @@ export function parseImages(raw: string): Record<string, string> {
   return env;
 }
 
+/** 1–90 days, GitHub's range; empty means the repository default. */
+export function parseRetentionDays(raw: string): number | undefined {
+  const v = raw.trim();
+  if (v === '') return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 90) {
+    throw inputError(
+      INPUT_NAMES.retentionDays,
+      raw,
+      'use a whole number of days from 1 to 90, or leave it empty',
+    );
+  }
+  return n;
+}
+
 export function parseArtifactName(raw: string): string {
   const v = raw.trim();
   if (v === '' || ARTIFACT_NAME_FORBIDDEN.test(v)) {
@@ -163,6 +181,7 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionConfig {
     imageEnv: parseImages(get(INPUT_NAMES.images)),
     keepUp: parseBoolean(INPUT_NAMES.keepUp, get(INPUT_NAMES.keepUp)),
     artifactName: parseArtifactName(orDefault(INPUT_NAMES.artifactName, DEFAULTS.artifactName)),
+    retentionDays: parseRetentionDays(get(INPUT_NAMES.retentionDays)),
     minSignals: minRaw === '' ? DEFAULTS.minSignals : parseMinSignals(minRaw),
     workingDirectory,
   };

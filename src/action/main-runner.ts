@@ -208,6 +208,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         name: config.artifactName,
         rootDirectory: outDir,
         files: REPORT_FILES.map((f) => path.join(outDir, f)).filter((f) => existsSync(f)),
+        retentionDays: config.retentionDays,
       }),
     );
     outcome.artifact = artifact;
