@@ -243,6 +243,16 @@ export class ComposeProject {
     await this.run(['restart', ...services], 'restart');
   }
 
+  /** Named volumes of the project (by compose's project label). */
+  async volumes(): Promise<string[]> {
+    const r = await this.exec.run(
+      'docker',
+      ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${this.name}`],
+      { env: this.env, timeoutMs: 30_000 },
+    );
+    return r.stdout.split('\n').filter(Boolean);
+  }
+
   /** The last `tail` log lines of a service (or all services), bounded in memory. */
   async logs(service: string | undefined, tail: number): Promise<string[]> {
     const r = await this.exec.tail(
@@ -250,8 +260,14 @@ export class ComposeProject {
       this.args('logs', '--no-color', '--tail', String(tail), ...(service ? [service] : [])),
       { env: this.env, maxLines: service ? tail : tail * 10, timeoutMs: 30_000 },
     );
-    return r.lines;
+    return r.lines.map(stripAnsi);
   }
+}
+
+/** Compose writes terminal escapes (line clears) into logs even with --no-color. */
+export function stripAnsi(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
+  return s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 }
 
 function composeError(e: unknown, what: string): BfError {

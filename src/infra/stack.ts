@@ -208,6 +208,7 @@ export async function startStack(opts: StartOptions = {}): Promise<StartedStack>
 
   const t0 = performance.now();
   const before = await compose.ps().catch(() => [] as ContainerState[]);
+  const volumesBefore = await compose.volumes().catch(() => ['unknown']);
   const runningBefore = new Set(before.filter((c) => c.state === 'running').map((c) => c.service));
   if (!opts.skipPreflight) {
     await preflight({
@@ -225,8 +226,8 @@ export async function startStack(opts: StartOptions = {}): Promise<StartedStack>
     if (opts.keepOnFailure) return false;
     try {
       if (before.length === 0) {
-        // Nothing of this project existed: remove it all, volumes too when the project name is ours alone.
-        await compose.down({ volumes: Boolean(opts.uniqueProject && !opts.project) });
+        // Nothing of this project existed: remove it all, and its volumes when this run created them.
+        await compose.down({ volumes: volumesBefore.length === 0 });
       } else {
         await compose.remove(services.filter((s) => !runningBefore.has(s)));
       }
