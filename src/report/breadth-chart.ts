@@ -7,7 +7,8 @@ import { renderVegaLiteSvg, utcMillis } from './vega-render.ts';
 export const BREADTH_MARKS = {
   ratio: 'ad_ratio',
   ema: 'zweig_ema',
-  thresholds: 'zweig_thresholds',
+  thresholdLines: 'zweig_threshold_lines',
+  thresholdLabels: 'zweig_threshold_labels',
   firings: 'zweig_firings',
 } as const;
 
@@ -79,14 +80,15 @@ export function breadthChartSpec(
         encoding: { x, y: { ...y, field: 'ema' } },
       },
       {
-        name: BREADTH_MARKS.thresholds,
         data: { values: thresholds },
         layer: [
           {
+            name: BREADTH_MARKS.thresholdLines,
             mark: { type: 'rule', color: '#444', strokeDash: [5, 4], strokeWidth: 1 },
             encoding: { y: { field: 'y', type: 'quantitative' } },
           },
           {
+            name: BREADTH_MARKS.thresholdLabels,
             // Labels sit just outside the plot's right edge so they never cover the lines.
             mark: {
               type: 'text',

@@ -237,6 +237,7 @@ figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 .empty { color: var(--muted); font-style: italic; }
 ol.conventions li { margin-bottom: 6px; }
+@media print { .scroll { max-height: none; overflow: visible; } .banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 `;
 

@@ -1,7 +1,7 @@
 // Small, deterministic inputs for the report tests and the preview script (no maths module needed).
 import type { EquityPoint, SignalBacktest, Trade } from '../domain/backtest.ts';
 import { FORWARD_HORIZONS } from '../domain/backtest.ts';
-import type { BreadthSeriesRow } from '../domain/breadth.ts';
+import type { BreadthDay, BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 
 /** Park–Miller LCG: reproducible noise without a dependency. */
@@ -33,8 +33,10 @@ export function fixtureBreadth(n = 300, seed = 7): BreadthSeriesRow[] {
   let adLine = 0;
   for (const [i, date] of dates.entries()) {
     const issues = 100;
-    // A slow cycle plus noise, with a burst near the middle so the ratio crosses both Zweig lines.
-    const tilt = 0.5 + 0.15 * Math.sin(i / 20) + (i > 150 && i < 160 ? 0.3 : 0);
+    // A slow cycle (period ≈ 126 days) plus noise, with a breadth burst right after every other trough
+    // (days 96–103, 347–354, …) so the Zweig EMA goes from below 0.40 to above 0.615 within 10 days.
+    const burst = (i - 96 + 251) % 251 < 8 ? 0.45 : 0;
+    const tilt = 0.5 + 0.15 * Math.sin(i / 20) + burst;
     const advancers = Math.max(0, Math.min(issues, Math.round(issues * (tilt + (rand() - 0.5) * 0.3))));
     const unchanged = Math.min(issues - advancers, Math.round(rand() * 3));
     const decliners = issues - advancers - unchanged;
@@ -53,7 +55,7 @@ export function fixtureBreadth(n = 300, seed = 7): BreadthSeriesRow[] {
       withSma200: i < 200 ? 0 : issues,
       newHighs: Math.round(rand() * 5),
       newLows: Math.round(rand() * 5),
-      ewReturn: i === 0 ? null : (advancers - decliners) / issues / 100,
+      ewReturn: i === 0 ? null : (advancers - decliners) / issues / 100 + (rand() - 0.5) * 0.01,
       adRatio,
       zweigEma: ema,
       adLine,
@@ -214,4 +216,22 @@ export function markGroup(svg: string, markName: string): string {
     }
   }
   return groups.join('');
+}
+
+/** The engine-side part of `fixtureBreadth` rows (what sql/breadth.sql returns), for feeding the real maths. */
+export function fixtureBreadthDays(n = 300, seed = 7): BreadthDay[] {
+  return fixtureBreadth(n, seed).map((r) => ({
+    date: r.date,
+    advancers: r.advancers,
+    decliners: r.decliners,
+    unchanged: r.unchanged,
+    issues: r.issues,
+    aboveSma50: r.aboveSma50,
+    withSma50: r.withSma50,
+    aboveSma200: r.aboveSma200,
+    withSma200: r.withSma200,
+    newHighs: r.newHighs,
+    newLows: r.newLows,
+    ewReturn: r.ewReturn,
+  }));
 }
