@@ -1,5 +1,59 @@
-// Placeholder until the command tree lands: keeps `bin/bf.js` runnable.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('bf: commands not wired yet\n');
-  return 1;
+import { Command, CommanderError } from 'commander';
+import { BfError, EXIT } from '../util/errors.ts';
+import { backtestCommand } from './commands/backtest.ts';
+import { dataCommand } from './commands/data.ts';
+import { infraCommand } from './commands/infra.ts';
+import { pipelineCommand } from './commands/pipeline.ts';
+import { signalsCommand } from './commands/signals.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('bf')
+    .description('Market-breadth thrust signals (Zweig, Deemer, Whaley) over a list of stocks')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const cmd of [infraCommand(), dataCommand(), signalsCommand(), backtestCommand(), pipelineCommand()]) {
+    program.addCommand(cmd);
+  }
+  for (const cmd of program.commands) exitOverrideDeep(cmd);
+  return program;
+}
+
+/** Commander only overrides exits on the command it was set on; subcommands need it too. */
+function exitOverrideDeep(cmd: Command): void {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) exitOverrideDeep(sub);
+}
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 the work failed, 2 bad usage or input. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander already printed the message (or the help text).
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    ) {
+      return EXIT.ok;
+    }
+    return EXIT.usage;
+  }
+  if (err instanceof BfError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`error: unexpected failure: ${message}\n`);
+  return EXIT.failure;
 }

@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { fetchStage, openWorkspace } from '../../pipeline/stages.ts';
+import { stderrLogger } from '../../util/log.ts';
+import { checkRange, commonOptions as o, parseDate } from '../options.ts';
+import { printResult } from '../output.ts';
+
+export function dataCommand(): Command {
+  const data = new Command('data').description('raw daily bars: fetch them into the lake');
+  data
+    .command('fetch')
+    .description('fetch daily bars for a symbol list into the lake (prices table, merged by symbol and date)')
+    .addOption(o.symbolList())
+    .addOption(o.source())
+    .addOption(o.start())
+    .addOption(o.end())
+    .addOption(o.workdir())
+    .addOption(o.json())
+    .addOption(o.quiet())
+    .addHelpText(
+      'after',
+      '\nExample:\n  bf data fetch --symbol-list demo_small --source yahoo --start 2020-01-01',
+    )
+    .action(async (flags) => {
+      const start = parseDate('--start', flags.start);
+      const end = parseDate('--end', flags.end);
+      checkRange(start, end);
+      const log = stderrLogger({ quiet: flags.quiet });
+      const ws = await openWorkspace(flags.workdir, log);
+      try {
+        const r = await fetchStage(ws, {
+          symbolList: flags.symbolList,
+          source: flags.source,
+          start,
+          end,
+          log,
+        });
+        printResult(flags.json, r, () =>
+          [
+            `fetched ${r.bars} bars for ${r.symbolList.symbols.length - r.failures.length}/${r.symbolList.symbols.length} symbols (${r.symbolList.name}) from ${r.source}${r.synthetic ? ' [SYNTHETIC DATA]' : ''}`,
+            ...r.failures.map((f) => `  failed: ${f.symbol}: ${f.reason}`),
+            r.skippedRows ? `  skipped rows with null values: ${r.skippedRows}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      } finally {
+        await ws.close();
+      }
+    });
+  return data;
+}

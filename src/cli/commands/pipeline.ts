@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+import { runPipeline } from '../../pipeline/run.ts';
+import { stderrLogger } from '../../util/log.ts';
+import {
+  checkRange,
+  commonOptions as o,
+  parseDate,
+  parseEngine,
+  parsePositiveInt,
+  parseSignals,
+} from '../options.ts';
+import { formatBacktests, printResult } from '../output.ts';
+
+export function pipelineCommand(): Command {
+  const pipeline = new Command('pipeline').description('the whole flow in one go');
+  pipeline
+    .command('run')
+    .description('fetch → breadth → signals → backtest → output files')
+    .addOption(o.symbolList())
+    .addOption(o.source())
+    .addOption(o.start())
+    .addOption(o.end())
+    .option('--signal <names>', 'comma-separated signals (default: all); the first drives equity.svg')
+    .option('--hold-days <n>', 'trading days held after each firing', '21')
+    .addOption(o.engine())
+    .addOption(o.workdir())
+    .addOption(o.out())
+    .addOption(o.json())
+    .addOption(o.quiet())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  bf pipeline run --symbol-list demo_small --source sample --out out/\n  bf pipeline run --symbol-list my.txt --source csv:./prices --out out/',
+    )
+    .action(async (flags) => {
+      const start = parseDate('--start', flags.start);
+      const end = parseDate('--end', flags.end);
+      checkRange(start, end);
+      const result = await runPipeline({
+        symbolList: flags.symbolList,
+        source: flags.source,
+        start,
+        end,
+        engine: parseEngine(flags.engine),
+        signals: parseSignals(flags.signal),
+        holdDays: parsePositiveInt('--hold-days', flags.holdDays),
+        workdir: flags.workdir,
+        outDir: flags.out,
+        log: stderrLogger({ quiet: flags.quiet }),
+      });
+      printResult(
+        flags.json,
+        { ...result, backtests: result.backtests.map(({ equity: _e, ...b }) => b) },
+        () =>
+          [
+            `${result.symbolList.name}: ${result.bars} bars from ${result.source}, ${result.breadthDays} breadth days, ${result.events.length} signal firing(s)`,
+            formatBacktests(result.backtests, result.synthetic),
+            ...Object.values(result.outputs).map((p) => `wrote ${p}`),
+          ].join('\n'),
+      );
+    });
+  return pipeline;
+}

@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { writeOutputs } from '../../pipeline/outputs.ts';
+import { openWorkspace, signalsStage } from '../../pipeline/stages.ts';
+import { stderrLogger } from '../../util/log.ts';
+import { commonOptions as o, parseEngine, parseSignals } from '../options.ts';
+import { printResult } from '../output.ts';
+
+export function signalsCommand(): Command {
+  const signals = new Command('signals').description(
+    'breadth and thrust signals from the prices in the lake',
+  );
+  signals
+    .command('generate')
+    .description(
+      'compute features and daily breadth (SQL engine), then the thrust signals; store them in the lake',
+    )
+    .addOption(o.symbolList())
+    .option('--signal <names>', 'comma-separated signals to generate (default: all)')
+    .addOption(o.engine())
+    .addOption(o.workdir())
+    .addOption(o.out())
+    .addOption(o.json())
+    .addOption(o.quiet())
+    .addHelpText('after', '\nExample:\n  bf signals generate --symbol-list demo_small --out out/')
+    .action(async (flags) => {
+      const engine = parseEngine(flags.engine);
+      const names = parseSignals(flags.signal);
+      const log = stderrLogger({ quiet: flags.quiet });
+      const ws = await openWorkspace(flags.workdir, log, engine);
+      try {
+        const r = await signalsStage(ws, { symbolList: flags.symbolList, signals: names, log });
+        const outputs = flags.out
+          ? await writeOutputs(flags.out, { kind: 'signals', series: r.series, events: r.events })
+          : {};
+        printResult(
+          flags.json,
+          {
+            symbolList: r.symbolList,
+            synthetic: r.synthetic,
+            breadthDays: r.series.length,
+            events: r.events,
+            outputs,
+          },
+          () =>
+            [
+              `${r.series.length} breadth days over ${r.symbolList.symbols.length} symbols (${r.symbolList.name})${r.synthetic ? ' [SYNTHETIC DATA]' : ''}; ${r.events.length} signal firing(s)`,
+              ...r.events.map((e) => `  ${e.date}  ${e.signal.padEnd(22)} ${e.value.toFixed(4)}`),
+              ...Object.values(outputs).map((p) => `wrote ${p}`),
+            ].join('\n'),
+        );
+      } finally {
+        await ws.close();
+      }
+    });
+  return signals;
+}

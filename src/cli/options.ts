@@ -1,0 +1,66 @@
+import { Option } from 'commander';
+import { SIGNAL_NAMES, type SignalName } from '../domain/signal.ts';
+import { ENGINE_NAMES, type EngineName } from '../pipeline/types.ts';
+import { UsageError } from '../util/errors.ts';
+
+/** Flags shared by data/signals/backtest/pipeline; one definition so every command spells them the same. */
+export const commonOptions = {
+  symbolList: () =>
+    new Option(
+      '--symbol-list <name|file>',
+      'built-in list (demo_small, demo_large) or a file, one symbol per line',
+    ).default('demo_small'),
+  source: () => new Option('--source <source>', 'yahoo | sample | csv:DIR').default('sample'),
+  start: () => new Option('--start <date>', 'first date, YYYY-MM-DD (default: 5 years before --end)'),
+  end: () => new Option('--end <date>', 'last date, YYYY-MM-DD (default: today)'),
+  workdir: () => new Option('--workdir <dir>', 'workspace holding the local lake (default: $BF_HOME or .bf)'),
+  out: () =>
+    new Option('--out <dir>', 'also write the output files (CSV, JSON, SVG, HTML) to this directory'),
+  engine: () => new Option('--engine <engine>', 'duckdb (embedded) | spark (the stack)').default('duckdb'),
+  json: () => new Option('--json', 'print the result as JSON on stdout'),
+  quiet: () => new Option('-q, --quiet', 'no progress or stage messages'),
+};
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function parseDate(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(`${value}T00:00:00Z`);
+  if (!ISO_DATE.test(value) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
+    throw new UsageError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
+  }
+  return value;
+}
+
+export function parseEngine(value: string): EngineName {
+  if ((ENGINE_NAMES as readonly string[]).includes(value)) return value as EngineName;
+  throw new UsageError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, got "${value}"`);
+}
+
+export function parseSignals(value: string | undefined): SignalName[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names) {
+    if (!(SIGNAL_NAMES as readonly string[]).includes(n)) {
+      throw new UsageError(`unknown signal "${n}"`, `valid signals: ${SIGNAL_NAMES.join(', ')}`);
+    }
+  }
+  if (names.length === 0) throw new UsageError('--signal needs at least one signal name');
+  return names as SignalName[];
+}
+
+export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
+  }
+  return n;
+}
+
+export function checkRange(start: string | undefined, end: string | undefined): void {
+  if (start && end && start > end) throw new UsageError(`--start ${start} is after --end ${end}`);
+}

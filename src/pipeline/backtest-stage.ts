@@ -1,0 +1,99 @@
+import { runAllBacktests } from '../backtest/backtest.ts';
+import type { SignalBacktest } from '../domain/backtest.ts';
+import type { BreadthSeriesRow } from '../domain/breadth.ts';
+import type { SignalEvent, SignalName } from '../domain/signal.ts';
+import type { ColumnSpec } from '../engines/duckdb/index.ts';
+import { TABLE } from '../lake/index.ts';
+import type { Logger } from '../util/log.ts';
+import { toLakeRow } from './lake-rows.ts';
+import type { Workspace } from './stages.ts';
+
+const TRADES_SCHEMA: readonly ColumnSpec[] = [
+  { name: 'signal', type: 'VARCHAR' },
+  { name: 'entry_date', type: 'DATE' },
+  { name: 'exit_date', type: 'DATE' },
+  { name: 'days', type: 'BIGINT' },
+  { name: 'return', type: 'DOUBLE' },
+];
+const FORWARD_SCHEMA: readonly ColumnSpec[] = [
+  { name: 'signal', type: 'VARCHAR' },
+  { name: 'horizon', type: 'BIGINT' },
+  { name: 'count', type: 'BIGINT' },
+  { name: 'mean', type: 'DOUBLE' },
+  { name: 'median', type: 'DOUBLE' },
+  { name: 'hit_rate', type: 'DOUBLE' },
+];
+const METRIC_NAMES = [
+  'cagr',
+  'volatility',
+  'sharpe',
+  'sortino',
+  'maxDrawdown',
+  'exposure',
+  'trades',
+  'totalReturn',
+] as const;
+const SUMMARY_SCHEMA: readonly ColumnSpec[] = [
+  { name: 'signal', type: 'VARCHAR' },
+  { name: 'portfolio', type: 'VARCHAR' },
+  { name: 'hold_days', type: 'BIGINT' },
+  { name: 'firings', type: 'BIGINT' },
+  ...METRIC_NAMES.map(
+    (m): ColumnSpec => ({ name: m.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), type: 'DOUBLE' }),
+  ),
+];
+const EQUITY_SCHEMA: readonly ColumnSpec[] = [
+  { name: 'signal', type: 'VARCHAR' },
+  { name: 'date', type: 'DATE' },
+  { name: 'strategy', type: 'DOUBLE' },
+  { name: 'buy_hold', type: 'DOUBLE' },
+  { name: 'strategy_drawdown', type: 'DOUBLE' },
+  { name: 'buy_hold_drawdown', type: 'DOUBLE' },
+];
+
+/** Backtests every signal over the equal-weight index and stores the results as lake tables. */
+export async function backtestStage(
+  ws: Workspace,
+  input: { series: BreadthSeriesRow[]; events: SignalEvent[]; synthetic: boolean; source: string },
+  opts: { holdDays?: number; signals?: SignalName[]; log: Logger },
+): Promise<SignalBacktest[]> {
+  const all = runAllBacktests(input.series, input.events, { holdDays: opts.holdDays });
+  const backtests = opts.signals ? all.filter((b) => opts.signals!.includes(b.signal)) : all;
+  const lineage = { source: input.source, synthetic: input.synthetic };
+  await ws.engine.writeRows(
+    TABLE.backtestTrades,
+    backtests.flatMap((b) => b.trades).map(toLakeRow),
+    TRADES_SCHEMA,
+    lineage,
+  );
+  await ws.engine.writeRows(
+    TABLE.backtestForwardReturns,
+    backtests.flatMap((b) => b.forwardReturns).map(toLakeRow),
+    FORWARD_SCHEMA,
+    lineage,
+  );
+  await ws.engine.writeRows(
+    TABLE.backtestSummary,
+    backtests.flatMap((b) =>
+      (['strategy', 'buyHold'] as const).map((portfolio) =>
+        toLakeRow({ signal: b.signal, portfolio, holdDays: b.holdDays, firings: b.firings, ...b[portfolio] }),
+      ),
+    ),
+    SUMMARY_SCHEMA,
+    lineage,
+  );
+  await ws.engine.writeRows(
+    TABLE.backtestEquity,
+    backtests.flatMap((b) => b.equity.map((p) => toLakeRow({ signal: b.signal, ...p }))),
+    EQUITY_SCHEMA,
+    lineage,
+  );
+  for (const b of backtests) {
+    opts.log.info(
+      `backtest ${b.signal}: ${b.firings} firing(s), ${b.trades.length} trade(s), hold ${b.holdDays}d, strategy CAGR ${fmtPct(b.strategy.cagr)} vs buy-and-hold ${fmtPct(b.buyHold.cagr)}`,
+    );
+  }
+  return backtests;
+}
+
+const fmtPct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);

@@ -1,0 +1,84 @@
+import type { BreadthDay, BreadthSeriesRow } from '../domain/breadth.ts';
+import type { SignalEvent, SignalName } from '../domain/signal.ts';
+import type { ColumnSpec, Row } from '../engines/duckdb/index.ts';
+
+/**
+ * Lake schemas of the tables the TypeScript stages write, and the mapping between lake rows (snake_case, as the
+ * SQL and Spark see them) and the domain objects (camelCase). One place, so the engines and the publishers agree.
+ */
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+export function toLakeRow(obj: object): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(obj)) out[snake(k)] = v as Row[string];
+  return out;
+}
+
+export function fromLakeRow<T>(row: Row): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[camel(k)] = v;
+  return out as T;
+}
+
+const counts = (...names: string[]): ColumnSpec[] => names.map((name) => ({ name, type: 'BIGINT' }));
+const doubles = (...names: string[]): ColumnSpec[] => names.map((name) => ({ name, type: 'DOUBLE' }));
+
+export const BREADTH_SERIES_SCHEMA: readonly ColumnSpec[] = [
+  { name: 'date', type: 'DATE' },
+  ...counts(
+    'advancers',
+    'decliners',
+    'unchanged',
+    'issues',
+    'above_sma50',
+    'with_sma50',
+    'above_sma200',
+    'with_sma200',
+    'new_highs',
+    'new_lows',
+  ),
+  ...doubles(
+    'ew_return',
+    'ad_ratio',
+    'zweig_ema',
+    'ad_line',
+    'mcclellan',
+    'pct_above_sma50',
+    'pct_above_sma200',
+  ),
+];
+
+export const SIGNALS_SCHEMA: readonly ColumnSpec[] = [
+  { name: 'date', type: 'DATE' },
+  { name: 'signal', type: 'VARCHAR' },
+  { name: 'value', type: 'DOUBLE' },
+];
+
+/** The `breadth` table the engines write from `sql/breadth.sql`, read back as domain rows. */
+export function breadthDayFromLake(row: Row): BreadthDay {
+  const d = fromLakeRow<Record<string, unknown>>(row);
+  const num = (k: string) => Number(d[k] ?? 0);
+  return {
+    date: String(d.date),
+    advancers: num('advancers'),
+    decliners: num('decliners'),
+    unchanged: num('unchanged'),
+    issues: num('issues'),
+    aboveSma50: num('aboveSma50'),
+    withSma50: num('withSma50'),
+    aboveSma200: num('aboveSma200'),
+    withSma200: num('withSma200'),
+    newHighs: num('newHighs'),
+    newLows: num('newLows'),
+    ewReturn: d.ewReturn === null || d.ewReturn === undefined ? null : Number(d.ewReturn),
+  };
+}
+
+export function signalFromLake(row: Row): SignalEvent {
+  return { date: String(row.date), signal: String(row.signal) as SignalName, value: Number(row.value) };
+}
+
+export function breadthSeriesToLake(rows: readonly BreadthSeriesRow[]): Row[] {
+  return rows.map(toLakeRow);
+}

@@ -1,0 +1,68 @@
+import type { SignalBacktest } from '../domain/backtest.ts';
+import type { BreadthSeriesRow } from '../domain/breadth.ts';
+import type { SignalEvent, SignalName } from '../domain/signal.ts';
+import { breadthCsv, forwardReturnsCsv, signalsCsv, tradesCsv } from '../report/csv.ts';
+import { buildReportHtml, type RunFacts } from '../report/html.ts';
+import { metricsJson, writeReportFiles } from '../report/write-outputs.ts';
+
+/** The files a person opens, by name. One list, so the CLI, the Action's artifact upload and the docs agree. */
+export const OUTPUT_FILES = {
+  breadth: 'breadth.csv',
+  signals: 'signals.csv',
+  metrics: 'metrics.json',
+  trades: 'trades.csv',
+  forwardReturns: 'forward_returns.csv',
+  equity: 'equity.svg',
+  report: 'report.html',
+} as const;
+
+export type OutputSpec =
+  | { kind: 'signals'; series: readonly BreadthSeriesRow[]; events: readonly SignalEvent[] }
+  | {
+      kind: 'full';
+      facts: Pick<RunFacts, 'symbolList' | 'source' | 'synthetic' | 'engine'>;
+      series: readonly BreadthSeriesRow[];
+      events: readonly SignalEvent[];
+      backtests: readonly SignalBacktest[];
+      /** The backtest drawn in equity.svg; default the first one (Zweig when all run). */
+      primarySignal?: SignalName;
+    };
+
+/** Renders and writes the output files atomically; returns file name → absolute path. */
+export async function writeOutputs(outDir: string, spec: OutputSpec): Promise<Record<string, string>> {
+  const files: Record<string, string> = {
+    [OUTPUT_FILES.breadth]: breadthCsv(spec.series),
+    [OUTPUT_FILES.signals]: signalsCsv(spec.events),
+  };
+  if (spec.kind === 'full') {
+    const range = {
+      start: spec.series[0]?.date ?? '',
+      end: spec.series[spec.series.length - 1]?.date ?? '',
+    };
+    const facts: RunFacts = {
+      ...spec.facts,
+      title: `Breadth thrust report — ${spec.facts.symbolList}`,
+      generatedAt: new Date().toISOString(),
+      dateRange: range,
+    };
+    const { html, equitySvgs } = await buildReportHtml({
+      ...facts,
+      breadth: spec.series,
+      events: spec.events,
+      backtests: spec.backtests,
+    });
+    const primary = spec.backtests.find((b) => b.signal === spec.primarySignal) ?? spec.backtests[0];
+    files[OUTPUT_FILES.metrics] = metricsJson({
+      ...facts,
+      tradingDays: spec.series.length,
+      events: spec.events,
+      backtests: spec.backtests,
+    });
+    files[OUTPUT_FILES.trades] = tradesCsv(spec.backtests);
+    files[OUTPUT_FILES.forwardReturns] = forwardReturnsCsv(spec.backtests);
+    if (primary) files[OUTPUT_FILES.equity] = equitySvgs[primary.signal]!;
+    files[OUTPUT_FILES.report] = html;
+  }
+  const paths = await writeReportFiles(outDir, files);
+  return Object.fromEntries(Object.keys(files).map((name, i) => [name, paths[i]!]));
+}

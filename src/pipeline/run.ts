@@ -1,0 +1,67 @@
+import { backtestStage } from './backtest-stage.ts';
+import { writeOutputs } from './outputs.ts';
+import { fetchStage, openWorkspace, signalsStage } from './stages.ts';
+import type { PipelineOptions, PipelineResult, StageTiming } from './types.ts';
+
+/** Times one stage, logs its duration, and records it. */
+export async function timed<T>(
+  timings: StageTiming[],
+  stage: StageTiming['stage'],
+  log: PipelineOptions['log'],
+  work: () => Promise<T>,
+): Promise<T> {
+  const t0 = performance.now();
+  const result = await work();
+  const ms = Math.round(performance.now() - t0);
+  timings.push({ stage, ms });
+  log.info(`stage ${stage}: ${(ms / 1000).toFixed(2)} s`);
+  return result;
+}
+
+/** `bf pipeline run`: fetch → breadth (engine) → signals → backtest → output files, in one workspace. */
+export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  const timings: StageTiming[] = [];
+  const log = opts.log;
+  const ws = await openWorkspace(opts.workdir, log, opts.engine);
+  try {
+    const fetched = await timed(timings, 'fetch', log, () => fetchStage(ws, opts));
+    const sig = await timed(timings, 'signals', log, () =>
+      signalsStage(ws, { symbolList: opts.symbolList, signals: opts.signals, log }),
+    );
+    const backtests = await timed(timings, 'backtest', log, () =>
+      backtestStage(ws, sig, { holdDays: opts.holdDays, signals: opts.signals, log }),
+    );
+    const outputs = opts.outDir
+      ? await timed(timings, 'report', log, () =>
+          writeOutputs(opts.outDir!, {
+            kind: 'full',
+            facts: {
+              symbolList: fetched.symbolList.name,
+              source: fetched.source,
+              synthetic: fetched.synthetic,
+              engine: opts.engine,
+            },
+            series: sig.series,
+            events: sig.events,
+            backtests,
+            primarySignal: opts.signals?.[0],
+          }),
+        )
+      : {};
+    return {
+      symbolList: fetched.symbolList,
+      source: fetched.source,
+      synthetic: fetched.synthetic,
+      engine: opts.engine,
+      bars: fetched.bars,
+      failures: fetched.failures,
+      breadthDays: sig.series.length,
+      events: sig.events,
+      backtests,
+      outputs,
+      timings,
+    };
+  } finally {
+    await ws.close();
+  }
+}

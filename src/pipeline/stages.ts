@@ -1,0 +1,160 @@
+import type { DateRange } from '../domain/bar.ts';
+import type { BreadthSeriesRow } from '../domain/breadth.ts';
+import type { SignalEvent, SignalName } from '../domain/signal.ts';
+import { SIGNAL_NAMES } from '../domain/signal.ts';
+import { DuckDbEngine } from '../engines/duckdb/index.ts';
+import { Lake, resolveWorkdir, TABLE } from '../lake/index.ts';
+import { deriveBreadthSeries } from '../signals/breadth-series.ts';
+import { generateSignals } from '../signals/rules.ts';
+import { checkFetchResult, createSource, defaultRange, type SymbolFailure } from '../sources/source.ts';
+import { resolveSymbolList, type SymbolList } from '../sources/symbols.ts';
+import { BfError, UsageError } from '../util/errors.ts';
+import type { Logger } from '../util/log.ts';
+import {
+  BREADTH_SERIES_SCHEMA,
+  breadthDayFromLake,
+  breadthSeriesToLake,
+  SIGNALS_SCHEMA,
+  signalFromLake,
+  toLakeRow,
+} from './lake-rows.ts';
+import type { EngineName } from './types.ts';
+
+/** The lake and the embedded engine over it, opened once per command and closed by the caller. */
+export interface Workspace {
+  lake: Lake;
+  engine: DuckDbEngine;
+  close(): Promise<void>;
+}
+
+export async function openWorkspace(
+  workdir: string | undefined,
+  log: Logger,
+  engineName: EngineName = 'duckdb',
+): Promise<Workspace> {
+  if (engineName !== 'duckdb') {
+    throw new UsageError(
+      `engine "${engineName}" is not available in this build`,
+      'use --engine duckdb (the embedded engine)',
+    );
+  }
+  const lake = Lake.open(resolveWorkdir(workdir), { logger: log });
+  const engine = await DuckDbEngine.open(lake);
+  return { lake, engine, close: () => engine.close() };
+}
+
+export function resolveRange(
+  start: string | undefined,
+  end: string | undefined,
+  today = new Date(),
+): DateRange {
+  const endDate = end ?? defaultRange(today).end;
+  const startDate = start ?? defaultRange(new Date(`${endDate}T00:00:00Z`)).start;
+  if (startDate > endDate) throw new UsageError(`--start ${startDate} is after --end ${endDate}`);
+  return { start: startDate, end: endDate };
+}
+
+export interface FetchSummary {
+  symbolList: SymbolList;
+  source: string;
+  synthetic: boolean;
+  range: DateRange;
+  bars: number;
+  failures: SymbolFailure[];
+  skippedRows: number;
+}
+
+/** `bf data fetch`: symbols → source → raw daily bars merged into the lake's `prices` table. */
+export async function fetchStage(
+  ws: Workspace,
+  opts: { symbolList: string; source: string; start?: string; end?: string; log: Logger },
+): Promise<FetchSummary> {
+  const list = await resolveSymbolList(opts.symbolList);
+  const source = createSource(opts.source);
+  const range = resolveRange(opts.start, opts.end);
+  opts.log.info(
+    `fetching ${list.symbols.length} symbols (${list.name}) from ${source.name}${source.synthetic ? ' [SYNTHETIC]' : ''}, ${range.start} → ${range.end}`,
+  );
+  const result = checkFetchResult(
+    await source.fetch(list.symbols, range, opts.log),
+    list.symbols,
+    source.name,
+    opts.log,
+  );
+  if (result.bars.length === 0) {
+    throw new BfError(
+      `${source.name} returned no bars for ${list.name} between ${range.start} and ${range.end}`,
+      {
+        hint: 'widen the range with --start/--end',
+      },
+    );
+  }
+  const written = await ws.engine.writePrices(result.bars, {
+    source: source.name,
+    synthetic: source.synthetic,
+  });
+  opts.log.info(`lake: prices now hold ${written.rows} rows for ${written.symbols} symbols`);
+  return {
+    symbolList: list,
+    source: source.name,
+    synthetic: source.synthetic,
+    range,
+    bars: result.bars.length,
+    failures: result.failures,
+    skippedRows: result.skippedRows,
+  };
+}
+
+export interface SignalsSummary {
+  symbolList: SymbolList;
+  synthetic: boolean;
+  source: string;
+  series: BreadthSeriesRow[];
+  events: SignalEvent[];
+}
+
+/** `bf signals generate`: prices → SQL features + breadth (engine) → derived series + signals (TypeScript) → lake. */
+export async function signalsStage(
+  ws: Workspace,
+  opts: { symbolList: string; signals?: SignalName[]; log: Logger },
+): Promise<SignalsSummary> {
+  const list = await resolveSymbolList(opts.symbolList);
+  const pricesMeta = ws.lake.readMeta(TABLE.prices);
+  if (!pricesMeta) {
+    throw new BfError(`no prices in the lake at ${ws.lake.root}`, {
+      hint: `run \`bf data fetch --symbol-list ${opts.symbolList}\` first (or \`bf pipeline run\`)`,
+    });
+  }
+  const days = await ws.engine.computeBreadth(list.symbols);
+  const series = deriveBreadthSeries(days);
+  const events = generateSignals(series, opts.signals ?? SIGNAL_NAMES);
+  const lineage = { source: pricesMeta.source, synthetic: pricesMeta.synthetic };
+  await ws.engine.writeRows(TABLE.breadthSeries, breadthSeriesToLake(series), BREADTH_SERIES_SCHEMA, lineage);
+  await ws.engine.writeRows(TABLE.signals, events.map(toLakeRow), SIGNALS_SCHEMA, lineage);
+  opts.log.info(
+    `breadth: ${series.length} days over ${list.symbols.length} symbols; signals: ${events.length} firing(s)`,
+  );
+  return { symbolList: list, synthetic: pricesMeta.synthetic, source: pricesMeta.source, series, events };
+}
+
+/** Reads what `signalsStage` stored, so `bf backtest run` works on its own after `bf signals generate`. */
+export async function loadSignals(
+  ws: Workspace,
+): Promise<Omit<SignalsSummary, 'symbolList'> & { symbols: string[] }> {
+  const meta = ws.lake.readMeta(TABLE.breadth);
+  if (!meta || !ws.lake.has(TABLE.signals)) {
+    throw new BfError(`no breadth/signals in the lake at ${ws.lake.root}`, {
+      hint: 'run `bf signals generate` first (or `bf pipeline run`)',
+    });
+  }
+  const days = (await ws.engine.readRows(TABLE.breadth)).map(breadthDayFromLake);
+  days.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const events = (await ws.engine.readRows(TABLE.signals)).map(signalFromLake);
+  return {
+    synthetic: meta.synthetic,
+    source: meta.source,
+    symbols: meta.symbols,
+    series: deriveBreadthSeries(days),
+    events,
+  };
+}
