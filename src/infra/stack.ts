@@ -1,3 +1,6 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { defaultComposeFiles, PROJECT_NAME_PATTERN, projectName } from '../config/stack.ts';
 import { BfError, UsageError } from '../util/errors.ts';
@@ -430,4 +433,36 @@ export async function stackLogs(
   }
   const lines = await compose.logs(t.service, t.tail);
   if (lines.length) t.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Streams each service's full log to `<dir>/<service>.log` (never held in memory: a busy Elasticsearch log
+ * can exceed the largest string). Returns the files written. For the Action's post step and CI artifacts.
+ */
+export async function saveLogs(t: StackTarget & { dir: string; services?: string[] }): Promise<string[]> {
+  const compose = composeProjectFor(t);
+  const config = await compose.config();
+  if (t.services) validateServices(config, t.services);
+  const containers = await compose.ps();
+  const services = t.services ?? config.services.filter((s) => containers.some((c) => c.service === s));
+  await mkdir(t.dir, { recursive: true });
+  const written: string[] = [];
+  for (const service of services) {
+    const file = join(t.dir, `${service}.log`);
+    const out = createWriteStream(file);
+    try {
+      // `docker logs` per container: compose's own logs command writes terminal escapes into the text.
+      for (const c of containers.filter((x) => x.service === service)) {
+        await compose.exec.stream('docker', ['logs', '--timestamps', c.id], {
+          env: compose.env,
+          stdout: out,
+          stderr: out,
+        });
+      }
+    } finally {
+      await new Promise<void>((resolve) => out.end(resolve));
+    }
+    written.push(file);
+  }
+  return written;
 }

@@ -1,0 +1,246 @@
+/**
+ * `bf infra` against the real engine, the locally built images and the real services.
+ * Run: npx vitest run --project stack test/stack/infra.test.ts
+ * Every run uses its own project name and its own free host ports, so it never collides with a stack
+ * someone else runs on the default ports.
+ */
+import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { infraCommand } from '../../src/cli/commands/infra.ts';
+import { defaultComposeFiles } from '../../src/config/stack.ts';
+import { ComposeProject } from '../../src/infra/compose.ts';
+import {
+  restartService,
+  StackNotReadyError,
+  type StartedStack,
+  stackHealth,
+  stackStatus,
+  startStack,
+  stopStack,
+} from '../../src/infra/stack.ts';
+import { BfError, UsageError } from '../../src/util/errors.ts';
+import type { Logger } from '../../src/util/log.ts';
+
+const PORT_ENVS = [
+  'BF_SPARK_UI_PORT',
+  'BF_SPARK_MASTER_PORT',
+  'BF_KAFKA_PORT',
+  'BF_S3_PORT',
+  'BF_ELASTICSEARCH_PORT',
+  'BF_KIBANA_PORT',
+] as const;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function freePortEnv(): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const name of PORT_ENVS) env[name] = String(await freePort());
+  return env;
+}
+
+const lines: string[] = [];
+const logger: Logger = {
+  info: (m) => lines.push(m),
+  warn: (m) => lines.push(`warning: ${m}`),
+  error: (m) => lines.push(`error: ${m}`),
+  progress: () => {},
+};
+
+const project = `bf-t${Math.random().toString(36).slice(2, 8)}`;
+const files = defaultComposeFiles({ local: true });
+let env: NodeJS.ProcessEnv;
+let stack: StartedStack | undefined;
+
+async function byLabel(kind: 'ps' | 'network' | 'volume'): Promise<string[]> {
+  const filter = `label=com.docker.compose.project=${project}`;
+  const args = kind === 'ps' ? ['ps', '-aq', '--filter', filter] : [kind, 'ls', '-q', '--filter', filter];
+  const r = await execa('docker', args);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+beforeAll(async () => {
+  env = { ...process.env, ...(await freePortEnv()) };
+});
+
+afterAll(async () => {
+  // Whatever happened, leave nothing behind.
+  await new ComposeProject({ name: project, files, env }).down({ volumes: true }).catch(() => {});
+});
+
+describe('errors before anything starts', () => {
+  it('a broken compose override names the file', async () => {
+    const bad = join(tmpdir(), `bf-broken-override-${process.pid}.yml`);
+    await writeFile(bad, 'services:\n  kafka:\n    ports: [\n');
+    const err = await startStack({ project, composeFiles: [files[0]!, bad], env }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BfError);
+    expect((err as BfError).message).toContain(`invalid compose file ${bad}`);
+    expect((err as BfError).message).toMatch(/yaml/);
+  });
+
+  it('a missing compose file names the file', async () => {
+    const missing = join(tmpdir(), 'bf-no-such-compose.yml');
+    await expect(startStack({ project, composeFiles: [files[0]!, missing], env })).rejects.toThrow(
+      `compose file not found: ${missing}`,
+    );
+  });
+
+  it('an unknown service lists the valid ones', async () => {
+    const err = await startStack({ project, local: true, env, services: ['kafka', 'zookeeper'] }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe('unknown service: zookeeper');
+    expect((err as UsageError).hint).toContain('elasticsearch');
+  });
+
+  it('a port in use fails preflight naming the port, the service and the holder', async () => {
+    const server: Server = createServer();
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    );
+    try {
+      const err = await startStack({ project, local: true, env: { ...env, BF_S3_PORT: String(port) } }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(BfError);
+      expect((err as BfError).message).toContain(`127.0.0.1:${port} (s3, container port 9000) is in use by`);
+      expect((err as BfError).message).toContain(`pid ${process.pid}`);
+      expect(await byLabel('ps')).toEqual([]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('a service that never becomes ready', () => {
+  it('is named with its health output and last log lines, and what was started is torn down', async () => {
+    const failing = join(tmpdir(), `bf-failing-health-${process.pid}.yml`);
+    await writeFile(
+      failing,
+      [
+        'services:',
+        '  s3:',
+        '    healthcheck:',
+        '      test: ["CMD-SHELL", "echo bf-test forced failure; exit 1"]',
+        '      interval: 1s',
+        '      retries: 1000',
+        '',
+      ].join('\n'),
+    );
+    lines.length = 0;
+    const err = await startStack({
+      project,
+      composeFiles: [...files, failing],
+      env,
+      services: ['s3'],
+      waitSeconds: 8,
+      logger,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StackNotReadyError);
+    const e = err as StackNotReadyError;
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toMatch(
+      /^stack bf-t\w+ not ready after [89]\.\d s: s3 \(compose health = healthy: health/,
+    );
+    expect(e.diagnoses.map((d) => d.service)).toEqual(['s3']);
+    expect(e.diagnoses[0]!.healthOutput.join('\n')).toContain('bf-test forced failure');
+    expect(e.diagnoses[0]!.logTail.length).toBeGreaterThan(0);
+    expect(e.diagnoses[0]!.logTail.length).toBeLessThanOrEqual(50);
+    expect(lines.join('\n')).toContain('--- s3 health check output ---');
+    expect(await byLabel('ps')).toEqual([]);
+    expect(await byLabel('volume')).toEqual([]);
+  });
+});
+
+describe('the stack', () => {
+  it('starts and every readiness check passes', async () => {
+    stack = await startStack({ project, local: true, env, waitSeconds: 300, logger });
+    expect(stack.report.ready).toBe(true);
+    expect(stack.services).toEqual(
+      expect.arrayContaining(['spark-master', 'spark-worker', 'kafka', 's3', 'elasticsearch']),
+    );
+    const checks = stack.report.services.flatMap((s) =>
+      s.checks.map((c) => `${s.service}: ${c.name}: ${c.ok}`),
+    );
+    expect(checks.every((c) => c.endsWith('true'))).toBe(true);
+    console.log(`started ${project}: ${JSON.stringify(stack.timings)}\n${lines.join('\n')}`);
+
+    const health = await stackHealth({ project, local: true, env });
+    expect(health.ok).toBe(true);
+    const detail = Object.fromEntries(health.services.map((s) => [s.service, s.checks.map((c) => c.detail)]));
+    expect(detail['spark-worker']!.join()).toMatch(/[1-9]\d* alive worker/);
+    expect(detail.elasticsearch!.join()).toMatch(/status (green|yellow)/);
+    expect(detail.s3!.join()).toMatch(/bucket bf-lake (exists|created)/);
+    expect(detail.kafka!.join()).toContain('bf-readiness listed');
+
+    const status = await stackStatus({ project, local: true, env });
+    const es = status.find((r) => r.service === 'elasticsearch')!;
+    expect(es).toMatchObject({ state: 'running', health: 'healthy' });
+    expect(es.ports).toContain(`127.0.0.1:${env.BF_ELASTICSEARCH_PORT}->9200/tcp`);
+    expect(es.uptimeSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('health names a stopped container and fails (exit code 1)', async () => {
+    expect(stack).toBeDefined();
+    const es = (await stack!.compose.ps()).find((c) => c.service === 'elasticsearch')!;
+    await execa('docker', ['stop', es.id]);
+    const health = await stackHealth({ project, local: true, env });
+    expect(health.ok).toBe(false);
+    expect(health.services.filter((s) => !s.ok).map((s) => s.service)).toEqual(['elasticsearch']);
+
+    // The CLI action: prints the table and throws a BfError with exit code 1 naming the service.
+    const cmd = infraCommand().exitOverride();
+    const out: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((s: string) => out.push(s) > 0) as typeof process.stdout.write;
+    const prevEnv = { ...process.env };
+    Object.assign(process.env, env);
+    let err: unknown;
+    try {
+      await cmd.parseAsync(['node', 'infra', 'health', '--project', project, '--local']);
+    } catch (e) {
+      err = e;
+    } finally {
+      process.stdout.write = write;
+      for (const k of PORT_ENVS) process.env[k] = prevEnv[k];
+    }
+    expect(err).toBeInstanceOf(BfError);
+    expect((err as BfError).exitCode).toBe(1);
+    expect((err as BfError).message).toMatch(/^unhealthy: elasticsearch \(container .* exited/);
+    expect(out.join('')).toMatch(/elasticsearch\s+compose health = healthy\s+FAIL/);
+  });
+
+  it('restart brings it back and health recovers', async () => {
+    const report = await restartService({
+      project,
+      local: true,
+      env,
+      service: 'elasticsearch',
+      waitSeconds: 180,
+    });
+    expect(report.ready).toBe(true);
+    const health = await stackHealth({ project, local: true, env });
+    expect(health.ok).toBe(true);
+  });
+
+  it('stop --volumes leaves no containers, networks or volumes of the project', async () => {
+    expect(await byLabel('volume')).not.toEqual([]);
+    await stopStack({ project, local: true, env, volumes: true });
+    expect(await byLabel('ps')).toEqual([]);
+    expect(await byLabel('network')).toEqual([]);
+    expect(await byLabel('volume')).toEqual([]);
+  });
+});
