@@ -1,6 +1,7 @@
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent } from '../domain/signal.ts';
 import { ZWEIG } from '../signals/rules.ts';
+import type { Logger } from '../util/log.ts';
 import { renderVegaLiteSvg, utcMillis } from './vega-render.ts';
 
 /** Mark names (`<name>_marks` classes in the SVG) for tests and post-processing. */
@@ -124,7 +125,7 @@ export function breadthChartSpec(
 
 export async function renderBreadthSvg(
   rows: readonly BreadthSeriesRow[],
-  opts: { events?: readonly SignalEvent[]; synthetic?: boolean } = {},
+  opts: { events?: readonly SignalEvent[]; synthetic?: boolean; log?: Logger } = {},
 ): Promise<string> {
   return renderVegaLiteSvg(
     breadthChartSpec(rows, opts) as unknown as Parameters<typeof renderVegaLiteSvg>[0],

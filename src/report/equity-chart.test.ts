@@ -61,3 +61,26 @@ describe('renderEquitySvg', () => {
     });
   });
 });
+
+describe('chart warnings', () => {
+  it('go to the given Logger, not the console', async () => {
+    const { renderVegaLiteSvg } = await import('./vega-render.ts');
+    const warnings: string[] = [];
+    const log = {
+      info() {},
+      progress() {},
+      error: (m: string) => warnings.push(m),
+      warn: (m: string) => warnings.push(m),
+    };
+    // zero on a log scale is a spec mistake Vega-Lite warns about and ignores.
+    await renderVegaLiteSvg(
+      {
+        data: { values: [{ a: 1 }, { a: 10 }] },
+        mark: 'point',
+        encoding: { x: { field: 'a', type: 'quantitative', scale: { type: 'log', zero: true } } },
+      },
+      log,
+    );
+    expect(warnings.join('\n')).toMatch(/^chart: .*zero/);
+  });
+});

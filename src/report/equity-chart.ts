@@ -1,4 +1,5 @@
 import type { SignalBacktest } from '../domain/backtest.ts';
+import type { Logger } from '../util/log.ts';
 import { renderVegaLiteSvg, utcMillis } from './vega-render.ts';
 
 /**
@@ -175,8 +176,11 @@ export function equityChartSpec(bt: SignalBacktest, opts: { title?: string; synt
 /** Renders `equityChartSpec` to a standalone SVG string (headless, offline). */
 export async function renderEquitySvg(
   bt: SignalBacktest,
-  opts: { title?: string; synthetic?: boolean } = {},
+  opts: { title?: string; synthetic?: boolean; log?: Logger } = {},
 ): Promise<string> {
   // The literal spec is narrower than TopLevelSpec's unions can check structurally; vega-lite validates at compile.
-  return renderVegaLiteSvg(equityChartSpec(bt, opts) as unknown as Parameters<typeof renderVegaLiteSvg>[0]);
+  return renderVegaLiteSvg(
+    equityChartSpec(bt, opts) as unknown as Parameters<typeof renderVegaLiteSvg>[0],
+    opts.log,
+  );
 }

@@ -4,6 +4,7 @@ import { FORWARD_HORIZONS } from '../domain/backtest.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent } from '../domain/signal.ts';
 import { MCCLELLAN, SIGNAL_RULES, ZWEIG } from '../signals/rules.ts';
+import type { Logger } from '../util/log.ts';
 import { renderBreadthSvg } from './breadth-chart.ts';
 import { renderEquitySvg, signalLabel } from './equity-chart.ts';
 
@@ -324,14 +325,17 @@ ${breadthFigure}
 
 /** Renders every chart (equity per backtest, breadth) and then the page. */
 export async function buildReportHtml(
-  input: Omit<ReportHtmlInput, 'equitySvgs' | 'breadthSvg'>,
+  input: Omit<ReportHtmlInput, 'equitySvgs' | 'breadthSvg'> & { log?: Logger },
 ): Promise<{ html: string; equitySvgs: Record<string, string>; breadthSvg: string }> {
+  const { log, ...page } = input;
   const equitySvgs: Record<string, string> = {};
-  for (const bt of input.backtests)
-    equitySvgs[bt.signal] = await renderEquitySvg(bt, { synthetic: input.synthetic });
-  const breadthSvg = await renderBreadthSvg(input.breadth, {
-    events: input.events,
-    synthetic: input.synthetic,
+  for (const bt of page.backtests) {
+    equitySvgs[bt.signal] = await renderEquitySvg(bt, { synthetic: page.synthetic, log });
+  }
+  const breadthSvg = await renderBreadthSvg(page.breadth, {
+    events: page.events,
+    synthetic: page.synthetic,
+    log,
   });
-  return { html: renderReportHtml({ ...input, equitySvgs, breadthSvg }), equitySvgs, breadthSvg };
+  return { html: renderReportHtml({ ...page, equitySvgs, breadthSvg }), equitySvgs, breadthSvg };
 }

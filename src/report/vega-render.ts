@@ -1,5 +1,6 @@
-import { parse, View } from 'vega';
+import { parse, View, logger as vegaLogger, Warn } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { type Logger, silentLogger } from '../util/log.ts';
 
 /** One font stack for every chart: DejaVu ships with Debian, so headless renders measure text sensibly. */
 export const CHART_FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
@@ -17,12 +18,18 @@ export const CHART_CONFIG = {
 
 /**
  * Compiles a Vega-Lite spec and renders it to an SVG string headlessly (`renderer: 'none'`, no canvas, no DOM).
- * Specs must carry their data inline: no loader is given, so nothing is fetched.
+ * Specs must carry their data inline: no loader is given, so nothing is fetched. Vega's own warnings go to `log`
+ * instead of the console.
  */
-export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+export async function renderVegaLiteSvg(spec: TopLevelSpec, log: Logger = silentLogger): Promise<string> {
   const withConfig = { ...spec, config: { ...CHART_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec;
-  const { spec: vegaSpec } = compile(withConfig);
-  const view = new View(parse(vegaSpec), { renderer: 'none' });
+  const chartLogger = vegaLogger(Warn, undefined, (method, _level, args) => {
+    const text = `chart: ${args.map(String).join(' ')}`;
+    if (method === 'error') log.error(text);
+    else log.warn(text);
+  });
+  const { spec: vegaSpec } = compile(withConfig, { logger: chartLogger });
+  const view = new View(parse(vegaSpec), { renderer: 'none', logger: chartLogger });
   try {
     return await view.toSVG();
   } finally {
