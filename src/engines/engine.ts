@@ -1,4 +1,7 @@
+import type { DailyBar } from '../domain/bar.ts';
 import type { BreadthDay } from '../domain/breadth.ts';
+import type { TableMeta, TableName } from '../lake/index.ts';
+import type { ColumnSpec, PricesMeta, Row } from './duckdb/duckdb-engine.ts';
 
 /**
  * What the CLI needs from an engine that turns the lake's prices into daily breadth. Implemented by the embedded
@@ -13,4 +16,22 @@ export interface BreadthEngine {
    */
   computeBreadth(symbols?: readonly string[]): Promise<BreadthDay[]>;
   close(): Promise<void>;
+}
+
+/**
+ * What the pipeline stages need from an engine and its lake: the embedded engine keeps the lake as local Parquet,
+ * the Spark engine as Delta tables on the S3 store. Both store the same tables (TABLE) with the same columns.
+ */
+export interface LakeEngine extends BreadthEngine {
+  writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }>;
+  /** Replaces a small table (signals, breadth series, backtest outputs) with `rows`. */
+  writeRows(
+    table: TableName,
+    rows: readonly Row[],
+    columns: readonly ColumnSpec[],
+    meta?: Partial<PricesMeta>,
+  ): Promise<unknown>;
+  readRows(table: TableName): Promise<Row[]>;
+  /** The table's lineage (source, synthetic flag, symbols), or null when it does not exist. */
+  readMeta(table: TableName): TableMeta | null | Promise<TableMeta | null>;
 }

@@ -3,6 +3,7 @@ import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import { SIGNAL_NAMES } from '../domain/signal.ts';
 import { DuckDbEngine } from '../engines/duckdb/index.ts';
+import type { LakeEngine } from '../engines/engine.ts';
 import { Lake, resolveWorkdir, TABLE } from '../lake/index.ts';
 import { deriveBreadthSeries } from '../signals/breadth-series.ts';
 import { generateSignals } from '../signals/rules.ts';
@@ -22,8 +23,9 @@ import type { EngineName } from './types.ts';
 
 /** The lake and the embedded engine over it, opened once per command and closed by the caller. */
 export interface Workspace {
-  lake: Lake;
-  engine: DuckDbEngine;
+  /** Where the lake lives, for messages: a directory or an s3:// URL. */
+  location: string;
+  engine: LakeEngine;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,7 @@ export async function openWorkspace(
   }
   const lake = Lake.open(resolveWorkdir(workdir), { logger: log });
   const engine = await DuckDbEngine.open(lake);
-  return { lake, engine, close: () => engine.close() };
+  return { location: lake.root, engine, close: () => engine.close() };
 }
 
 export function resolveRange(
@@ -119,9 +121,9 @@ export async function signalsStage(
   opts: { symbolList: string; signals?: SignalName[]; log: Logger },
 ): Promise<SignalsSummary> {
   const list = await resolveSymbolList(opts.symbolList);
-  const pricesMeta = ws.lake.readMeta(TABLE.prices);
+  const pricesMeta = await ws.engine.readMeta(TABLE.prices);
   if (!pricesMeta) {
-    throw new BfError(`no prices in the lake at ${ws.lake.root}`, {
+    throw new BfError(`no prices in the lake at ${ws.location}`, {
       hint: `run \`bf data fetch --symbol-list ${opts.symbolList}\` first (or \`bf pipeline run\`)`,
     });
   }
@@ -141,9 +143,9 @@ export async function signalsStage(
 export async function loadSignals(
   ws: Workspace,
 ): Promise<Omit<SignalsSummary, 'symbolList'> & { symbols: string[] }> {
-  const meta = ws.lake.readMeta(TABLE.breadth);
-  if (!meta || !ws.lake.has(TABLE.signals)) {
-    throw new BfError(`no breadth/signals in the lake at ${ws.lake.root}`, {
+  const meta = await ws.engine.readMeta(TABLE.breadth);
+  if (!meta || !(await ws.engine.readMeta(TABLE.signals))) {
+    throw new BfError(`no breadth/signals in the lake at ${ws.location}`, {
       hint: 'run `bf signals generate` first (or `bf pipeline run`)',
     });
   }
