@@ -1,0 +1,4 @@
+import { runPost } from './post-runner.ts';
+import { realPostDeps } from './wiring.ts';
+
+await runPost(realPostDeps());

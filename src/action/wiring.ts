@@ -1,0 +1,73 @@
+import * as core from '@actions/core';
+import { ComposeProject } from '../infra/compose.ts';
+import { preflight } from '../infra/preflight.ts';
+import { composeProjectFor, startStack, validateServices } from '../infra/stack.ts';
+import { findActionRoot } from './action-root.ts';
+import { uploadArtifact } from './artifact-upload.ts';
+import { captureDiagnostics } from './diagnostics.ts';
+import type { MainDeps, StackRequest } from './main-runner.ts';
+import type { PostDeps } from './post-runner.ts';
+
+function composeFor(req: StackRequest): ComposeProject {
+  return composeProjectFor({
+    project: req.project,
+    composeFiles: req.composeFiles,
+    env: req.env,
+    logger: req.log,
+  });
+}
+
+/** The real collaborators: @actions/core, docker compose through bf infra, the pipeline, the Results service. */
+export function realMainDeps(moduleUrl: string): MainDeps {
+  return {
+    core,
+    env: process.env,
+    actionRoot: findActionRoot(moduleUrl),
+    now: () => performance.now(),
+    preflight: async (req) => {
+      // Config errors and unknown service names fail here, before anything starts.
+      const compose = composeFor(req);
+      const config = await compose.config();
+      if (req.services.length > 0) validateServices(config, req.services);
+      const ports =
+        req.services.length > 0 ? config.ports.filter((p) => req.services.includes(p.service)) : config.ports;
+      await preflight({ ports, exec: compose.exec, logger: req.log });
+    },
+    startStack: async (req) => {
+      await startStack({
+        project: req.project,
+        composeFiles: req.composeFiles,
+        env: req.env,
+        services: req.services.length > 0 ? req.services : undefined,
+        waitSeconds: req.waitTimeoutMs / 1000,
+        skipPreflight: true,
+        // Post captures the logs into the artifact and then runs down --volumes: keep the containers until then.
+        keepOnFailure: true,
+        logger: req.log,
+      });
+    },
+    // Lazy: the pipeline chunk pulls in the embedded engine's native module (@duckdb/node-api), which a bundle
+    // cannot carry. Loading it only here keeps main.js loadable (inputs, preflight, stack) without node_modules.
+    runPipeline: async (opts) => (await import('../pipeline/run.ts')).runPipeline(opts),
+    countEsDocuments: undefined,
+    uploadArtifact,
+  };
+}
+
+export function realPostDeps(): PostDeps {
+  return {
+    core,
+    stackFor: (state) => {
+      const compose = new ComposeProject({
+        name: state.project,
+        files: state.composeFiles,
+        env: { ...process.env, ...state.composeEnv },
+      });
+      return {
+        captureDiagnostics: (dir) => captureDiagnostics(compose, dir),
+        down: (opts) => compose.down(opts),
+      };
+    },
+    uploadArtifact,
+  };
+}
