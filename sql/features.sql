@@ -11,7 +11,7 @@
 --   * prev_adj_close / ret / direction are NULL on a symbol's first bar (a first bar is neither up nor down).
 --     ret = adj_close / prev_adj_close - 1 (NULL when prev_adj_close <= 0, which ANSI division would reject).
 --     direction = +1 if adj_close > prev, -1 if <, 0 if equal: exact IEEE comparison of the doubles.
---   * bar_index = 1-based position of the bar in the symbol's own history.
+--   * bar_index = 1-based position of the bar in the symbol's own history (BIGINT on both engines).
 --   * SMAs are over the symbol's last N bars including today (N = 50, 200); NULL until N bars exist.
 --     To be exact and order-independent on every engine, prices are rounded to 1e-6 (DECIMAL(18,6)) and summed as
 --     decimals: above_smaN = (price * N > sum of the N prices), strict, on those rounded prices. smaN is that exact
@@ -31,7 +31,7 @@ SELECT
     WHEN adj_close < prev_adj_close THEN -1
     ELSE 0
   END AS direction,
-  bar_index,
+  CAST(bar_index AS BIGINT) AS bar_index,
   CASE WHEN bar_index >= 50 THEN CAST(sum50 AS DOUBLE) / 50 END AS sma50,
   CASE WHEN bar_index >= 200 THEN CAST(sum200 AS DOUBLE) / 200 END AS sma200,
   CASE WHEN bar_index >= 50 THEN price_dec * 50 > sum50 END AS above_sma50,

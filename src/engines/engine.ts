@@ -1,7 +1,23 @@
 import type { DailyBar } from '../domain/bar.ts';
 import type { BreadthDay } from '../domain/breadth.ts';
 import type { TableMeta, TableName } from '../lake/index.ts';
-import type { ColumnSpec, PricesMeta, Row } from './duckdb/duckdb-engine.ts';
+
+/** Column types `writeRows` accepts (Spark: STRING, DOUBLE, BIGINT, INT, BOOLEAN, DATE). */
+export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'BOOLEAN' | 'DATE';
+export interface ColumnSpec {
+  /** snake_case column name. */
+  name: string;
+  type: ColumnType;
+}
+/** A row of a small table: DATE columns as ISO `YYYY-MM-DD` strings, integers as numbers. */
+export type RowValue = string | number | boolean | null;
+export type Row = Record<string, RowValue>;
+
+/** Lineage of bars written to the lake. */
+export interface PricesMeta {
+  source: string;
+  synthetic: boolean;
+}
 
 /**
  * What the CLI needs from an engine that turns the lake's prices into daily breadth. Implemented by the embedded

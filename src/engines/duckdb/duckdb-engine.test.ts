@@ -179,6 +179,25 @@ describe('DuckDbEngine.writePrices', () => {
     });
   });
 
+  it('writes nothing for no bars, and runs concurrent calls one after the other', async () => {
+    const e = await engine();
+    expect(await e.writePrices([], { source: 't', synthetic: false })).toEqual({ rows: 0, symbols: 0 });
+    expect(e.readMeta(TABLE.prices)).toBeNull();
+    const [a, b, breadth] = await Promise.all([
+      e.writePrices(series('A', [1, 2]), { source: 't', synthetic: false }),
+      e.writePrices(series('B', [2, 1]), { source: 't', synthetic: false }),
+      e.computeBreadth(),
+    ]);
+    expect([a, b]).toEqual([
+      { rows: 2, symbols: 1 },
+      { rows: 4, symbols: 2 },
+    ]);
+    expect(breadth.map((r) => [r.advancers, r.decliners])).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
+  });
+
   it('rejects bars without a real date or a positive adjusted close', async () => {
     const e = await engine();
     await expect(e.writePrices([bar('A', 0, 0)], { source: 't', synthetic: false })).rejects.toThrow(

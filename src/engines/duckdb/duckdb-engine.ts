@@ -5,24 +5,11 @@ import type { BreadthDay } from '../../domain/breadth.ts';
 import { type Lake, TABLE, type TableMeta, type TableMetaInput, type TableName } from '../../lake/index.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
-import type { BreadthEngine } from '../engine.ts';
+import type { ColumnSpec, LakeEngine, PricesMeta, Row, RowValue } from '../engine.ts';
 import { loadSql } from '../sql-files.ts';
 import { epochDays, ident, literal, readParquet } from './sql-util.ts';
 
-/** Column types `writeRows` accepts. */
-export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'BOOLEAN' | 'DATE';
-export interface ColumnSpec {
-  name: string;
-  type: ColumnType;
-}
-/** A row of a small table: DATE columns as ISO `YYYY-MM-DD` strings, integers as numbers. */
-export type RowValue = string | number | boolean | null;
-export type Row = Record<string, RowValue>;
-
-export interface PricesMeta {
-  source: string;
-  synthetic: boolean;
-}
+export type { ColumnSpec, ColumnType, PricesMeta, Row, RowValue } from '../engine.ts';
 
 export interface DuckDbEngineOptions {
   logger?: Logger;
@@ -48,12 +35,13 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
  * The embedded engine: an in-memory DuckDB over the Parquet lake. All state lives in the lake; the DuckDB
  * database only holds temporary tables for the duration of one call.
  */
-export class DuckDbEngine implements BreadthEngine {
+export class DuckDbEngine implements LakeEngine {
   readonly name = 'duckdb';
   readonly lake: Lake;
   private readonly instance: DuckDBInstance;
   private readonly conn: DuckDBConnection;
   private readonly logger: Logger;
+  private queue: Promise<void> = Promise.resolve();
 
   private constructor(lake: Lake, instance: DuckDBInstance, conn: DuckDBConnection, logger: Logger) {
     this.lake = lake;
@@ -83,6 +71,17 @@ export class DuckDbEngine implements BreadthEngine {
    * When nothing would change, the table is left as it is. Returns the table's totals after the merge.
    */
   async writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }> {
+    return this.serial(() => this.mergePrices(bars, meta));
+  }
+
+  private async mergePrices(
+    bars: readonly DailyBar[],
+    meta: PricesMeta,
+  ): Promise<{ rows: number; symbols: number }> {
+    if (bars.length === 0) {
+      const current = this.lake.readMeta(TABLE.prices);
+      return { rows: current?.rows ?? 0, symbols: current?.symbols.length ?? 0 };
+    }
     await this.conn.run(
       `CREATE OR REPLACE TABLE incoming_raw (seq INTEGER, ${PRICE_COLUMNS.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
     );
@@ -154,6 +153,10 @@ export class DuckDbEngine implements BreadthEngine {
    * the `features` and `breadth` tables, and returns the breadth rows ordered by date.
    */
   async computeBreadth(symbols?: readonly string[]): Promise<BreadthDay[]> {
+    return this.serial(() => this.breadth(symbols));
+  }
+
+  private async breadth(symbols?: readonly string[]): Promise<BreadthDay[]> {
     const priceFiles = this.lake.parquetFiles(TABLE.prices);
     const pricesMeta = this.lake.readMeta(TABLE.prices);
     if (!priceFiles || !pricesMeta || pricesMeta.rows === 0) {
@@ -229,6 +232,15 @@ export class DuckDbEngine implements BreadthEngine {
     columns: readonly ColumnSpec[],
     meta: Partial<PricesMeta> = {},
   ): Promise<TableMeta> {
+    return this.serial(() => this.replaceRows(table, rows, columns, meta));
+  }
+
+  private async replaceRows(
+    table: TableName,
+    rows: readonly Row[],
+    columns: readonly ColumnSpec[],
+    meta: Partial<PricesMeta>,
+  ): Promise<TableMeta> {
     if (columns.length === 0) throw new BfError(`writeRows(${table}): no columns given`);
     for (const c of columns) {
       if (!IDENTIFIER.test(c.name))
@@ -263,6 +275,10 @@ export class DuckDbEngine implements BreadthEngine {
 
   /** All rows of a table written by `writeRows` (or any lake table small enough to hold in memory). */
   async readRows(table: TableName): Promise<Row[]> {
+    return this.serial(() => this.selectRows(table));
+  }
+
+  private async selectRows(table: TableName): Promise<Row[]> {
     const files = this.lake.parquetFiles(table);
     if (!files) {
       throw new BfError(`table ${table} does not exist in the lake of workdir ${this.lake.workdir}`, {
@@ -288,8 +304,19 @@ export class DuckDbEngine implements BreadthEngine {
   }
 
   async close(): Promise<void> {
+    await this.queue;
     this.conn.closeSync();
     this.instance.closeSync();
+  }
+
+  /** Runs calls one at a time: they share the connection's scratch tables and views. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /**
