@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as core from '@actions/core';
 import { ComposeProject } from '../infra/compose.ts';
 import { preflight } from '../infra/preflight.ts';
@@ -5,6 +6,7 @@ import { composeProjectFor, startStack, validateServices } from '../infra/stack.
 import { findActionRoot } from './action-root.ts';
 import { uploadArtifact } from './artifact-upload.ts';
 import { captureDiagnostics } from './diagnostics.ts';
+import { teardownByLabel } from './label-teardown.ts';
 import type { MainDeps, StackRequest } from './main-runner.ts';
 import type { PostDeps } from './post-runner.ts';
 
@@ -65,7 +67,10 @@ export function realPostDeps(): PostDeps {
       });
       return {
         captureDiagnostics: (dir) => captureDiagnostics(compose, dir),
-        down: (opts) => compose.down(opts),
+        down: (opts) =>
+          state.composeFiles.length > 0 && state.composeFiles.every((f) => existsSync(f))
+            ? compose.down(opts)
+            : teardownByLabel(compose.exec, state.project, opts),
       };
     },
     uploadArtifact,
