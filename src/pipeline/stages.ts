@@ -72,7 +72,8 @@ export async function fetchStage(
   opts: { symbolList: string; source: string; start?: string; end?: string; log: Logger },
 ): Promise<FetchSummary> {
   const list = await resolveSymbolList(opts.symbolList);
-  const source = createSource(opts.source);
+  // BF_YAHOO_URL points the Yahoo client at a mirror or a local replay server (tests, air-gapped runners).
+  const source = createSource(opts.source, { yahoo: { baseUrl: process.env.BF_YAHOO_URL || undefined } });
   const range = resolveRange(opts.start, opts.end);
   opts.log.info(
     `fetching ${list.symbols.length} symbols (${list.name}) from ${source.name}${source.synthetic ? ' [SYNTHETIC]' : ''}, ${range.start} → ${range.end}`,

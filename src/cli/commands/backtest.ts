@@ -1,7 +1,4 @@
 import { Command } from 'commander';
-import { backtestStage } from '../../pipeline/backtest-stage.ts';
-import { writeOutputs } from '../../pipeline/outputs.ts';
-import { loadSignals, openWorkspace } from '../../pipeline/stages.ts';
 import { stderrLogger } from '../../util/log.ts';
 import { commonOptions as o, parsePositiveInt, parseSignals } from '../options.ts';
 import { formatBacktests, printResult } from '../output.ts';
@@ -24,6 +21,9 @@ export function backtestCommand(): Command {
     .action(async (flags) => {
       const names = parseSignals(flags.signal);
       const holdDays = parsePositiveInt('--hold-days', flags.holdDays);
+      const { loadSignals, openWorkspace } = await import('../../pipeline/stages.ts');
+      const { backtestStage } = await import('../../pipeline/backtest-stage.ts');
+      const { writeOutputs } = await import('../../pipeline/outputs.ts');
       const log = stderrLogger({ quiet: flags.quiet });
       const ws = await openWorkspace(flags.workdir, log);
       try {

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { fetchStage, openWorkspace } from '../../pipeline/stages.ts';
 import { stderrLogger } from '../../util/log.ts';
 import { checkRange, commonOptions as o, parseDate } from '../options.ts';
 import { printResult } from '../output.ts';
@@ -24,6 +23,7 @@ export function dataCommand(): Command {
       const start = parseDate('--start', flags.start);
       const end = parseDate('--end', flags.end);
       checkRange(start, end);
+      const { fetchStage, openWorkspace } = await import('../../pipeline/stages.ts');
       const log = stderrLogger({ quiet: flags.quiet });
       const ws = await openWorkspace(flags.workdir, log);
       try {

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runPipeline } from '../../pipeline/run.ts';
 import { stderrLogger } from '../../util/log.ts';
 import {
   checkRange,
@@ -35,6 +34,8 @@ export function pipelineCommand(): Command {
       const start = parseDate('--start', flags.start);
       const end = parseDate('--end', flags.end);
       checkRange(start, end);
+      // Loaded on use: the engine and chart libraries are heavy, and --help or a usage error needs neither.
+      const { runPipeline } = await import('../../pipeline/run.ts');
       const result = await runPipeline({
         symbolList: flags.symbolList,
         source: flags.source,

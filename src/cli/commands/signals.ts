@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { writeOutputs } from '../../pipeline/outputs.ts';
-import { openWorkspace, signalsStage } from '../../pipeline/stages.ts';
 import { stderrLogger } from '../../util/log.ts';
 import { commonOptions as o, parseEngine, parseSignals } from '../options.ts';
 import { printResult } from '../output.ts';
@@ -25,6 +23,8 @@ export function signalsCommand(): Command {
     .action(async (flags) => {
       const engine = parseEngine(flags.engine);
       const names = parseSignals(flags.signal);
+      const { openWorkspace, signalsStage } = await import('../../pipeline/stages.ts');
+      const { writeOutputs } = await import('../../pipeline/outputs.ts');
       const log = stderrLogger({ quiet: flags.quiet });
       const ws = await openWorkspace(flags.workdir, log, engine);
       try {

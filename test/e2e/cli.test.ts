@@ -1,0 +1,310 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSampleSource } from '../../src/sources/sample.ts';
+import { silentLogger } from '../../src/util/log.ts';
+
+// The CLI as a user runs it: a child process of bin/bf.js, judged by exit code, stdout, stderr and files.
+const BIN = resolve(import.meta.dirname, '../../bin/bf.js');
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/yahoo');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function bf(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'bf-e2e-'));
+
+describe('bf pipeline run on the embedded engine', () => {
+  it('writes every output file with the documented columns, labelled synthetic', async () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    const r = await bf([
+      'pipeline',
+      'run',
+      '--symbol-list',
+      'demo_small',
+      '--source',
+      'sample',
+      '--workdir',
+      join(dir, 'wd'),
+      '--out',
+      out,
+      '--end',
+      '2025-06-30',
+    ]);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    for (const f of [
+      'breadth.csv',
+      'signals.csv',
+      'metrics.json',
+      'trades.csv',
+      'forward_returns.csv',
+      'equity.svg',
+      'report.html',
+    ]) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const breadth = readFileSync(join(out, 'breadth.csv'), 'utf8').split('\n');
+    expect(breadth[0]).toMatch(/^date,advancers,decliners,unchanged,/);
+    expect(breadth[0]).toContain('zweig_ema10');
+    expect(breadth[0]).toContain('mcclellan_osc');
+    const signals = readFileSync(join(out, 'signals.csv'), 'utf8').trim().split('\n');
+    expect(signals[0]).toBe('date,signal,value');
+    expect(signals.length).toBeGreaterThan(1);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.run.synthetic).toBe(true);
+    expect(Object.keys(metrics.signals)).toContain('zweig_breadth_thrust');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('SYNTHETIC');
+    expect(readFileSync(join(out, 'equity.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(r.stdout).toContain('zweig_breadth_thrust');
+  });
+
+  it('gives the same signals on a second identical run (the lake merge is idempotent)', async () => {
+    const dir = tmp();
+    const args = [
+      'pipeline',
+      'run',
+      '--source',
+      'sample',
+      '--workdir',
+      join(dir, 'wd'),
+      '--end',
+      '2025-06-30',
+      '--json',
+      '-q',
+    ];
+    const first = JSON.parse((await bf(args)).stdout);
+    const second = JSON.parse((await bf(args)).stdout);
+    expect(second.events).toEqual(first.events);
+    expect(second.bars).toBe(first.bars);
+    expect(first.events.length).toBeGreaterThan(0);
+  });
+
+  it('runs on a directory of Yahoo CSVs with a list file, counting rows with null values', async () => {
+    const dir = tmp();
+    const csvDir = join(dir, 'prices');
+    mkdirSync(csvDir);
+    const symbols = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF'];
+    const { bars } = await createSampleSource().fetch(
+      symbols,
+      { start: '2022-01-03', end: '2024-12-31' },
+      silentLogger,
+    );
+    for (const s of symbols) {
+      const rows = bars
+        .filter((b) => b.symbol === s)
+        .map((b) => [b.date, b.open, b.high, b.low, b.close, b.adjClose, b.volume].join(','));
+      rows.splice(10, 0, '2022-01-20,null,null,null,null,null,null'); // Yahoo's way of saying "no data"
+      writeFileSync(
+        join(csvDir, `${s}.csv`),
+        `Date,Open,High,Low,Close,Adj Close,Volume\n${rows.join('\n')}\n`,
+      );
+    }
+    const list = join(dir, 'mine.txt');
+    writeFileSync(list, `# my list\n${symbols.join('\n')}\n`);
+    const out = join(dir, 'out');
+    const r = await bf([
+      'pipeline',
+      'run',
+      '--symbol-list',
+      list,
+      '--source',
+      `csv:${csvDir}`,
+      '--start',
+      '2022-01-01',
+      '--end',
+      '2024-12-31',
+      '--workdir',
+      join(dir, 'wd'),
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/6 row\(s\) with null/);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.run.synthetic).toBe(false);
+    expect(metrics.run.symbol_list).toBe('mine');
+    const breadth = readFileSync(join(out, 'breadth.csv'), 'utf8').trim().split('\n');
+    // One row per trading date in the union of the files; the first date gives no advance/decline.
+    expect(breadth[1]).toMatch(/^2022-01-03,0,0,0,/);
+  });
+});
+
+describe('bad input gets a specific error and a non-zero exit', () => {
+  const cases: [string, string[], number, RegExp][] = [
+    [
+      'unknown symbol list',
+      ['pipeline', 'run', '--symbol-list', 'nope_list'],
+      2,
+      /unknown symbol list "nope_list".*\n.*demo_small/,
+    ],
+    [
+      'missing list file',
+      ['data', 'fetch', '--symbol-list', './missing/list.txt'],
+      2,
+      /symbol list file not found: \.\/missing\/list\.txt/,
+    ],
+    ['unknown source', ['data', 'fetch', '--source', 'bloomberg'], 2, /unknown source "bloomberg"/],
+    [
+      'csv dir missing',
+      ['data', 'fetch', '--source', 'csv:/no/such/dir'],
+      2,
+      /csv source directory not found: \/no\/such\/dir/,
+    ],
+    [
+      'bad date',
+      ['data', 'fetch', '--start', '2024-02-30'],
+      2,
+      /--start must be a date YYYY-MM-DD, got "2024-02-30"/,
+    ],
+    [
+      'start after end',
+      ['data', 'fetch', '--start', '2024-05-01', '--end', '2024-01-01'],
+      2,
+      /--start 2024-05-01 is after --end 2024-01-01/,
+    ],
+    ['unknown engine', ['pipeline', 'run', '--engine', 'hadoop'], 2, /--engine must be one of duckdb, spark/],
+    ['unknown signal', ['backtest', 'run', '--signal', 'zweig'], 2, /unknown signal "zweig"/],
+    [
+      'negative hold days',
+      ['pipeline', 'run', '--hold-days', '-3'],
+      2,
+      /--hold-days must be a positive whole number, got "-3"/,
+    ],
+    ['unknown flag', ['pipeline', 'run', '--symbols', 'AAPL'], 2, /unknown option '--symbols'/],
+  ];
+  for (const [name, args, code, message] of cases) {
+    it(name, async () => {
+      const r = await bf([...args, '--workdir', join(tmp(), 'wd')]);
+      expect(r.stderr).toMatch(message);
+      expect(r.code).toBe(code);
+    });
+  }
+
+  it('names a malformed symbol and its line', async () => {
+    const dir = tmp();
+    const list = join(dir, 'bad.txt');
+    writeFileSync(list, 'AAPL\nMS FT\n');
+    const r = await bf(['data', 'fetch', '--symbol-list', list, '--workdir', join(dir, 'wd')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/MS FT/);
+    expect(r.stderr).toMatch(/line 2/);
+  });
+
+  it('refuses an empty list file', async () => {
+    const dir = tmp();
+    const list = join(dir, 'empty.txt');
+    writeFileSync(list, '# nothing here\n\n');
+    const r = await bf(['data', 'fetch', '--symbol-list', list, '--workdir', join(dir, 'wd')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/empty/);
+  });
+
+  it('says to fetch first when the lake has no prices, and leaves no table behind', async () => {
+    const dir = tmp();
+    const r = await bf(['signals', 'generate', '--workdir', join(dir, 'wd')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no prices in the lake/);
+    expect(r.stderr).toMatch(/bf data fetch/);
+    expect(existsSync(join(dir, 'wd', 'lake', 'breadth'))).toBe(false);
+  });
+
+  it('says to generate signals before a backtest', async () => {
+    const r = await bf(['backtest', 'run', '--workdir', join(tmp(), 'wd')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bf signals generate/);
+  });
+});
+
+describe('bf data fetch --source yahoo against a local replay of the chart API', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const aapl = readFileSync(join(FIXTURES, 'aapl-200.json'));
+    const notFound = readFileSync(join(FIXTURES, 'not-found-404.json'));
+    server = createServer((req, res) => {
+      const known = req.url?.includes('/AAPL?');
+      res.writeHead(known ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(known ? aapl : notFound);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('reports an unknown symbol by name and keeps the rest', async () => {
+    const dir = tmp();
+    const list = join(dir, 'l.txt');
+    writeFileSync(list, 'AAPL\nZZZZQ\n');
+    const r = await bf(
+      [
+        'data',
+        'fetch',
+        '--source',
+        'yahoo',
+        '--symbol-list',
+        list,
+        '--start',
+        '2024-01-01',
+        '--end',
+        '2024-01-10',
+        '--workdir',
+        join(dir, 'wd'),
+        '--json',
+      ],
+      { BF_YAHOO_URL: url },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/ZZZZQ/);
+    const out = JSON.parse(r.stdout);
+    expect(out.failures.map((f: { symbol: string }) => f.symbol)).toEqual(['ZZZZQ']);
+    expect(out.bars).toBeGreaterThan(0);
+  });
+
+  it('exits non-zero when every symbol is unknown', async () => {
+    const dir = tmp();
+    const list = join(dir, 'l.txt');
+    writeFileSync(list, 'ZZZZQ\nQQQQZ\n');
+    const r = await bf(
+      [
+        'data',
+        'fetch',
+        '--source',
+        'yahoo',
+        '--symbol-list',
+        list,
+        '--start',
+        '2024-01-01',
+        '--end',
+        '2024-01-10',
+        '--workdir',
+        join(dir, 'wd'),
+      ],
+      { BF_YAHOO_URL: url },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/every symbol failed.*ZZZZQ.*QQQQZ/);
+    expect(existsSync(join(dir, 'wd', 'lake', 'prices'))).toBe(false);
+  });
+});
