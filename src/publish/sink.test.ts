@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { bulkItemErrors, bulkOperations, commitOffsets } from './sink.ts';
+
+describe('sink (pure parts)', () => {
+  it('bulkOperations: index with _id = key, tombstone = delete, values passed verbatim', () => {
+    const ops = bulkOperations(
+      [
+        { topic: 'bf.signals', key: 'l:zweig_breadth_thrust:2020-01-02', value: '{"a":1}' },
+        { topic: 'bf.breadth', key: 'l:2020-01-02', value: '{\n"b":2}' },
+        { topic: 'bf.signals', key: 'l:x:2020-01-03', value: '' },
+      ],
+      (t) => (t === 'bf.signals' ? 'bf-signals' : 'bf-breadth'),
+    );
+    expect(ops).toEqual([
+      { index: { _index: 'bf-signals', _id: 'l:zweig_breadth_thrust:2020-01-02' } },
+      '{"a":1}',
+      { index: { _index: 'bf-breadth', _id: 'l:2020-01-02' } },
+      '{"b":2}',
+      { delete: { _index: 'bf-signals', _id: 'l:x:2020-01-03' } },
+    ]);
+    expect(() => bulkOperations([{ topic: 't', key: '', value: '{}' }], () => 'i')).toThrow('without key');
+  });
+
+  it('bulkItemErrors picks the rejected items with index, id and reason', () => {
+    const errs = bulkItemErrors([
+      { index: { _index: 'bf-signals', _id: 'ok', status: 201, result: 'created' } },
+      {
+        index: {
+          _index: 'bf-signals',
+          _id: 'bad',
+          status: 400,
+          error: {
+            type: 'document_parsing_exception',
+            reason: 'failed to parse field [value] of type [integer]',
+            caused_by: { reason: 'Value [1.5] has a decimal part' },
+          },
+        },
+      },
+      { delete: { _index: 'bf-signals', _id: 'gone', status: 404, result: 'not_found' } },
+    ]);
+    expect(errs).toEqual([
+      {
+        index: 'bf-signals',
+        id: 'bad',
+        status: 400,
+        type: 'document_parsing_exception',
+        reason: 'failed to parse field [value] of type [integer] (Value [1.5] has a decimal part)',
+      },
+    ]);
+  });
+
+  it('commitOffsets: last offset + 1 per partition', () => {
+    const m = (topic: string, partition: number, offset: bigint) => ({
+      topic,
+      partition,
+      offset,
+      leaderEpoch: 0,
+    });
+    expect(
+      commitOffsets([m('a', 0, 5n), m('a', 0, 7n), m('a', 1, 2n), m('b', 0, 0n), m('a', 0, 6n)]),
+    ).toEqual([
+      { topic: 'a', partition: 0, offset: 8n, leaderEpoch: 0 },
+      { topic: 'a', partition: 1, offset: 3n, leaderEpoch: 0 },
+      { topic: 'b', partition: 0, offset: 1n, leaderEpoch: 0 },
+    ]);
+  });
+});
