@@ -39,9 +39,9 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceFact>> = {
       { role: 'ui', containerPort: 8080, env: 'BF_SPARK_UI_PORT', defaultHostPort: 8080 },
       { role: 'master', containerPort: 7077, env: 'BF_SPARK_MASTER_PORT', defaultHostPort: 7077 },
     ],
-    imageEnv: 'BF_SPARK_MASTER_IMAGE',
+    imageEnv: 'BF_SPARK_IMAGE',
   },
-  'spark-worker': { ports: [], imageEnv: 'BF_SPARK_WORKER_IMAGE' },
+  'spark-worker': { ports: [], imageEnv: 'BF_SPARK_IMAGE' },
   kafka: {
     ports: [{ role: 'broker', containerPort: 9092, env: 'BF_KAFKA_PORT', defaultHostPort: 9092 }],
     imageEnv: 'BF_KAFKA_IMAGE',
