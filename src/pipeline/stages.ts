@@ -2,7 +2,6 @@ import type { DateRange } from '../domain/bar.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import { SIGNAL_NAMES } from '../domain/signal.ts';
-import { DuckDbEngine } from '../engines/duckdb/index.ts';
 import type { LakeEngine } from '../engines/engine.ts';
 import { Lake, resolveWorkdir, TABLE } from '../lake/index.ts';
 import { deriveBreadthSeries } from '../signals/breadth-series.ts';
@@ -40,6 +39,8 @@ export async function openWorkspace(
       'use --engine duckdb (the embedded engine)',
     );
   }
+  // Loaded on use: the native DuckDB binding is not needed (nor bundled) where the stack does the work.
+  const { DuckDbEngine } = await import('../engines/duckdb/index.ts');
   const lake = Lake.open(resolveWorkdir(workdir), { logger: log });
   const engine = await DuckDbEngine.open(lake);
   return { location: lake.root, engine, close: () => engine.close() };
