@@ -2,7 +2,7 @@
 // node_modules. Deterministic: no timestamps, no absolute paths, no source maps; `npm run check-dist` rebuilds
 // and fails on any diff. @duckdb/node-api is a native module and cannot be bundled: it stays external, and only
 // the embedded engine (engine: duckdb) loads it, lazily; the action's default engine (spark) never does.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -11,6 +11,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXTERNAL = ['@duckdb/node-api'];
 
 const ENTRY_POINTS = { main: 'src/action/main.ts', post: 'src/action/post.ts' };
+
+// Start from an empty dist/: chunk names carry content hashes, so stale chunks would otherwise linger, tracked.
+await rm(path.join(root, 'dist'), { recursive: true, force: true });
 
 const result = await build({
   absWorkingDir: root,
