@@ -60,8 +60,8 @@ describe('readInputs', () => {
     expect(cfg.services).toEqual(['kafka', 'elasticsearch', 's3']);
     expect(cfg.imageEnv).toEqual({
       BF_KAFKA_IMAGE: 'apache/kafka:4.1.1',
-      BF_SPARK_MASTER_IMAGE: 'example/spark:4.0.1',
-      BF_SPARK_WORKER_IMAGE: 'example/spark:4.0.1',
+      // Both Spark services run one image, named by one variable in the compose file.
+      BF_SPARK_IMAGE: 'example/spark:4.0.1',
     });
     expect(cfg.keepUp).toBe(true);
     expect(cfg.minSignals).toBe(3);

@@ -115,7 +115,7 @@ export function parseList(raw: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** `kafka=apache/kafka:4.1.1,spark=repo/spark:4` → `{BF_KAFKA_IMAGE: …, BF_SPARK_MASTER_IMAGE: …, …}`. */
+/** `kafka=apache/kafka:4.1.1,spark=repo/spark:4` → `{BF_KAFKA_IMAGE: …, BF_SPARK_IMAGE: …}`. */
 export function parseImages(raw: string): Record<string, string> {
   const env: Record<string, string> = {};
   const known = [...SERVICE_NAMES, ...Object.keys(IMAGE_ALIASES)].join(', ');
