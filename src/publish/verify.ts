@@ -90,7 +90,8 @@ export async function documentIds(cfg: PublishConfig, index: string, symbolList:
         size: 5000,
         _source: false,
         query: { term: { symbol_list: symbolList } },
-        sort: [{ date: 'asc' }, { _id: 'asc' }],
+        // _id has no doc values to sort on; (date, signal) is unique within a list.
+        sort: [{ date: 'asc' }, { signal: { order: 'asc', unmapped_type: 'keyword' } }],
         ...(after ? { search_after: after } : {}),
       });
       const hits = res.hits.hits;
