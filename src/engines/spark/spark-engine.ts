@@ -1,0 +1,400 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DailyBar } from '../../domain/bar.ts';
+import type { BreadthDay } from '../../domain/breadth.ts';
+import type { ComposeProject } from '../../infra/compose.ts';
+import { composeProjectFor, type StackTarget } from '../../infra/stack.ts';
+import type { TableMeta, TableName } from '../../lake/index.ts';
+import { S3Lake, type S3LakeConfig, s3LakeConfig } from '../../lake/s3.ts';
+import { BfError, UsageError } from '../../util/errors.ts';
+import { type Logger, silentLogger } from '../../util/log.ts';
+import type { ColumnSpec, LakeEngine, PricesMeta, Row, RowValue } from '../engine.ts';
+import { type SparkSettings, sparkSettingsFromEnv } from './spark-config.ts';
+import { checkColumns, dedupeBars, rowsToNdjson, writeBarsParquet } from './staging.ts';
+import {
+  composeSubmitter,
+  type SparkJobOutcome,
+  type SparkJobRequest,
+  type SparkOp,
+  type SparkOpResult,
+  type SparkSubmit,
+} from './submit.ts';
+
+/** Table metadata kept next to each Delta table (underscore-prefixed: Delta and VACUUM ignore it). */
+export const META_OBJECT = '_bf_meta.json';
+/** Staged inputs of one job live under `staging/<run id>/` and are deleted after the job. */
+export const STAGING_PREFIX = 'staging';
+
+export interface SparkEngineOptions {
+  /** The stack (project name, compose files, local images); ignored when `compose` or `submit` is given. */
+  stack?: StackTarget;
+  compose?: ComposeProject;
+  /** How jobs run; default `docker compose exec -T spark-master spark-submit …` on `compose`. */
+  submit?: SparkSubmit;
+  /** Default from the stack facts and env: s3LakeConfig(). */
+  s3?: S3LakeConfig;
+  settings?: SparkSettings;
+  logger?: Logger;
+  /** Service names for the logs attached to errors; default all service logs are read through `compose`. */
+  serviceLogs?: (service: string, lines: number) => Promise<string[]>;
+}
+
+/** A Spark job that failed: names the stage, the service and carries the driver's log tail. */
+export class SparkJobError extends BfError {
+  readonly stage: string;
+  readonly outcome: SparkJobOutcome;
+  constructor(stage: string, service: string, outcome: SparkJobOutcome, extraLog: string[] = []) {
+    const what = outcome.error
+      ? `${outcome.error.op} failed: ${outcome.error.error}: ${firstLine(outcome.error.message)}`
+      : `spark-submit exited with ${outcome.exitCode}`;
+    const log = [...outcome.stderrTail, ...extraLog];
+    super(
+      `spark engine: ${stage}: Spark job on ${service} failed after ${(outcome.durationMs / 1000).toFixed(1)} s: ${what}\n--- last ${log.length} log lines ---\n${log.join('\n')}`,
+      {
+        hint: `see the driver log above; the lake keeps its previous Delta version. Inspect with: bf infra logs --service ${service}`,
+      },
+    );
+    this.name = 'SparkJobError';
+    this.stage = stage;
+    this.outcome = outcome;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+/**
+ * The Spark engine: the lake is a set of Delta tables on the stack's S3 store, and every computation is a PySpark
+ * job (src/engines/spark/job.py) submitted to the standalone cluster. Each LakeEngine call is one job (one JVM start,
+ * ~10 s); inputs are staged in S3 by this process, results come back on the job's stdout.
+ */
+export class SparkEngine implements LakeEngine {
+  readonly name = 'spark';
+  readonly s3: S3Lake;
+  private readonly submit: SparkSubmit;
+  private readonly logger: Logger;
+  private readonly service: string;
+  private readonly serviceLogs: ((service: string, lines: number) => Promise<string[]>) | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  /** Times of the jobs run so far, for benchmarks and logs. */
+  readonly jobTimes: { stage: string; ms: number; ops: { op: string; ms: number }[] }[] = [];
+
+  private constructor(
+    s3: S3Lake,
+    submit: SparkSubmit,
+    logger: Logger,
+    service: string,
+    serviceLogs: SparkEngine['serviceLogs'],
+  ) {
+    this.s3 = s3;
+    this.submit = submit;
+    this.logger = logger;
+    this.service = service;
+    this.serviceLogs = serviceLogs;
+  }
+
+  /** Connects to the lake bucket (fails fast with S3StoreError when the store is down or the bucket missing). */
+  static async open(opts: SparkEngineOptions = {}): Promise<SparkEngine> {
+    const logger = opts.logger ?? silentLogger;
+    const settings = opts.settings ?? sparkSettingsFromEnv(opts.stack?.env);
+    const config = opts.s3 ?? s3LakeConfig(opts.stack?.env);
+    const s3 = new S3Lake(config);
+    const compose = opts.submit ? opts.compose : (opts.compose ?? composeProjectFor(opts.stack ?? {}));
+    const submit =
+      opts.submit ?? composeSubmitter({ compose: compose as ComposeProject, settings, s3: config, logger });
+    const serviceLogs =
+      opts.serviceLogs ?? (compose ? (service: string, n: number) => compose.logs(service, n) : undefined);
+    try {
+      await s3.checkBucket();
+    } catch (e) {
+      s3.close();
+      throw await withServiceLog(e, 's3', serviceLogs);
+    }
+    return new SparkEngine(s3, submit, logger, settings.service, serviceLogs);
+  }
+
+  /** Where the lake lives, for messages. */
+  get location(): string {
+    return this.s3.s3aUrl(this.s3.config.prefix);
+  }
+
+  async readMeta(table: TableName): Promise<TableMeta | null> {
+    const text = await this.s3.getText(`${this.s3.tableKey(table)}/${META_OBJECT}`);
+    return text === null ? null : (JSON.parse(text) as TableMeta);
+  }
+
+  /**
+   * Merges bars into the Delta table `prices`, keyed by (symbol, date). When every bar is already there with the
+   * same values nothing is committed (the Delta version stays). Returns the table's totals after the merge.
+   */
+  writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }> {
+    return this.serial(async () => {
+      const existing = await this.readMeta('prices');
+      if (bars.length === 0) return { rows: existing?.rows ?? 0, symbols: existing?.symbols.length ?? 0 };
+      const unique = dedupeBars(bars);
+      const runId = newRunId();
+      const key = `${STAGING_PREFIX}/${runId}/bars.parquet`;
+      const local = await mkdtemp(join(tmpdir(), 'bf-spark-'));
+      try {
+        await writeBarsParquet(unique, join(local, 'bars.parquet'));
+        await this.staged('merge-prices', () => this.s3.putFile(key, join(local, 'bars.parquet')));
+      } finally {
+        await rm(local, { recursive: true, force: true });
+      }
+      try {
+        const [r] = await this.run('merge-prices', [{ op: 'merge-prices', input: this.s3.s3aUrl(key) }]);
+        const out = r as SparkOpResult & {
+          rows: number;
+          symbols: string[];
+          changed: number;
+          version: number;
+        };
+        if (out.changed > 0 || !existing) {
+          await this.writeMeta('prices', {
+            source: mergeSources(existing?.source, meta.source),
+            synthetic: (existing?.synthetic ?? false) || meta.synthetic,
+            rows: out.rows,
+            symbols: out.symbols,
+            files: [`delta version ${out.version}`],
+          });
+          this.logger.info(
+            `prices: merged ${out.changed} new/changed of ${unique.length} bars; ${out.rows} rows, ${out.symbols.length} symbols (Delta version ${out.version})`,
+          );
+        } else {
+          this.logger.info(`prices: ${unique.length} bars already in the lake, nothing committed`);
+        }
+        return { rows: out.rows, symbols: out.symbols.length };
+      } finally {
+        await this.s3.deletePrefix(`${STAGING_PREFIX}/${runId}/`).catch(() => 0);
+      }
+    });
+  }
+
+  /** Runs sql/features.sql then sql/breadth.sql on the cluster, stores both Delta tables, returns breadth by date. */
+  computeBreadth(symbols?: readonly string[]): Promise<BreadthDay[]> {
+    return this.serial(async () => {
+      const pricesMeta = await this.readMeta('prices');
+      if (!pricesMeta || pricesMeta.rows === 0) {
+        throw new BfError(`no prices in the lake at ${this.location}`, {
+          hint: 'run `bf data fetch --engine spark` first',
+        });
+      }
+      let wanted: string[];
+      if (symbols === undefined) wanted = pricesMeta.symbols;
+      else {
+        wanted = [...new Set(symbols)].sort();
+        if (wanted.length === 0) throw new UsageError('the symbol list is empty', 'give at least one symbol');
+        const present = new Set(pricesMeta.symbols);
+        const absent = wanted.filter((s) => !present.has(s));
+        if (absent.length > 0) {
+          throw new BfError(
+            `${absent.length} of ${wanted.length} symbols have no prices in the lake at ${this.location}: ${absent.join(', ')}`,
+            { hint: 'run `bf data fetch` for them first, or remove them from the list' },
+          );
+        }
+      }
+      const [r] = await this.run('breadth', [
+        { op: 'breadth', symbols: symbols === undefined ? null : wanted },
+      ]);
+      const out = r as SparkOpResult & {
+        rows: Record<string, unknown>[];
+        features: { rows: number; version: number };
+        breadth: { rows: number; version: number };
+      };
+      const lineage = { source: pricesMeta.source, synthetic: pricesMeta.synthetic, symbols: wanted };
+      await this.writeMeta('features', {
+        ...lineage,
+        rows: out.features.rows,
+        files: [`delta version ${out.features.version}`],
+      });
+      await this.writeMeta('breadth', {
+        ...lineage,
+        rows: out.breadth.rows,
+        files: [`delta version ${out.breadth.version}`],
+      });
+      return out.rows.map(toBreadthDay);
+    });
+  }
+
+  /** Replaces a small Delta table with `rows` in one overwrite commit; only the listed columns are stored. */
+  writeRows(
+    table: TableName,
+    rows: readonly Row[],
+    columns: readonly ColumnSpec[],
+    meta: Partial<PricesMeta> = {},
+  ): Promise<TableMeta> {
+    return this.serial(() => this.replaceRows(table, rows, columns, meta));
+  }
+
+  /** @internal writeRows with a per-row delay inside the Spark write (fault tests kill the job mid-write). */
+  writeRowsSlowly(table: TableName, rows: readonly Row[], columns: readonly ColumnSpec[], delayMs: number) {
+    return this.serial(() => this.replaceRows(table, rows, columns, {}, delayMs));
+  }
+
+  private async replaceRows(
+    table: TableName,
+    rows: readonly Row[],
+    columns: readonly ColumnSpec[],
+    meta: Partial<PricesMeta>,
+    delayMs?: number,
+  ): Promise<TableMeta> {
+    checkColumns(table, columns);
+    const text = rowsToNdjson(table, rows, columns);
+    const runId = newRunId();
+    const key = `${STAGING_PREFIX}/${runId}/${table}.ndjson`;
+    if (text) await this.staged(`write ${table}`, () => this.s3.putText(key, text, 'application/x-ndjson'));
+    try {
+      const op: SparkOp = {
+        op: 'write-rows',
+        table,
+        input: text ? this.s3.s3aUrl(key) : null,
+        columns,
+        ...(delayMs ? { delayMs } : {}),
+      };
+      const [r] = await this.run(`write ${table}`, [op]);
+      const out = r as SparkOpResult & { rows: number; symbols: string[]; version: number };
+      return await this.writeMeta(table, {
+        source: meta.source ?? 'bf',
+        synthetic: meta.synthetic ?? false,
+        rows: out.rows,
+        symbols: out.symbols,
+        files: [`delta version ${out.version}`],
+      });
+    } finally {
+      if (text) await this.s3.deletePrefix(`${STAGING_PREFIX}/${runId}/`).catch(() => 0);
+    }
+  }
+
+  /** Every row of a Delta table (DATE columns as ISO strings, integers as numbers). */
+  readRows(table: TableName): Promise<Row[]> {
+    return this.serial(async () => {
+      const [r] = await this.run(`read ${table}`, [{ op: 'read-rows', table }]);
+      const out = r as SparkOpResult & { exists: boolean; rows: Record<string, unknown>[] };
+      if (!out.exists) {
+        throw new BfError(`table ${table} does not exist in the lake at ${this.location}`, {
+          hint: 'run the command that produces it first',
+        });
+      }
+      return out.rows.map(toRow);
+    });
+  }
+
+  /** Runs a statement expected to fail, as a job (fault tests and `bf infra` diagnostics). */
+  runFailingSql(sql: string): Promise<SparkOpResult[]> {
+    return this.serial(() => this.run('sql', [{ op: 'fail', sql }]));
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.s3.close();
+  }
+
+  /** Submits one job; a failure becomes SparkJobError with the driver's log tail (and the S3 log when relevant). */
+  private async run(stage: string, ops: SparkOp[]): Promise<SparkOpResult[]> {
+    const request: SparkJobRequest = {
+      appName: `bf-${stage.replace(/\s+/g, '-')}-${newRunId()}`,
+      lake: this.s3.s3aUrl(this.s3.config.prefix),
+      ops,
+    };
+    this.logger.info(`spark: ${stage}: submitting ${request.appName}`);
+    const outcome = await this.submit(request);
+    this.jobTimes.push({
+      stage,
+      ms: outcome.durationMs,
+      ops: outcome.results.map((r) => ({ op: r.op, ms: r.ms })),
+    });
+    if (outcome.exitCode !== 0 || outcome.results.length !== ops.length) {
+      const s3Related = outcome.stderrTail.some((l) =>
+        /s3a|S3A|AmazonS3|SdkClientException|Connect/i.test(l),
+      );
+      const extra =
+        s3Related && this.serviceLogs
+          ? await this.serviceLogs('s3', 10)
+              .then((l) => ['--- s3 service log ---', ...l])
+              .catch(() => [])
+          : [];
+      throw new SparkJobError(stage, this.service, outcome, extra);
+    }
+    this.logger.info(`spark: ${stage}: done in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+    return outcome.results;
+  }
+
+  private async staged<T>(stage: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw await withServiceLog(e, 's3', this.serviceLogs, `spark engine: ${stage}: staging input`);
+    }
+  }
+
+  private async writeMeta(table: TableName, m: Omit<TableMeta, 'table' | 'writtenAt'>): Promise<TableMeta> {
+    const full: TableMeta = { table, ...m, writtenAt: new Date().toISOString() };
+    await this.s3.putText(`${this.s3.tableKey(table)}/${META_OBJECT}`, `${JSON.stringify(full, null, 2)}\n`);
+    return full;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+}
+
+/** Adds the service's last log lines to an error (S3 down, bucket missing), keeping BfError's hint. */
+async function withServiceLog(
+  e: unknown,
+  service: string,
+  logs: ((service: string, n: number) => Promise<string[]>) | undefined,
+  prefix?: string,
+): Promise<unknown> {
+  if (!(e instanceof BfError)) return e;
+  const lines = logs ? await logs(service, 10).catch(() => [] as string[]) : [];
+  const message = `${prefix ? `${prefix}: ` : ''}${e.message}${lines.length ? `\n--- ${service} service log ---\n${lines.join('\n')}` : ''}`;
+  return new BfError(message, { hint: e.hint, cause: e, exitCode: e.exitCode });
+}
+
+function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
+}
+
+function mergeSources(existing: string | undefined, added: string): string {
+  const all = new Set([...(existing ? existing.split('+') : []), ...added.split('+')]);
+  return [...all].sort().join('+');
+}
+
+function toRowValue(v: unknown): RowValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  return String(v);
+}
+
+function toRow(r: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(r)) out[k] = toRowValue(v);
+  return out;
+}
+
+export function toBreadthDay(r: Record<string, unknown>): BreadthDay {
+  const n = (k: string) => Number(r[k]);
+  const ew = r.ew_return;
+  return {
+    date: String(r.date),
+    advancers: n('advancers'),
+    decliners: n('decliners'),
+    unchanged: n('unchanged'),
+    issues: n('issues'),
+    aboveSma50: n('above_sma50'),
+    withSma50: n('with_sma50'),
+    aboveSma200: n('above_sma200'),
+    withSma200: n('with_sma200'),
+    newHighs: n('new_highs'),
+    newLows: n('new_lows'),
+    ewReturn: ew === null || ew === undefined ? null : Number(ew),
+  };
+}

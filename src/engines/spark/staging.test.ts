@@ -1,0 +1,114 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import type { DailyBar } from '../../domain/bar.ts';
+import { BfError } from '../../util/errors.ts';
+import { checkColumns, dedupeBars, rowsToNdjson, writeBarsParquet } from './staging.ts';
+
+const bar = (symbol: string, date: string, adjClose: number): DailyBar => ({
+  symbol,
+  date,
+  open: null,
+  high: 2.5,
+  low: null,
+  close: adjClose,
+  adjClose,
+  volume: 100,
+});
+
+describe('dedupeBars', () => {
+  it('keeps the last bar given for a (symbol, date) key', () => {
+    const out = dedupeBars([bar('A', '2024-01-02', 1), bar('B', '2024-01-02', 5), bar('A', '2024-01-02', 2)]);
+    expect(out).toHaveLength(2);
+    expect(out.find((b) => b.symbol === 'A')?.adjClose).toBe(2);
+  });
+  it.each([
+    ['bad date', bar('A', '2024-02-30', 1)],
+    ['empty symbol', bar('', '2024-01-02', 1)],
+    ['non-positive price', bar('A', '2024-01-02', 0)],
+    ['NaN price', bar('A', '2024-01-02', Number.NaN)],
+  ])('rejects a bar with %s', (_, b) => {
+    expect(() => dedupeBars([b])).toThrow(BfError);
+  });
+});
+
+describe('writeBarsParquet', () => {
+  it('writes the prices schema with exact doubles and nulls', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bf-staging-'));
+    try {
+      const path = join(dir, 'bars.parquet');
+      const bars = [bar('A', '2024-01-02', 0.1 + 0.2), bar('B', '2024-01-03', 123.456789)];
+      expect(await writeBarsParquet(bars, path)).toBe(2);
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      const reader = await conn.runAndReadAll(
+        `SELECT symbol, CAST(date AS VARCHAR) AS date, open, high, adj_close FROM read_parquet('${path}') ORDER BY symbol`,
+      );
+      expect(reader.getRowObjectsJS()).toEqual([
+        { symbol: 'A', date: '2024-01-02', open: null, high: 2.5, adj_close: 0.1 + 0.2 },
+        { symbol: 'B', date: '2024-01-03', open: null, high: 2.5, adj_close: 123.456789 },
+      ]);
+      const types = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
+      expect(types.getRowObjectsJS().map((r) => `${r.column_name} ${r.column_type}`)).toEqual([
+        'symbol VARCHAR',
+        'date DATE',
+        'open DOUBLE',
+        'high DOUBLE',
+        'low DOUBLE',
+        'close DOUBLE',
+        'adj_close DOUBLE',
+        'volume DOUBLE',
+      ]);
+      conn.closeSync();
+      db.closeSync();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('rowsToNdjson', () => {
+  const columns = [
+    { name: 'date', type: 'DATE' },
+    { name: 'signal', type: 'VARCHAR' },
+    { name: 'value', type: 'DOUBLE' },
+    { name: 'n', type: 'BIGINT' },
+    { name: 'ok', type: 'BOOLEAN' },
+  ] as const;
+  it('writes one object per row in column order, missing values as null', () => {
+    const text = rowsToNdjson(
+      'signals',
+      [{ date: '2024-01-02', signal: 'zweig "x"', value: 0.1, n: 3, ok: true }, {}],
+      columns,
+    );
+    expect(text).toBe(
+      '{"date":"2024-01-02","signal":"zweig \\"x\\"","value":0.1,"n":3,"ok":true}\n' +
+        '{"date":null,"signal":null,"value":null,"n":null,"ok":null}\n',
+    );
+  });
+  it('writes non-finite doubles as the tokens Spark reads', () => {
+    const text = rowsToNdjson(
+      't',
+      [{ v: Number.NaN }, { v: Number.POSITIVE_INFINITY }, { v: -Infinity }],
+      [{ name: 'v', type: 'DOUBLE' }],
+    );
+    expect(text).toBe('{"v":NaN}\n{"v":Infinity}\n{"v":-Infinity}\n');
+  });
+  it('is empty for no rows', () => {
+    expect(rowsToNdjson('t', [], columns)).toBe('');
+  });
+  it.each([
+    [{ name: 'n', type: 'BIGINT' }, 1.5],
+    [{ name: 'd', type: 'DATE' }, '2024-13-01'],
+    [{ name: 'b', type: 'BOOLEAN' }, 'yes'],
+    [{ name: 'x', type: 'DOUBLE' }, '1'],
+  ] as const)('rejects a value its column cannot hold (%o, %o)', (col, v) => {
+    expect(() => rowsToNdjson('t', [{ [col.name]: v }], [col])).toThrow(/cannot hold/);
+  });
+  it('checkColumns rejects bad names and empty schemas', () => {
+    expect(() => checkColumns('t', [])).toThrow(/no columns/);
+    expect(() => checkColumns('t', [{ name: 'Bad Name', type: 'DOUBLE' }])).toThrow(/bad column name/);
+  });
+});

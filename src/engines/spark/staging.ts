@@ -1,0 +1,117 @@
+import { DuckDBInstance, dateValue } from '@duckdb/node-api';
+import type { DailyBar } from '../../domain/bar.ts';
+import { BfError } from '../../util/errors.ts';
+import { epochDays, literal } from '../duckdb/sql-util.ts';
+import type { ColumnSpec, Row, RowValue } from '../engine.ts';
+
+/**
+ * Files the TypeScript side stages in S3 for a Spark job: new bars as Parquet (exact doubles, typed dates, compact
+ * for hundreds of thousands of bars) and small tables as NDJSON read with an explicit schema.
+ */
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/** Rejects bars the lake must never hold (same rules as the embedded engine); the last bar given for a key wins. */
+export function dedupeBars(bars: readonly DailyBar[]): DailyBar[] {
+  const byKey = new Map<string, DailyBar>();
+  bars.forEach((bar, seq) => {
+    if (typeof bar.symbol !== 'string' || bar.symbol.length === 0 || epochDays(bar.date) === null) {
+      throw new BfError(
+        `bad bar #${seq}: symbol ${JSON.stringify(bar.symbol)}, date ${JSON.stringify(bar.date)}`,
+        { hint: 'bars need a symbol and an ISO YYYY-MM-DD date' },
+      );
+    }
+    if (!Number.isFinite(bar.adjClose) || bar.adjClose <= 0) {
+      throw new BfError(
+        `bad bar ${bar.symbol} ${bar.date}: adjusted close ${bar.adjClose} is not a positive number`,
+        { hint: 'drop or repair the bar at the source before writing it' },
+      );
+    }
+    byKey.set(`${bar.symbol}\u0000${bar.date}`, bar);
+  });
+  return [...byKey.values()];
+}
+
+/** Writes bars to a Parquet file with the `prices` schema (symbol, date, open…volume); returns the row count. */
+export async function writeBarsParquet(bars: readonly DailyBar[], path: string): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    await conn.run(`CREATE TABLE bars (symbol VARCHAR, date DATE, open DOUBLE, high DOUBLE, low DOUBLE,
+      close DOUBLE, adj_close DOUBLE, volume DOUBLE)`);
+    const appender = await conn.createAppender('bars');
+    const nullable = (v: number | null) => {
+      if (v === null || v === undefined || !Number.isFinite(v)) appender.appendNull();
+      else appender.appendDouble(v);
+    };
+    try {
+      for (const bar of bars) {
+        appender.appendVarchar(bar.symbol);
+        appender.appendDate(dateValue(epochDays(bar.date) ?? 0));
+        nullable(bar.open);
+        nullable(bar.high);
+        nullable(bar.low);
+        nullable(bar.close);
+        appender.appendDouble(bar.adjClose);
+        nullable(bar.volume);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    await conn.run(`COPY bars TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd)`);
+    return bars.length;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+export function checkColumns(table: string, columns: readonly ColumnSpec[]): void {
+  if (columns.length === 0) throw new BfError(`writeRows(${table}): no columns given`);
+  for (const c of columns) {
+    if (!IDENTIFIER.test(c.name))
+      throw new BfError(`writeRows(${table}): bad column name ${JSON.stringify(c.name)}`);
+  }
+}
+
+/**
+ * Rows as NDJSON for Spark's JSON reader with an explicit schema. Values are checked against the column types (as
+ * the embedded engine's appender does); non-finite doubles are written as the NaN / Infinity tokens Spark accepts.
+ */
+export function rowsToNdjson(table: string, rows: readonly Row[], columns: readonly ColumnSpec[]): string {
+  const lines: string[] = [];
+  for (const row of rows) {
+    const fields = columns.map(
+      (c) => `${JSON.stringify(c.name)}:${jsonValue(table, c, row[c.name] ?? null)}`,
+    );
+    lines.push(`{${fields.join(',')}}`);
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+function jsonValue(table: string, col: ColumnSpec, v: RowValue): string {
+  if (v === null) return 'null';
+  const bad = () =>
+    new BfError(`writeRows(${table}): column ${col.name} (${col.type}) cannot hold ${JSON.stringify(v)}`);
+  switch (col.type) {
+    case 'VARCHAR':
+      return JSON.stringify(String(v));
+    case 'DOUBLE':
+      if (typeof v !== 'number') throw bad();
+      if (Number.isNaN(v)) return 'NaN';
+      if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+      return JSON.stringify(v);
+    case 'BIGINT':
+    case 'INTEGER':
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw bad();
+      return String(v);
+    case 'BOOLEAN':
+      if (typeof v !== 'boolean') throw bad();
+      return String(v);
+    case 'DATE':
+      if (typeof v !== 'string' || epochDays(v) === null) throw bad();
+      return JSON.stringify(v);
+  }
+}
