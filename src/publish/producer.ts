@@ -36,6 +36,8 @@ export interface PublishOptions {
   chunkSize?: number;
   /** How long a chunk keeps being retried while the broker is away (e.g. restarting). */
   retryForMs?: number;
+  /** Called after each chunk was acknowledged (progress; tests use it to restart the broker mid-publish). */
+  onChunk?: (sent: number, total: number) => void | Promise<void>;
 }
 
 const DEFAULT_CHUNK = 500;
@@ -109,6 +111,7 @@ export async function publishSignals(
       const batch = all.slice(i, i + chunk);
       await sendWithRetry(producer, batch, retryFor, log);
       log.progress(`  … published ${Math.min(i + chunk, all.length)}/${all.length} messages`);
+      await opts.onChunk?.(Math.min(i + chunk, all.length), all.length);
     }
   } catch (e) {
     throw kafkaError(cfg, 'publish', e);

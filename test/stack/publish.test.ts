@@ -1,0 +1,305 @@
+/**
+ * The publish stage against the real Kafka and Elasticsearch (locally built images): lake = topic keys = ES docs,
+ * a second identical run changes nothing, a sink killed between ES ack and commit or a broker restarted during
+ * publish still ends with exactly N documents, a mapping rejection names the document and commits nothing,
+ * and verify names what is missing.
+ * Run: npx vitest run --project stack test/stack/publish.test.ts
+ * Its own project name and free host ports, so it never collides with another stack on this machine.
+ */
+import { createServer } from 'node:net';
+import { Consumer, stringDeserializers } from '@platformatic/kafka';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PublishConfig, publishConfig } from '../../src/config/publish.ts';
+import type { BreadthSeriesRow } from '../../src/domain/breadth.ts';
+import { SIGNAL_NAMES, type SignalEvent } from '../../src/domain/signal.ts';
+import { type StartedStack, startStack } from '../../src/infra/stack.ts';
+import { esClient } from '../../src/publish/es.ts';
+import type { PublishContext } from '../../src/publish/keys.ts';
+import { publishSignals } from '../../src/publish/producer.ts';
+import { groupLag, runSink } from '../../src/publish/sink.ts';
+import { documentIds, topicDistinctKeys, verifyPublished } from '../../src/publish/verify.ts';
+import { BfError } from '../../src/util/errors.ts';
+import type { Logger } from '../../src/util/log.ts';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const lines: string[] = [];
+const log: Logger = {
+  info: (m) => lines.push(m),
+  warn: (m) => lines.push(`warning: ${m}`),
+  error: (m) => lines.push(`error: ${m}`),
+  progress: () => {},
+};
+
+/** `days` trading days from 2015-01-02 (weekdays), a breadth row each, and a firing every few days. */
+function fixture(days: number): { events: SignalEvent[]; series: BreadthSeriesRow[] } {
+  const series: BreadthSeriesRow[] = [];
+  const events: SignalEvent[] = [];
+  const d = new Date('2015-01-02T00:00:00Z');
+  let adLine = 0;
+  for (let i = 0; series.length < days; i++) {
+    const dow = d.getUTCDay();
+    if (dow !== 0 && dow !== 6) {
+      const date = d.toISOString().slice(0, 10);
+      const adv = 20 + ((i * 7) % 23);
+      const dec = 42 - adv;
+      adLine += adv - dec;
+      series.push({
+        date,
+        advancers: adv,
+        decliners: dec,
+        unchanged: 0,
+        issues: 42,
+        aboveSma50: adv,
+        withSma50: 42,
+        aboveSma200: 21,
+        withSma200: 42,
+        newHighs: i % 5,
+        newLows: i % 3,
+        ewReturn: (adv - dec) / 1000,
+        adRatio: adv / 42,
+        zweigEma: 0.4 + (i % 10) / 40,
+        adLine,
+        mcclellan: ((i % 40) - 20) / 2,
+        pctAboveSma50: adv / 42,
+        pctAboveSma200: 0.5,
+      });
+      if (i % 3 === 0) events.push({ date, signal: SIGNAL_NAMES[(i / 3) % 3]!, value: 0.6 + i / 1e4 });
+    }
+    d.setUTCDate(d.getUTCDate() + 1);
+  }
+  return { events, series };
+}
+
+const context: PublishContext = {
+  symbolList: 'stack_test',
+  synthetic: true,
+  engine: 'duckdb',
+  source: 'fixture',
+};
+let stack: StartedStack | undefined;
+let env: NodeJS.ProcessEnv = {};
+let seq = 0;
+
+/** Own topics, indices and group per test: tests do not see each other's messages or offsets. */
+function cfgFor(tag: string): PublishConfig {
+  const t = `${tag}${++seq}`;
+  return publishConfig(env, {
+    topics: { signals: `bf.signals.${t}`, breadth: `bf.breadth.${t}` },
+    indices: { signals: `bf-signals-${t}`, breadth: `bf-breadth-${t}` },
+    groupId: `bf-sink-${t}`,
+  });
+}
+
+async function esCount(cfg: PublishConfig, index: string): Promise<number> {
+  const es = esClient(cfg);
+  try {
+    await es.indices.refresh({ index, ignore_unavailable: true });
+    return (await es.count({ index, ignore_unavailable: true })).count;
+  } finally {
+    await es.close();
+  }
+}
+
+async function committed(cfg: PublishConfig) {
+  const c = new Consumer({
+    clientId: 'bf-test',
+    groupId: cfg.groupId,
+    bootstrapBrokers: [cfg.kafkaBootstrap],
+    deserializers: stringDeserializers,
+  });
+  try {
+    return await groupLag(c, [cfg.topics.signals, cfg.topics.breadth]);
+  } finally {
+    await c.close(true);
+  }
+}
+
+/** lake, distinct topic keys and ES docs, for signals and for breadth rows. */
+async function counts(cfg: PublishConfig) {
+  return {
+    topicSignals: (await topicDistinctKeys(cfg, cfg.topics.signals, { symbolList: context.symbolList }))
+      .distinctKeys,
+    esSignals: await esCount(cfg, cfg.indices.signals),
+    topicBreadth: (await topicDistinctKeys(cfg, cfg.topics.breadth, { symbolList: context.symbolList }))
+      .distinctKeys,
+    esBreadth: await esCount(cfg, cfg.indices.breadth),
+  };
+}
+
+beforeAll(async () => {
+  env = {
+    ...process.env,
+    BF_KAFKA_PORT: String(await freePort()),
+    BF_ELASTICSEARCH_PORT: String(await freePort()),
+  };
+  stack = await startStack({
+    local: true,
+    uniqueProject: true,
+    services: ['kafka', 'elasticsearch'],
+    env,
+    logger: log,
+    waitSeconds: 240,
+  });
+});
+
+afterAll(async () => {
+  await stack?.down({ volumes: true });
+});
+
+describe('publish → Kafka → sink → Elasticsearch', () => {
+  const { events, series } = fixture(600);
+  const N = events.length;
+
+  it('lake = distinct topic keys = ES docs, and a second identical run changes none of them', async () => {
+    const cfg = cfgFor('a');
+    const pub = await publishSignals({ events, series, context }, cfg, log);
+    expect(pub).toMatchObject({ signals: N, breadth: series.length });
+    const s1 = await runSink(cfg, { untilCaughtUp: true, timeoutMs: 120_000 }, log);
+    expect(s1.stoppedBy).toBe('caught-up');
+    const first = await counts(cfg);
+    expect(first).toEqual({
+      topicSignals: N,
+      esSignals: N,
+      topicBreadth: series.length,
+      esBreadth: series.length,
+    });
+    await expect(verifyPublished(events, cfg, context)).resolves.toMatchObject({ expected: N, documents: N });
+
+    await publishSignals({ events, series, context }, cfg, log);
+    const s2 = await runSink(cfg, { untilCaughtUp: true, timeoutMs: 120_000 }, log);
+    expect(s2.indexed).toBe(N + series.length); // the second run's messages were indexed (same _ids)…
+    expect(await counts(cfg)).toEqual(first); // …and changed no count
+    const topic = await topicDistinctKeys(cfg, cfg.topics.signals);
+    expect(topic.messages).toBe(2 * N);
+    expect(topic.distinctKeys).toBe(N);
+
+    // (e) verify on a missing document names it.
+    const gone = `${context.symbolList}:${events[7]!.signal}:${events[7]!.date}`;
+    const es = esClient(cfg);
+    await es.delete({ index: cfg.indices.signals, id: gone, refresh: true });
+    await es.close();
+    const err = await verifyPublished(events, cfg, context).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BfError);
+    expect((err as BfError).message).toContain(
+      `holds ${N - 1} signal document(s) for stack_test, the lake ${N}`,
+    );
+    expect((err as BfError).message).toContain(`missing 1: ${gone}`);
+  });
+
+  it('a sink stopped after ES acked its first batch but before the commit replays it: exactly N, no duplicates', async () => {
+    const cfg = cfgFor('b');
+    await publishSignals({ events, series, context }, cfg, log);
+    const stop = new AbortController();
+    let firstBatch = 0;
+    const killed = await runSink(
+      cfg,
+      {
+        untilCaughtUp: true,
+        batchSize: 50,
+        signal: stop.signal,
+        afterIndexed: (b) => {
+          if (b.number === 1) {
+            firstBatch = b.messages;
+            stop.abort();
+          }
+        },
+      },
+      log,
+    );
+    expect(killed).toMatchObject({ batches: 1, indexed: 0, stoppedBy: 'signal' });
+    // ES holds the acknowledged batch, the group committed nothing.
+    expect((await esCount(cfg, cfg.indices.signals)) + (await esCount(cfg, cfg.indices.breadth))).toBe(
+      firstBatch,
+    );
+    expect(firstBatch).toBeGreaterThan(0);
+    expect((await committed(cfg)).every((r) => r.committed === -1n)).toBe(true);
+
+    const resumed = await runSink(cfg, { untilCaughtUp: true, batchSize: 50, timeoutMs: 120_000 }, log);
+    expect(resumed.stoppedBy).toBe('caught-up');
+    expect(resumed.indexed).toBe(N + series.length); // the first batch was read again
+    expect(await counts(cfg)).toEqual({
+      topicSignals: N,
+      esSignals: N,
+      topicBreadth: series.length,
+      esBreadth: series.length,
+    });
+    expect(new Set(await documentIds(cfg, cfg.indices.signals, context.symbolList)).size).toBe(N);
+    await verifyPublished(events, cfg, context);
+  });
+
+  it('a broker restarted during publish: same final counts', async () => {
+    const cfg = cfgFor('c');
+    const big = fixture(4000);
+    let restart: Promise<void> | undefined;
+    let brokerWentDown = false;
+    let restartedAt = 0;
+    const onChunk = async (sent: number) => {
+      if (restart || sent < 500) return;
+      // Restart the broker and hold this chunk until its container has actually stopped: every later chunk
+      // then meets a broker that is down or starting, inside this one publishSignals call.
+      restart = stack!.compose.restart(['kafka']).then(() => {
+        restartedAt = Date.now();
+      });
+      const t0 = Date.now();
+      while (Date.now() - t0 < 60_000) {
+        const kafka = (await stack!.compose.ps()).find((c) => c.service === 'kafka');
+        if (kafka?.state !== 'running' || kafka.health === 'starting') {
+          brokerWentDown = true;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const pub = await publishSignals({ ...big, context }, cfg, log, {
+      chunkSize: 100,
+      retryForMs: 120_000,
+      onChunk,
+    });
+    const publishedAt = Date.now();
+    await restart;
+    expect(brokerWentDown).toBe(true);
+    // The remaining chunks could only be acknowledged once the restarted broker was back.
+    expect(publishedAt).toBeGreaterThanOrEqual(restartedAt);
+    log.info(`broker restart: ${lines.filter((l) => l.includes('kafka send failed')).length} send retries`);
+    expect(pub.signals).toBe(big.events.length);
+    await runSink(cfg, { untilCaughtUp: true, timeoutMs: 180_000 }, log);
+    expect(await counts(cfg)).toEqual({
+      topicSignals: big.events.length,
+      esSignals: big.events.length,
+      topicBreadth: big.series.length,
+      esBreadth: big.series.length,
+    });
+    await verifyPublished(big.events, cfg, context);
+  });
+
+  it('an ES mapping rejection names the index, the document and the reason, and commits no offset', async () => {
+    const cfg = cfgFor('d');
+    // A throwaway index whose `value` is an integer that refuses coercion: the fractional values are rejected.
+    const es = esClient(cfg);
+    await es.indices.create({
+      index: cfg.indices.signals,
+      mappings: { properties: { value: { type: 'integer', coerce: false } } },
+    });
+    await es.close();
+    await publishSignals({ events: events.slice(0, 10), series: [], context }, cfg, log);
+    const err = await runSink(cfg, { untilCaughtUp: true, timeoutMs: 60_000 }, log).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BfError);
+    expect((err as BfError).message).toMatch(
+      new RegExp(
+        `^sink: elasticsearch rejected document stack_test:[a-z_]+:\\d{4}-\\d{2}-\\d{2} in index ${cfg.indices.signals}: document_parsing_exception: .*\\[value\\]`,
+      ),
+    );
+    expect((err as BfError).hint).toContain('NOT committed');
+    expect((await committed(cfg)).every((r) => r.committed === -1n)).toBe(true);
+  });
+});
