@@ -40,8 +40,11 @@ export class S3StoreError extends BfError {
   readonly operation: string;
   constructor(operation: string, config: S3LakeConfig, cause: unknown) {
     const why = describeS3Error(cause);
-    const missingBucket = why.includes('NoSuchBucket');
-    super(`S3 store (service s3 at ${config.endpoint}): ${operation} failed: ${why}`, {
+    const status = (cause as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+      ?.httpStatusCode;
+    const missingBucket = why.includes('NoSuchBucket') || (operation === 'check bucket' && status === 404);
+    const what = missingBucket ? `bucket ${config.bucket} does not exist (${why})` : why;
+    super(`S3 store (service s3 at ${config.endpoint}): ${operation} failed: ${what}`, {
       cause,
       hint: missingBucket
         ? `bucket ${config.bucket} does not exist: \`bf infra start\` creates it (or set BF_S3_BUCKET)`

@@ -1,0 +1,240 @@
+/**
+ * The Spark engine against the real stack (locally built images): Spark standalone master + worker and the S3 store.
+ * Run: npx vitest run --project stack test/stack/spark-engine.test.ts
+ * Own project name and free host ports; torn down with its volumes at the end.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostPort } from '../../src/config/stack.ts';
+import type { DailyBar } from '../../src/domain/bar.ts';
+import type { BreadthDay } from '../../src/domain/breadth.ts';
+import { SIGNAL_NAMES } from '../../src/domain/signal.ts';
+import { DuckDbEngine } from '../../src/engines/duckdb/index.ts';
+import { SparkEngine, SparkJobError } from '../../src/engines/spark/spark-engine.ts';
+import { type StartedStack, startStack } from '../../src/infra/stack.ts';
+import { Lake } from '../../src/lake/index.ts';
+import { S3StoreError, s3LakeConfig } from '../../src/lake/s3.ts';
+import { deriveBreadthSeries } from '../../src/signals/breadth-series.ts';
+import { generateSignals } from '../../src/signals/rules.ts';
+import { createSampleSource } from '../../src/sources/sample.ts';
+import { resolveSymbolList } from '../../src/sources/symbols.ts';
+import { BfError } from '../../src/util/errors.ts';
+import type { Logger } from '../../src/util/log.ts';
+
+const PORT_ENVS = ['BF_SPARK_UI_PORT', 'BF_SPARK_MASTER_PORT', 'BF_S3_PORT'] as const;
+const RANGE = { start: '2021-01-01', end: '2023-12-31' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const lines: string[] = [];
+const logger: Logger = {
+  info: (m) => lines.push(m),
+  warn: (m) => lines.push(`warning: ${m}`),
+  error: (m) => lines.push(`error: ${m}`),
+  progress: () => {},
+};
+
+let env: NodeJS.ProcessEnv;
+let stack: StartedStack;
+let spark: SparkEngine;
+let symbols: string[];
+let bars: DailyBar[];
+
+beforeAll(async () => {
+  env = { ...process.env };
+  for (const name of PORT_ENVS) env[name] = String(await freePort());
+  stack = await startStack({
+    uniqueProject: true,
+    local: true,
+    env,
+    services: ['spark-master', 'spark-worker', 's3'],
+    logger,
+  });
+  spark = await SparkEngine.open({ compose: stack.compose, s3: s3LakeConfig(env), logger });
+  symbols = (await resolveSymbolList('demo_small')).symbols;
+  bars = (await createSampleSource().fetch(symbols, RANGE, logger)).bars;
+}, 600_000);
+
+afterAll(async () => {
+  await spark?.close();
+  await stack?.down({ volumes: true });
+  const times = spark?.jobTimes.map((j) => `${j.stage} ${(j.ms / 1000).toFixed(1)} s`).join(', ');
+  if (times) console.log(`spark job times: ${times}`);
+}, 300_000);
+
+/** Delta commits of a table: the JSON files of its _delta_log. */
+async function deltaCommits(table: string): Promise<string[]> {
+  const keys = await spark.s3.list(`${spark.s3.tableKey(table)}/_delta_log/`);
+  return keys.filter((k) => /\/\d{20}\.json$/.test(k)).sort();
+}
+
+async function masterApps(): Promise<{ active: string[]; completed: string[] }> {
+  const res = await fetch(`http://127.0.0.1:${hostPort('spark-master', 'ui', env)}/json/`);
+  const body = (await res.json()) as {
+    activeapps: { name: string }[];
+    completedapps: { name: string }[];
+  };
+  return { active: body.activeapps.map((a) => a.name), completed: body.completedapps.map((a) => a.name) };
+}
+
+describe('SparkEngine on the stack', () => {
+  let sparkDays: BreadthDay[];
+  let duckDays: BreadthDay[];
+
+  it('merges bars into Delta prices; the same bars again commit nothing', async () => {
+    const first = await spark.writePrices(bars, { source: 'sample', synthetic: true });
+    expect(first).toEqual({ rows: bars.length, symbols: symbols.length });
+    const commits = await deltaCommits('prices');
+    const meta = await spark.readMeta('prices');
+
+    const again = await spark.writePrices(bars, { source: 'sample', synthetic: true });
+    expect(again).toEqual(first);
+    expect(await deltaCommits('prices')).toEqual(commits);
+    expect(await spark.readMeta('prices')).toEqual(meta);
+    expect(meta).toMatchObject({ table: 'prices', source: 'sample', synthetic: true, rows: bars.length });
+  });
+
+  it('a changed bar updates its row in one new commit, row count unchanged', async () => {
+    const before = await deltaCommits('prices');
+    const target = bars[10] as DailyBar;
+    const changed = { ...target, volume: (target.volume ?? 0) + 1 };
+    const out = await spark.writePrices([changed], { source: 'sample', synthetic: true });
+    expect(out.rows).toBe(bars.length);
+    expect((await deltaCommits('prices')).length).toBe(before.length + 1);
+    // Put the original back so the parity test sees the same input as DuckDB.
+    await spark.writePrices([target], { source: 'sample', synthetic: true });
+    const rows = await spark.readRows('prices');
+    expect(rows).toHaveLength(bars.length);
+    const back = rows.find((r) => r.symbol === target.symbol && r.date === target.date);
+    expect(back?.volume).toBe(target.volume);
+    expect(back?.adj_close).toBe(target.adjClose);
+  });
+
+  it('breadth on the cluster equals the embedded engine on the same input', async () => {
+    sparkDays = await spark.computeBreadth(symbols);
+    const dir = await mkdtemp(join(tmpdir(), 'bf-parity-'));
+    try {
+      const duck = await DuckDbEngine.open(Lake.open(dir));
+      await duck.writePrices(bars, { source: 'sample', synthetic: true });
+      duckDays = await duck.computeBreadth(symbols);
+      await duck.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(sparkDays.length).toBe(duckDays.length);
+    expect(sparkDays.length).toBeGreaterThan(700);
+    let maxEwDiff = 0;
+    for (let i = 0; i < duckDays.length; i++) {
+      const d = duckDays[i] as BreadthDay;
+      const s = sparkDays[i] as BreadthDay;
+      expect({ ...s, ewReturn: null }).toEqual({ ...d, ewReturn: null });
+      expect(s.ewReturn === null).toBe(d.ewReturn === null);
+      if (s.ewReturn !== null && d.ewReturn !== null)
+        maxEwDiff = Math.max(maxEwDiff, Math.abs(s.ewReturn - d.ewReturn));
+    }
+    expect(maxEwDiff).toBeLessThanOrEqual(1e-12);
+    console.log(`parity: ${sparkDays.length} breadth days identical, max |Δ ew_return| = ${maxEwDiff}`);
+
+    const signalDates = (days: BreadthDay[]) =>
+      generateSignals(deriveBreadthSeries(days), SIGNAL_NAMES).map((e) => `${e.date} ${e.signal}`);
+    const sparkSignals = signalDates(sparkDays);
+    expect(sparkSignals).toEqual(signalDates(duckDays));
+    console.log(`parity: ${sparkSignals.length} signal firings identical`);
+
+    expect(await spark.readMeta('breadth')).toMatchObject({
+      rows: sparkDays.length,
+      symbols: [...symbols].sort(),
+    });
+    const apps = await masterApps();
+    expect([...apps.completed, ...apps.active].some((n) => n.startsWith('bf-breadth-'))).toBe(true);
+  });
+
+  it('writeRows replaces a small Delta table; readRows returns it typed', async () => {
+    const columns = [
+      { name: 'date', type: 'DATE' },
+      { name: 'signal', type: 'VARCHAR' },
+      { name: 'value', type: 'DOUBLE' },
+      { name: 'n', type: 'BIGINT' },
+      { name: 'ok', type: 'BOOLEAN' },
+    ] as const;
+    const rows = [
+      { date: '2024-01-02', signal: 'zweig', value: 0.615000001, n: 3, ok: true },
+      { date: '2024-02-03', signal: 'deemer', value: null, n: 9_007_199_254_740_991, ok: false },
+    ];
+    const meta = await spark.writeRows('signals', rows, columns, { source: 'sample', synthetic: true });
+    expect(meta).toMatchObject({ table: 'signals', rows: 2, source: 'sample', synthetic: true });
+    const back = await spark.readRows('signals');
+    back.sort((a, b) => String(a.date).localeCompare(String(b.date)));
+    expect(back).toEqual(rows);
+  });
+
+  it('a failing Spark job is a SparkJobError naming the stage, the service and the error', async () => {
+    const err = await spark.runFailingSql('SELECT * FROM no_such_table').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SparkJobError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/^spark engine: sql: Spark job on spark-master failed/);
+    expect(msg).toContain('TABLE_OR_VIEW_NOT_FOUND');
+    expect(msg).toContain('last ');
+    expect((err as BfError).exitCode).toBe(1);
+  });
+
+  it('a driver killed mid-write leaves the previous Delta version readable', async () => {
+    const columns = [{ name: 'signal', type: 'VARCHAR' }] as const;
+    await spark.writeRows('backtest_summary', [{ signal: 'v1' }], columns);
+    const commits = await deltaCommits('backtest_summary');
+    const slow = spark.writeRowsSlowly('backtest_summary', [{ signal: 'v2' }], columns, 120_000);
+    const outcome = slow.then(
+      () => 'committed',
+      (e: unknown) => e,
+    );
+    // Wait until the job runs on the cluster and its write has started, then kill the driver JVM.
+    const deadline = Date.now() + 120_000;
+    while (!(await masterApps()).active.some((n) => n.startsWith('bf-write-backtest_summary-'))) {
+      if (Date.now() > deadline) throw new Error('slow write job never became active');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await new Promise((r) => setTimeout(r, 8_000));
+    await stack.compose.exec.run(
+      'docker',
+      stack.compose.args('exec', '-T', 'spark-master', 'sh', '-c', 'kill -9 $(cat /tmp/bf-job-*/driver.pid)'),
+      { env: stack.compose.env },
+    );
+    const err = await outcome;
+    expect(err).toBeInstanceOf(SparkJobError);
+    expect(await deltaCommits('backtest_summary')).toEqual(commits);
+    expect(await spark.readRows('backtest_summary')).toEqual([{ signal: 'v1' }]);
+  });
+
+  it('a missing bucket or a stopped S3 store is an S3StoreError naming the service', async () => {
+    const missing = await SparkEngine.open({
+      compose: stack.compose,
+      s3: { ...s3LakeConfig(env), bucket: 'bf-no-such-bucket' },
+    }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(BfError);
+    expect((missing as Error).message).toMatch(
+      /S3 store \(service s3 at http:\/\/127\.0\.0\.1:\d+\): check bucket failed: bucket bf-no-such-bucket does not exist/,
+    );
+
+    await stack.compose.stop(['s3']);
+    const down = await spark
+      .writeRows('signals', [{ signal: 'x' }], [{ name: 'signal', type: 'VARCHAR' }])
+      .catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(BfError);
+    expect((down as Error).message).toMatch(
+      /^spark engine: write signals: staging input: S3 store \(service s3/,
+    );
+    expect((down as BfError).cause).toBeInstanceOf(S3StoreError);
+  });
+});
