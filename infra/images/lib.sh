@@ -27,7 +27,16 @@ maven_copy() {
     done
     echo '</dependencies></project>'
   } > "$work/pom.xml"
-  if ! mvn -B -q -f "$work/pom.xml" "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" \
+  # Some POMs (e.g. Spark's) declare extra repositories that are unreachable here; unless the
+  # user has Maven settings of their own, send every repository to Maven Central.
+  local settings=()
+  if [[ ! -f "${HOME}/.m2/settings.xml" ]]; then
+    cat > "$work/settings.xml" <<'XML'
+<settings><mirrors><mirror><id>central-only</id><mirrorOf>*</mirrorOf><url>https://repo.maven.apache.org/maven2</url></mirror></mirrors></settings>
+XML
+    settings=(-s "$work/settings.xml")
+  fi
+  if ! mvn -B -q "${settings[@]}" -f "$work/pom.xml" "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" \
         -DoutputDirectory="$out" -DincludeScope=runtime -DexcludeTransitive="$([[ $transitive == true ]] && echo false || echo true)" \
         >"$work/mvn.log" 2>&1; then
     grep -E 'ERROR' "$work/mvn.log" | head -n 15 >&2

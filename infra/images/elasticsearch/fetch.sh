@@ -25,7 +25,7 @@ jdk_version="$("$ES_JDK_HOME/bin/java" -XshowSettings:properties -version 2>&1 |
 jre="$dl/jre-$jdk_version"
 if [[ ! -x "$jre/bin/java" ]]; then
   log "jlink: Java runtime $jdk_version from $ES_JDK_HOME"
-  modules="$("$ES_JDK_HOME/bin/java" --list-modules | sed 's/@.*//' | grep -v '^jdk\.internal\.' | paste -sd, -)"
+  modules="$("$ES_JDK_HOME/bin/java" --list-modules | sed 's/@.*//' | grep -vE '^jdk\.(internal\.|jlink$|jpackage$)' | paste -sd, -)"
   rm -rf "$jre.tmp"
   "$ES_JDK_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
     --output "$jre.tmp" >/dev/null || die "jlink from $ES_JDK_HOME failed"

@@ -2,8 +2,8 @@
 # Lay out a Spark distribution in $1/artifacts/spark, in the shape of the official
 # apache/spark image's /opt/spark: bin/, sbin/, jars/, python/pyspark, python/lib/*.zip.
 # Source: the PyPI pyspark package (it carries Spark's jars and scripts) and py4j, fetched
-# with pip; plus jars from Maven the pipeline needs: Delta Lake, hadoop-aws (+ AWS SDK v2
-# bundle) and the Kafka source for Structured Streaming.
+# with pip; plus jars from Maven the pipeline needs: Delta Lake and hadoop-aws (+ AWS SDK v2
+# bundle).
 set -euo pipefail
 ctx="$1"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -47,12 +47,11 @@ rm -rf "$src"
 [[ -f "$out/jars/hadoop-client-api-$HADOOP_AWS_VERSION.jar" ]] || die \
   "pyspark $SPARK_VERSION does not ship hadoop-client-api-$HADOOP_AWS_VERSION.jar (it has: $(cd "$out/jars" && ls hadoop-client-api-*.jar)); set HADOOP_AWS_VERSION in infra/images/versions.env"
 
-log "mvn: delta-spark_2.13:$DELTA_VERSION, hadoop-aws:$HADOOP_AWS_VERSION, spark-sql-kafka-0-10_2.13:$SPARK_VERSION (+ runtime deps)"
+log "mvn: delta-spark_2.13:$DELTA_VERSION, hadoop-aws:$HADOOP_AWS_VERSION (+ runtime deps)"
 extra="$ctx/artifacts/extra-jars"
 maven_copy "$extra" true \
   "io.delta:delta-spark_2.13:$DELTA_VERSION" \
-  "org.apache.hadoop:hadoop-aws:$HADOOP_AWS_VERSION" \
-  "org.apache.spark:spark-sql-kafka-0-10_2.13:$SPARK_VERSION"
+  "org.apache.hadoop:hadoop-aws:$HADOOP_AWS_VERSION"
 # Add only jars whose artifact Spark does not already ship (no duplicate versions on the classpath).
 added=()
 for jar in "$extra"/*.jar; do
