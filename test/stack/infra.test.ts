@@ -167,6 +167,7 @@ describe('a service that never becomes ready', () => {
 
 describe('the stack', () => {
   it('starts and every readiness check passes', async () => {
+    lines.length = 0;
     stack = await startStack({ project, local: true, env, waitSeconds: 300, logger });
     expect(stack.report.ready).toBe(true);
     expect(stack.services).toEqual(
