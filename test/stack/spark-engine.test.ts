@@ -106,22 +106,6 @@ describe('SparkEngine on the stack', () => {
     expect(meta).toMatchObject({ table: 'prices', source: 'sample', synthetic: true, rows: bars.length });
   });
 
-  it('a changed bar updates its row in one new commit, row count unchanged', async () => {
-    const before = await deltaCommits('prices');
-    const target = bars[10] as DailyBar;
-    const changed = { ...target, volume: (target.volume ?? 0) + 1 };
-    const out = await spark.writePrices([changed], { source: 'sample', synthetic: true });
-    expect(out.rows).toBe(bars.length);
-    expect((await deltaCommits('prices')).length).toBe(before.length + 1);
-    // Put the original back so the parity test sees the same input as DuckDB.
-    await spark.writePrices([target], { source: 'sample', synthetic: true });
-    const rows = await spark.readRows('prices');
-    expect(rows).toHaveLength(bars.length);
-    const back = rows.find((r) => r.symbol === target.symbol && r.date === target.date);
-    expect(back?.volume).toBe(target.volume);
-    expect(back?.adj_close).toBe(target.adjClose);
-  });
-
   it('breadth on the cluster equals the embedded engine on the same input', async () => {
     sparkDays = await spark.computeBreadth(symbols);
     const dir = await mkdtemp(join(tmpdir(), 'bf-parity-'));
@@ -161,7 +145,14 @@ describe('SparkEngine on the stack', () => {
     expect([...apps.completed, ...apps.active].some((n) => n.startsWith('bf-breadth-'))).toBe(true);
   });
 
-  it('writeRows replaces a small Delta table; readRows returns it typed', async () => {
+  it('a changed bar is one new commit; writeTables replaces small tables; readTables returns them typed', async () => {
+    const before = await deltaCommits('prices');
+    const target = bars[10] as DailyBar;
+    const changed = { ...target, volume: (target.volume ?? 0) + 1 };
+    const out = await spark.writePrices([changed], { source: 'sample', synthetic: true });
+    expect(out.rows).toBe(bars.length);
+    expect((await deltaCommits('prices')).length).toBe(before.length + 1);
+
     const columns = [
       { name: 'date', type: 'DATE' },
       { name: 'signal', type: 'VARCHAR' },
@@ -173,11 +164,20 @@ describe('SparkEngine on the stack', () => {
       { date: '2024-01-02', signal: 'zweig', value: 0.615000001, n: 3, ok: true },
       { date: '2024-02-03', signal: 'deemer', value: null, n: 9_007_199_254_740_991, ok: false },
     ];
-    const meta = await spark.writeRows('signals', rows, columns, { source: 'sample', synthetic: true });
-    expect(meta).toMatchObject({ table: 'signals', rows: 2, source: 'sample', synthetic: true });
-    const back = await spark.readRows('signals');
-    back.sort((a, b) => String(a.date).localeCompare(String(b.date)));
-    expect(back).toEqual(rows);
+    const metas = await spark.writeTables([
+      { table: 'signals', rows, columns, meta: { source: 'sample', synthetic: true } },
+      { table: 'backtest_summary', rows: [{ signal: 'v1' }], columns: [{ name: 'signal', type: 'VARCHAR' }] },
+    ]);
+    expect(metas[0]).toMatchObject({ table: 'signals', rows: 2, source: 'sample', synthetic: true });
+    expect(metas[1]).toMatchObject({ table: 'backtest_summary', rows: 1, source: 'bf', synthetic: false });
+
+    const [prices, signals] = await spark.readTables(['prices', 'signals']);
+    expect(prices).toHaveLength(bars.length);
+    const back = prices?.find((r) => r.symbol === target.symbol && r.date === target.date);
+    expect(back?.volume).toBe(changed.volume);
+    expect(back?.adj_close).toBe(target.adjClose);
+    signals?.sort((a, b) => String(a.date).localeCompare(String(b.date)));
+    expect(signals).toEqual(rows);
   });
 
   it('a failing Spark job is a SparkJobError naming the stage, the service and the error', async () => {
@@ -192,7 +192,6 @@ describe('SparkEngine on the stack', () => {
 
   it('a driver killed mid-write leaves the previous Delta version readable', async () => {
     const columns = [{ name: 'signal', type: 'VARCHAR' }] as const;
-    await spark.writeRows('backtest_summary', [{ signal: 'v1' }], columns);
     const commits = await deltaCommits('backtest_summary');
     const slow = spark.writeRowsSlowly('backtest_summary', [{ signal: 'v2' }], columns, 120_000);
     const outcome = slow.then(

@@ -57,18 +57,20 @@ def table_path(req, table):
 
 
 def is_delta(spark, path):
-    from delta.tables import DeltaTable
-
+    # Through the JVM: the `delta` Python package is not on the path when the jars are baked into the image.
+    jvm = spark.sparkContext._jvm
     try:
-        return DeltaTable.isDeltaTable(spark, path)
+        return bool(jvm.io.delta.tables.DeltaTable.isDeltaTable(spark._jsparkSession, path))
     except Exception:  # a missing directory on some file systems raises instead of returning False
         return False
 
 
-def delta_version(spark, path):
-    from delta.tables import DeltaTable
+def delta_ref(path):
+    return "delta.`" + path.replace("`", "``") + "`"
 
-    return DeltaTable.forPath(spark, path).history(1).select("version").collect()[0][0]
+
+def delta_version(spark, path):
+    return spark.sql(f"DESCRIBE HISTORY {delta_ref(path)} LIMIT 1").select("version").collect()[0][0]
 
 
 def file_names(df):
@@ -85,8 +87,6 @@ def table_summary(spark, path, with_symbols):
 
 
 def merge_prices(spark, req, op):
-    from delta.tables import DeltaTable
-
     path = table_path(req, "prices")
     incoming = spark.read.parquet(op["input"]).select("symbol", "date", *PRICE_VALUE_COLUMNS)
     staged = incoming.count()
@@ -96,7 +96,7 @@ def merge_prices(spark, req, op):
         out.update(staged=staged, changed=staged)
         return out
     existing = spark.read.format("delta").load(path)
-    # Rows that are new or differ in any value (null-safe): when none, the MERGE would only rewrite files.
+    # Rows that are new or differ in any value (null-safe): when none, nothing is committed at all.
     same = " AND ".join(f"i.{c} <=> e.{c}" for c in PRICE_VALUE_COLUMNS)
     changed = (
         incoming.alias("i")
@@ -105,13 +105,13 @@ def merge_prices(spark, req, op):
         .count()
     )
     if changed > 0:
-        (
-            DeltaTable.forPath(spark, path)
-            .alias("t")
-            .merge(incoming.alias("s"), "t.symbol = s.symbol AND t.date = s.date")
-            .whenMatchedUpdateAll(condition=" OR ".join(f"NOT (t.{c} <=> s.{c})" for c in PRICE_VALUE_COLUMNS))
-            .whenNotMatchedInsertAll()
-            .execute()
+        incoming.createOrReplaceTempView("bf_incoming_prices")
+        differs = " OR ".join(f"NOT (t.{c} <=> s.{c})" for c in PRICE_VALUE_COLUMNS)
+        spark.sql(
+            f"MERGE INTO {delta_ref(path)} t USING bf_incoming_prices s "
+            "ON t.symbol = s.symbol AND t.date = s.date "
+            f"WHEN MATCHED AND ({differs}) THEN UPDATE SET * "
+            "WHEN NOT MATCHED THEN INSERT *"
         )
     out = table_summary(spark, path, True)
     out.update(staged=staged, changed=changed)

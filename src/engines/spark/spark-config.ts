@@ -75,7 +75,7 @@ export function sparkConf(settings: SparkSettings, s3: S3LakeConfig): Record<str
     // Fail within seconds, not minutes, when the S3 store is down.
     'spark.hadoop.fs.s3a.attempts.maximum': '2',
     'spark.hadoop.fs.s3a.retry.limit': '2',
-    'spark.hadoop.fs.s3a.connection.establish.timeout': '5s',
+    'spark.hadoop.fs.s3a.connection.establish.timeout': '15s',
     'spark.hadoop.fs.s3a.connection.timeout': '30s',
     ...settings.extraConf,
   };

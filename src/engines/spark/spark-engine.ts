@@ -41,6 +41,14 @@ export interface SparkEngineOptions {
   serviceLogs?: (service: string, lines: number) => Promise<string[]>;
 }
 
+/** One table for `writeTables`. */
+export interface TableWrite {
+  table: TableName;
+  rows: readonly Row[];
+  columns: readonly ColumnSpec[];
+  meta?: Partial<PricesMeta>;
+}
+
 /** A Spark job that failed: names the stage, the service and carries the driver's log tail. */
 export class SparkJobError extends BfError {
   readonly stage: string;
@@ -220,65 +228,90 @@ export class SparkEngine implements LakeEngine {
   }
 
   /** Replaces a small Delta table with `rows` in one overwrite commit; only the listed columns are stored. */
-  writeRows(
+  async writeRows(
     table: TableName,
     rows: readonly Row[],
     columns: readonly ColumnSpec[],
     meta: Partial<PricesMeta> = {},
   ): Promise<TableMeta> {
-    return this.serial(() => this.replaceRows(table, rows, columns, meta));
+    const [written] = await this.writeTables([{ table, rows, columns, meta }]);
+    return written as TableMeta;
+  }
+
+  /**
+   * Several `writeRows` in ONE Spark job (one JVM start instead of one per table). Each table is its own atomic
+   * Delta commit; they are written in order and the first failure stops the rest.
+   */
+  writeTables(writes: readonly TableWrite[]): Promise<TableMeta[]> {
+    return this.serial(() => this.replaceTables(writes));
   }
 
   /** @internal writeRows with a per-row delay inside the Spark write (fault tests kill the job mid-write). */
   writeRowsSlowly(table: TableName, rows: readonly Row[], columns: readonly ColumnSpec[], delayMs: number) {
-    return this.serial(() => this.replaceRows(table, rows, columns, {}, delayMs));
+    return this.serial(() => this.replaceTables([{ table, rows, columns }], delayMs));
   }
 
-  private async replaceRows(
-    table: TableName,
-    rows: readonly Row[],
-    columns: readonly ColumnSpec[],
-    meta: Partial<PricesMeta>,
-    delayMs?: number,
-  ): Promise<TableMeta> {
-    checkColumns(table, columns);
-    const text = rowsToNdjson(table, rows, columns);
+  private async replaceTables(writes: readonly TableWrite[], delayMs?: number): Promise<TableMeta[]> {
+    if (writes.length === 0) return [];
+    for (const w of writes) checkColumns(w.table, w.columns);
     const runId = newRunId();
-    const key = `${STAGING_PREFIX}/${runId}/${table}.ndjson`;
-    if (text) await this.staged(`write ${table}`, () => this.s3.putText(key, text, 'application/x-ndjson'));
+    const stage = `write ${writes.map((w) => w.table).join('+')}`;
+    const ops: SparkOp[] = [];
     try {
-      const op: SparkOp = {
-        op: 'write-rows',
-        table,
-        input: text ? this.s3.s3aUrl(key) : null,
-        columns,
-        ...(delayMs ? { delayMs } : {}),
-      };
-      const [r] = await this.run(`write ${table}`, [op]);
-      const out = r as SparkOpResult & { rows: number; symbols: string[]; version: number };
-      return await this.writeMeta(table, {
-        source: meta.source ?? 'bf',
-        synthetic: meta.synthetic ?? false,
-        rows: out.rows,
-        symbols: out.symbols,
-        files: [`delta version ${out.version}`],
-      });
+      for (const w of writes) {
+        const text = rowsToNdjson(w.table, w.rows, w.columns);
+        const key = `${STAGING_PREFIX}/${runId}/${w.table}.ndjson`;
+        if (text) await this.staged(stage, () => this.s3.putText(key, text, 'application/x-ndjson'));
+        ops.push({
+          op: 'write-rows',
+          table: w.table,
+          input: text ? this.s3.s3aUrl(key) : null,
+          columns: w.columns,
+          ...(delayMs ? { delayMs } : {}),
+        });
+      }
+      const results = await this.run(stage, ops);
+      const metas: TableMeta[] = [];
+      for (const [i, w] of writes.entries()) {
+        const out = results[i] as SparkOpResult & { rows: number; symbols: string[]; version: number };
+        metas.push(
+          await this.writeMeta(w.table, {
+            source: w.meta?.source ?? 'bf',
+            synthetic: w.meta?.synthetic ?? false,
+            rows: out.rows,
+            symbols: out.symbols,
+            files: [`delta version ${out.version}`],
+          }),
+        );
+      }
+      return metas;
     } finally {
-      if (text) await this.s3.deletePrefix(`${STAGING_PREFIX}/${runId}/`).catch(() => 0);
+      await this.s3.deletePrefix(`${STAGING_PREFIX}/${runId}/`).catch(() => 0);
     }
   }
 
   /** Every row of a Delta table (DATE columns as ISO strings, integers as numbers). */
-  readRows(table: TableName): Promise<Row[]> {
+  async readRows(table: TableName): Promise<Row[]> {
+    const [rows] = await this.readTables([table]);
+    return rows as Row[];
+  }
+
+  /** Several tables read in ONE Spark job. */
+  readTables(tables: readonly TableName[]): Promise<Row[][]> {
     return this.serial(async () => {
-      const [r] = await this.run(`read ${table}`, [{ op: 'read-rows', table }]);
-      const out = r as SparkOpResult & { exists: boolean; rows: Record<string, unknown>[] };
-      if (!out.exists) {
-        throw new BfError(`table ${table} does not exist in the lake at ${this.location}`, {
-          hint: 'run the command that produces it first',
-        });
-      }
-      return out.rows.map(toRow);
+      const results = await this.run(
+        `read ${tables.join('+')}`,
+        tables.map((table) => ({ op: 'read-rows', table })),
+      );
+      return tables.map((table, i) => {
+        const out = results[i] as SparkOpResult & { exists: boolean; rows: Record<string, unknown>[] };
+        if (!out.exists) {
+          throw new BfError(`table ${table} does not exist in the lake at ${this.location}`, {
+            hint: 'run the command that produces it first',
+          });
+        }
+        return out.rows.map(toRow);
+      });
     });
   }
 
@@ -295,7 +328,7 @@ export class SparkEngine implements LakeEngine {
   /** Submits one job; a failure becomes SparkJobError with the driver's log tail (and the S3 log when relevant). */
   private async run(stage: string, ops: SparkOp[]): Promise<SparkOpResult[]> {
     const request: SparkJobRequest = {
-      appName: `bf-${stage.replace(/\s+/g, '-')}-${newRunId()}`,
+      appName: `bf-${stage.replace(/[\s+]+/g, '-')}-${newRunId()}`,
       lake: this.s3.s3aUrl(this.s3.config.prefix),
       ops,
     };
