@@ -244,12 +244,15 @@ export async function runSink(cfg: PublishConfig, opts: SinkOptions, log: Logger
         mode: 'committed',
         fallbackMode: 'earliest',
         autocommit: false,
+        // Room for the next batch to arrive from Kafka while ES indexes the current one.
+        highWaterMark: batchSize * 2,
       });
     } catch (e) {
       throw kafkaError(cfg, `join group ${cfg.groupId} on ${topics.join(', ')}`, e);
     }
     const it = stream[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<Msg>> | undefined;
+    let tick: Promise<'tick'> | undefined;
     let streamError: unknown;
     const aborted = new Promise<'abort'>((resolve) => {
       if (opts.signal?.aborted) resolve('abort');
@@ -298,10 +301,12 @@ export async function runSink(cfg: PublishConfig, opts: SinkOptions, log: Logger
         streamError = e;
         return { done: true, value: undefined } as IteratorResult<Msg>;
       });
-      const tick = new Promise<'tick'>((r) => setTimeout(() => r('tick'), flushMs).unref());
+      // One timer per flush interval, not one per message: a busy topic yields thousands of messages a second.
+      tick ??= new Promise<'tick'>((r) => setTimeout(() => r('tick'), flushMs).unref());
       const next = await Promise.race([pending, tick, aborted]);
       if (next === 'abort') break;
       if (next === 'tick') {
+        tick = undefined;
         if (batch.length && performance.now() - lastMessageAt >= flushMs) {
           if (!(await flush())) break;
         }

@@ -265,11 +265,11 @@ describe('publish → Kafka → sink → Elasticsearch', () => {
       retryForMs: 120_000,
       onChunk,
     });
-    const publishedAt = Date.now();
+    // The remaining chunks could only be acknowledged once the restarted broker was back.
+    const restartDoneBeforePublishEnded = restartedAt > 0;
     await restart;
     expect(brokerWentDown).toBe(true);
-    // The remaining chunks could only be acknowledged once the restarted broker was back.
-    expect(publishedAt).toBeGreaterThanOrEqual(restartedAt);
+    expect(restartDoneBeforePublishEnded).toBe(true);
     log.info(`broker restart: ${lines.filter((l) => l.includes('kafka send failed')).length} send retries`);
     expect(pub.signals).toBe(big.events.length);
     await runSink(cfg, { untilCaughtUp: true, timeoutMs: 180_000 }, log);
