@@ -5,6 +5,7 @@ Run inside the spark-master container (see infra/scripts/smoke-stack.sh):
 """
 import sys
 
+from delta.tables import DeltaTable  # the Python API ships inside the delta-spark jar
 from pyspark.sql import SparkSession
 
 path = sys.argv[1] if len(sys.argv) > 1 else "s3a://bf-lake/probe"
@@ -16,7 +17,7 @@ try:
     back = spark.read.format("delta").load(path)
     count = back.count()
     total = back.agg({"id": "sum"}).collect()[0][0]
-    history = spark.sql(f"DESCRIBE HISTORY delta.`{path}`").count()
+    history = DeltaTable.forPath(spark, path).history().count()
     executors = spark.sparkContext._jsc.sc().getExecutorMemoryStatus().size() - 1
     print(f"DELTA_PROBE path={path} rows={count} sum_id={total} versions={history} executors={executors}")
     if count != 1000 or total != sum(range(1000)):

@@ -66,7 +66,7 @@ ensure_compose() {
   local work
   work="$(mktemp -d)"
   chmod 0755 "$work"  # let apt's _apt user write its downloads (avoids "unsandboxed" warnings)
-  trap 'rm -rf "$work"' RETURN
+  trap 'rm -rf "$work"; trap - RETURN' RETURN
   mkdir -p "$work/lists/partial" "$work/archives"
   local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
   [[ -f "$keyring" ]] || die "missing $keyring (package debian-archive-keyring)"
@@ -75,8 +75,10 @@ ensure_compose() {
               -o "Dir::State::Lists=$work/lists" -o "Dir::Cache::Archives=$work/archives")
   log "fetching docker-compose from Debian trixie (separate sources list; system untouched)"
   apt-get "${opts[@]}" update -qq || die "apt-get update for the trixie sources list failed"
-  (cd "$work" && apt-get "${opts[@]}" download docker-compose >/dev/null) \
-    || die "apt-get download docker-compose (trixie) failed"
+  if ! (cd "$work" && apt-get "${opts[@]}" download docker-compose >/dev/null 2>"$work/download.err"); then
+    cat "$work/download.err" >&2
+    die "apt-get download docker-compose (trixie) failed"
+  fi
   local deb
   deb="$(ls "$work"/docker-compose_*.deb 2>/dev/null | head -n1)"
   [[ -n "$deb" ]] || die "docker-compose .deb not found after download"
