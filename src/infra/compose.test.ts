@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, parsePs, withDependencies } from './compose.ts';
+import { parseConfig, parseDockerPs, parsePs, withDependencies } from './compose.ts';
 
 const entry = {
   ID: 'c1',
@@ -62,4 +62,65 @@ describe('parseConfig', () => {
   });
   it('follows depends_on', () =>
     expect(withDependencies(cfg, ['spark-worker'])).toEqual(['spark-master', 'spark-worker']));
+});
+
+describe('parseDockerPs', () => {
+  const line = (o: Record<string, string>) => JSON.stringify(o);
+  const labels = (service: string, oneoff = 'False') =>
+    `com.docker.compose.project=bf,com.docker.compose.service=${service},com.docker.compose.oneoff=${oneoff},x=a=b`;
+  it('reads service, health, exit code and ports; skips one-off containers', () => {
+    const out = parseDockerPs(
+      [
+        line({
+          ID: 'a1',
+          Names: 'bf-elasticsearch-1',
+          State: 'running',
+          Status: 'Up 2 minutes (health: starting)',
+          Labels: labels('elasticsearch'),
+          Ports: '127.0.0.1:9200->9200/tcp, 9300/tcp',
+        }),
+        line({
+          ID: 'b2',
+          Names: 'bf-kafka-1',
+          State: 'exited',
+          Status: 'Exited (137) 3 seconds ago',
+          Labels: labels('kafka'),
+          Ports: '',
+        }),
+        line({
+          ID: 'c3',
+          Names: 'bf-kafka-run-1',
+          State: 'running',
+          Status: 'Up 1 second',
+          Labels: labels('kafka', 'True'),
+          Ports: '',
+        }),
+      ].join('\n'),
+    );
+    expect(out).toEqual([
+      {
+        id: 'a1',
+        name: 'bf-elasticsearch-1',
+        service: 'elasticsearch',
+        state: 'running',
+        health: 'starting',
+        status: 'Up 2 minutes (health: starting)',
+        exitCode: 0,
+        publishers: [
+          { url: '127.0.0.1', publishedPort: 9200, targetPort: 9200, protocol: 'tcp' },
+          { url: '', publishedPort: 0, targetPort: 9300, protocol: 'tcp' },
+        ],
+      },
+      {
+        id: 'b2',
+        name: 'bf-kafka-1',
+        service: 'kafka',
+        state: 'exited',
+        health: '',
+        status: 'Exited (137) 3 seconds ago',
+        exitCode: 137,
+        publishers: [],
+      },
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import { access } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { BfError } from '../util/errors.ts';
 import { type Exec, ExecError, type ExecResult, execaExec } from './exec.ts';
@@ -108,6 +109,50 @@ export function parsePs(stdout: string): ContainerState[] {
       })),
     };
   });
+}
+
+/** Health as compose reports it, from `docker ps`'s Status text: `Up 3 minutes (health: starting)` → starting. */
+function healthFromStatus(status: string): string {
+  const m = /\((healthy|unhealthy|health: starting)\)/.exec(status);
+  return m ? m[1]!.replace('health: ', '') : '';
+}
+
+/**
+ * `docker ps --format '{{json .}}'` lines of a compose project → ContainerState. About 4x cheaper than
+ * `compose ps` (no project loading), which matters when polling on a 2-core runner.
+ */
+export function parseDockerPs(stdout: string): ContainerState[] {
+  const out: ContainerState[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.trim()) continue;
+    const e = JSON.parse(line) as Record<string, string>;
+    const labels = Object.fromEntries(
+      (e.Labels ?? '').split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    if (labels['com.docker.compose.oneoff'] === 'True' || !labels['com.docker.compose.service']) continue;
+    const status = e.Status ?? '';
+    const publishers = (e.Ports ?? '')
+      .split(', ')
+      .map((p) => /^(?:(.*):(\d+)->)?(\d+)\/(\w+)$/.exec(p.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({
+        url: m[1] ?? '',
+        publishedPort: Number(m[2] ?? 0),
+        targetPort: Number(m[3]),
+        protocol: m[4]!,
+      }));
+    out.push({
+      id: e.ID ?? '',
+      name: e.Names ?? '',
+      service: labels['com.docker.compose.service']!,
+      state: e.State ?? '',
+      health: healthFromStatus(status),
+      status,
+      exitCode: Number(/^Exited \((\d+)\)/.exec(status)?.[1] ?? 0),
+      publishers,
+    });
+  }
+  return out;
 }
 
 export function parseConfig(stdout: string): ComposeConfig {
@@ -237,6 +282,53 @@ export class ComposeProject {
   async ps(): Promise<ContainerState[]> {
     const r = await this.run(['ps', '--all', '--format', 'json'], 'ps', 30_000);
     return parsePs(r.stdout);
+  }
+
+  /** Same as ps() through `docker ps` filtered by the project label: the cheap call readiness polls with. */
+  async containers(): Promise<ContainerState[]> {
+    const r = await this.exec.run(
+      'docker',
+      [
+        'ps',
+        '--all',
+        '--no-trunc',
+        '--filter',
+        `label=com.docker.compose.project=${this.name}`,
+        '--format',
+        '{{json .}}',
+      ],
+      { env: this.env, timeoutMs: 30_000 },
+    );
+    return parseDockerPs(r.stdout);
+  }
+
+  /**
+   * Calls `onEvent` for every lifecycle event of the project's containers (start, die, health_status, …) until `signal`
+   * aborts. Lets readiness wake up the moment Docker reports a change instead of on the next poll.
+   */
+  watchEvents(onEvent: () => void, signal: AbortSignal): Promise<number> {
+    const sink = new Writable({
+      write(_chunk, _enc, done) {
+        onEvent();
+        done();
+      },
+    });
+    return this.exec
+      .stream(
+        'docker',
+        [
+          'events',
+          '--filter',
+          `label=com.docker.compose.project=${this.name}`,
+          '--filter',
+          'type=container',
+          ...['create', 'start', 'restart', 'die', 'stop', 'kill', 'oom', 'destroy', 'health_status'].flatMap(
+            (e) => ['--filter', `event=${e}`],
+          ),
+        ],
+        { env: this.env, stdout: sink, stderr: new Writable({ write: (_c, _e, d) => d() }), signal },
+      )
+      .catch(() => -1);
   }
 
   async restart(services: readonly string[] = []): Promise<void> {

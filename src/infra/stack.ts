@@ -139,6 +139,34 @@ export class StartedStack {
   }
 }
 
+/** Container state shared by the checks: refreshed on every Docker event of the project, else at most once a second. */
+export const PS_MAX_AGE_MS = 1000;
+
+/**
+ * Readiness driven by Docker events: each event refreshes the shared container snapshot and wakes every
+ * waiting check at once, so a health flip is seen in milliseconds without polling `docker ps` hard.
+ */
+function eventDrivenWatch(compose: ComposeProject) {
+  const controller = new AbortController();
+  let waiters: (() => void)[] = [];
+  const ps = sharedPs(() => compose.containers(), PS_MAX_AGE_MS);
+  void compose.watchEvents(() => {
+    ps.invalidate();
+    const wake = waiters;
+    waiters = [];
+    for (const w of wake) w();
+  }, controller.signal);
+  return {
+    ps,
+    wake: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    close: () => {
+      controller.abort();
+      for (const w of waiters) w();
+      waiters = [];
+    },
+  };
+}
+
 function progressLogger(logger: Logger): (e: ProgressEvent) => void {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return (e) => {
@@ -194,7 +222,6 @@ function printDiagnoses(logger: Logger, diagnoses: ServiceDiagnosis[]): void {
  * `up`, tears down what it started (unless keepOnFailure) and rethrows; the error names the services not ready.
  */
 export async function startStack(opts: StartOptions = {}): Promise<StartedStack> {
-  const logger = opts.logger ?? silentLogger;
   const waitSeconds = opts.waitSeconds ?? DEFAULT_WAIT_SECONDS;
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
     throw new UsageError(`invalid wait: ${waitSeconds}`, 'give the wait in seconds, a number >= 0');
@@ -205,9 +232,25 @@ export async function startStack(opts: StartOptions = {}): Promise<StartedStack>
   let selected = opts.services?.length ? [...opts.services] : [...config.services];
   if (opts.kibana === false) selected = selected.filter((s) => s !== 'kibana');
   const services = withDependencies(config, selected);
-  const ps = sharedPs(() => compose.ps());
+  const watch = eventDrivenWatch(compose);
+  try {
+    return await startWatched(opts, compose, config, services, watch);
+  } finally {
+    watch.close();
+  }
+}
+
+async function startWatched(
+  opts: StartOptions,
+  compose: ComposeProject,
+  config: ComposeConfig,
+  services: string[],
+  watch: ReturnType<typeof eventDrivenWatch>,
+): Promise<StartedStack> {
+  const logger = opts.logger ?? silentLogger;
+  const waitSeconds = opts.waitSeconds ?? DEFAULT_WAIT_SECONDS;
   // Fail fast: bad check targets are found before anything starts.
-  const checks = buildChecks(config, services, { ps, env: compose.env });
+  const checks = buildChecks(config, services, { ps: watch.ps, env: compose.env });
 
   const t0 = performance.now();
   const before = await compose.ps().catch(() => [] as ContainerState[]);
@@ -255,6 +298,7 @@ export async function startStack(opts: StartOptions = {}): Promise<StartedStack>
     intervalMs: opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     clock: opts.clock,
     onProgress: progressLogger(logger),
+    wake: watch.wake,
   });
   const t3 = performance.now();
   if (!report.ready) {
@@ -384,14 +428,21 @@ export async function restartService(
   const services = t.service
     ? [t.service]
     : config.services.filter((s) => containers.some((c) => c.service === s));
-  const checks = buildChecks(config, services, { ps: sharedPs(() => compose.ps()), env: compose.env });
-  logger.info(`restarting ${services.join(', ')} (project ${compose.name})`);
-  await compose.restart(t.service ? [t.service] : []);
-  const report = await forAll(checks, {
-    deadlineMs: (t.waitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000,
-    intervalMs: t.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-    onProgress: progressLogger(logger),
-  });
+  const watch = eventDrivenWatch(compose);
+  let report: ReadinessReport;
+  try {
+    const checks = buildChecks(config, services, { ps: watch.ps, env: compose.env });
+    logger.info(`restarting ${services.join(', ')} (project ${compose.name})`);
+    await compose.restart(t.service ? [t.service] : []);
+    report = await forAll(checks, {
+      deadlineMs: (t.waitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000,
+      intervalMs: t.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      onProgress: progressLogger(logger),
+      wake: watch.wake,
+    });
+  } finally {
+    watch.close();
+  }
   if (!report.ready) {
     const diagnoses = await diagnose(compose, report, await compose.ps().catch(() => []));
     printDiagnoses(logger, diagnoses);

@@ -8,14 +8,17 @@ import type { ProbeResult, ReadinessCheck } from './types.ts';
 /** Each probe attempt is cut off after this long, so one hung connection cannot eat the deadline. */
 export const PROBE_TIMEOUT_MS = 3000;
 
-/** A ps snapshot shared by every compose-health check, refreshed at most every `maxAgeMs` (one `compose ps` per poll). */
-export function sharedPs(
-  ps: () => Promise<ContainerState[]>,
-  maxAgeMs = 200,
-): () => Promise<ContainerState[]> {
+export interface SharedPs {
+  (): Promise<ContainerState[]>;
+  /** Forget the snapshot: the next call asks Docker again (e.g. after a container event). */
+  invalidate(): void;
+}
+
+/** A ps snapshot shared by every compose-health check, refreshed at most every `maxAgeMs` or when invalidated. */
+export function sharedPs(ps: () => Promise<ContainerState[]>, maxAgeMs = 200): SharedPs {
   let at = Number.NEGATIVE_INFINITY;
   let current: Promise<ContainerState[]> | undefined;
-  return () => {
+  const get = () => {
     const now = performance.now();
     if (!current || now - at > maxAgeMs) {
       at = now;
@@ -27,6 +30,11 @@ export function sharedPs(
     }
     return current;
   };
+  return Object.assign(get, {
+    invalidate: () => {
+      at = Number.NEGATIVE_INFINITY;
+    },
+  });
 }
 
 /** Compose health: the service's container is running and, when it has a healthcheck, healthy. */

@@ -40,6 +40,8 @@ export interface ForAllOptions {
   intervalMs?: number;
   clock?: Clock;
   onProgress?: (e: ProgressEvent) => void;
+  /** Passed to retryUntil: ends the pause between attempts early when something changed. */
+  wake?: () => Promise<void>;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function forAll(
         timeoutMs,
         intervalMs,
         clock,
+        wake: opts.wake,
         onAttempt: (res: ProbeResult) => {
           // Report only changes, so a poll every 250 ms does not flood the log.
           if (res.detail === lastReported) return;

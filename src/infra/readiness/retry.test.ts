@@ -70,3 +70,23 @@ describe('retryUntil', () => {
     expect(r.ok).toBe(true);
   });
 });
+
+describe('retryUntil with wake', () => {
+  it('probes again as soon as wake resolves instead of after the interval', async () => {
+    const clock = new FakeClock();
+    let ready = false;
+    let wakeNow: () => void = () => {};
+    const wake = () => new Promise<void>((r) => (wakeNow = r));
+    setImmediate(() => {
+      ready = true;
+      wakeNow();
+    });
+    const r = await retryUntil(async () => ({ ok: ready, detail: String(ready) }), {
+      timeoutMs: 60_000,
+      intervalMs: 10_000,
+      clock,
+      wake,
+    });
+    expect(r).toMatchObject({ ok: true, attempts: 2, elapsedMs: 0 });
+  });
+});

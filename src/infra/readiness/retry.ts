@@ -13,6 +13,8 @@ export interface RetryOptions {
   timeoutMs: number;
   intervalMs: number;
   clock: Clock;
+  /** Resolves when something changed (e.g. a Docker event): the wait between attempts ends early. */
+  wake?: () => Promise<void>;
   /** Called after each attempt that is not ready. */
   onAttempt?: (result: ProbeResult, attempt: number) => void;
 }
@@ -47,6 +49,7 @@ export async function retryUntil(
     if (last.fatal) return { ok: false, last, attempts, elapsedMs, timedOut: false };
     const remaining = deadline - clock.now();
     if (remaining <= 0) return { ok: false, last, attempts, elapsedMs, timedOut: true };
-    await clock.sleep(Math.min(opts.intervalMs, remaining));
+    const pause = clock.sleep(Math.min(opts.intervalMs, remaining));
+    await (opts.wake ? Promise.race([pause, opts.wake()]) : pause);
   }
 }
