@@ -119,7 +119,7 @@ async function measure(waiter: Waiter, temperature: Temperature, compose: Compos
   await watch.stop();
   const healthyAfterMs = Object.fromEntries([...watch.healthy].map(([s, t]) => [s, t - t0]));
   const last = Math.max(...watch.healthy.values());
-  return { waiter, temperature, totalMs: t1 - t0, latencyMs: t1 - last, healthyAfterMs };
+  return { waiter, temperature, totalMs: t1 - t0, latencyMs: Math.round(t1 - last), healthyAfterMs };
 }
 
 const runs: Run[] = [];
