@@ -69,8 +69,14 @@ def delta_ref(path):
     return "delta.`" + path.replace("`", "``") + "`"
 
 
+def last_commit(spark, path):
+    """Version and operation metrics of the table's latest commit (one Delta log read, no data scan)."""
+    row = spark.sql(f"DESCRIBE HISTORY {delta_ref(path)} LIMIT 1").select("version", "operationMetrics").collect()[0]
+    return row[0], dict(row[1] or {})
+
+
 def delta_version(spark, path):
-    return spark.sql(f"DESCRIBE HISTORY {delta_ref(path)} LIMIT 1").select("version").collect()[0][0]
+    return last_commit(spark, path)[0]
 
 
 def file_names(df):
@@ -84,6 +90,12 @@ def table_summary(spark, path, with_symbols):
     if with_symbols:
         symbols = sorted(r[0] for r in df.select("symbol").where(F.col("symbol").isNotNull()).distinct().collect())
     return {"rows": rows, "symbols": symbols, "version": delta_version(spark, path), "files": file_names(df)}
+
+
+def overwrite_summary(spark, path):
+    """Rows and version of a table just replaced by `overwrite`: from the commit's metrics, no second scan."""
+    version, metrics = last_commit(spark, path)
+    return {"rows": int(metrics.get("numOutputRows", "0")), "version": version}
 
 
 def merge_prices(spark, req, op):
@@ -141,8 +153,8 @@ def breadth(spark, req, op):
     rows = [row_dict(r) for r in result.withColumn("date", F.col("date").cast("string")).orderBy("date").collect()]
     return {
         "rows": rows,
-        "features": {"rows": features.count(), "version": delta_version(spark, features_path), "files": file_names(features)},
-        "breadth": {"rows": len(rows), "version": delta_version(spark, breadth_path), "files": file_names(result)},
+        "features": overwrite_summary(spark, features_path),
+        "breadth": {"rows": len(rows), "version": delta_version(spark, breadth_path)},
     }
 
 
@@ -164,7 +176,11 @@ def write_rows(spark, req, op):
         df = df.where(F.expr(f"coalesce(reflect('java.lang.Thread', 'sleep', CAST({int(op['delayMs'])} AS BIGINT)), 'x') IS NOT NULL"))
     path = table_path(req, op["table"])
     overwrite(df, path)
-    return table_summary(spark, path, any(c["name"] == "symbol" for c in op["columns"]))
+    if any(c["name"] == "symbol" for c in op["columns"]):
+        return table_summary(spark, path, True)
+    out = overwrite_summary(spark, path)
+    out["symbols"] = []
+    return out
 
 
 def read_rows(spark, req, op):
