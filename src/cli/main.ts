@@ -5,6 +5,7 @@ import { dataCommand } from './commands/data.ts';
 import { infraCommand } from './commands/infra.ts';
 import { pipelineCommand } from './commands/pipeline.ts';
 import { signalsCommand } from './commands/signals.ts';
+import { sinkCommand } from './commands/sink.ts';
 
 export function buildProgram(): Command {
   const program = new Command('bf')
@@ -12,7 +13,14 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [infraCommand(), dataCommand(), signalsCommand(), backtestCommand(), pipelineCommand()]) {
+  for (const cmd of [
+    infraCommand(),
+    dataCommand(),
+    signalsCommand(),
+    backtestCommand(),
+    pipelineCommand(),
+    sinkCommand(),
+  ]) {
     program.addCommand(cmd);
   }
   for (const cmd of program.commands) exitOverrideDeep(cmd);

@@ -18,6 +18,12 @@ export const commonOptions = {
     new Option('--out <dir>', 'also write the output files (CSV, JSON, SVG, HTML) to this directory'),
   engine: () => new Option('--engine <engine>', 'duckdb (embedded) | spark (the stack)').default('duckdb'),
   json: () => new Option('--json', 'print the result as JSON on stdout'),
+  project: () =>
+    new Option(
+      '--project <name>',
+      'Compose project of the stack the Spark engine uses (default: $BF_PROJECT or bf)',
+    ),
+  local: () => new Option('--local', 'the stack runs the locally built images (same as BF_LOCAL_IMAGES=1)'),
   quiet: () => new Option('-q, --quiet', 'no progress or stage messages'),
 };
 
@@ -63,4 +69,12 @@ export function parsePositiveInt(flag: string, value: string | undefined): numbe
 
 export function checkRange(start: string | undefined, end: string | undefined): void {
   if (start && end && start > end) throw new UsageError(`--start ${start} is after --end ${end}`);
+}
+
+/** The stack the Spark engine and the publisher talk to, from --project / --local. */
+export function stackFlags(flags: { project?: string; local?: boolean }): {
+  project?: string;
+  local?: boolean;
+} {
+  return { project: flags.project, local: flags.local ? true : undefined };
 }

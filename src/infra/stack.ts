@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { defaultComposeFiles, PROJECT_NAME_PATTERN, projectName } from '../config/stack.ts';
+import { defaultComposeFiles, PROJECT_NAME_PATTERN, projectName, REPO_ROOT } from '../config/stack.ts';
 import { BfError, UsageError } from '../util/errors.ts';
 import { type Logger, silentLogger } from '../util/log.ts';
 import {
@@ -308,6 +308,7 @@ async function startWatched(
     throw new StackNotReadyError(compose.name, report, diagnoses, tornDown);
   }
   logger.info(`stack ${compose.name} ready in ${((t3 - t0) / 1000).toFixed(1)} s`);
+  if (services.includes('kibana')) await importDashboards(compose.env, logger);
   return new StartedStack(compose, services, report, {
     preflightMs: t1 - t0,
     upMs: t2 - t1,
@@ -516,4 +517,16 @@ export async function saveLogs(t: StackTarget & { dir: string; services?: string
     written.push(file);
   }
   return written;
+}
+
+/**
+ * Kibana is up: import the saved objects (data views, the breadth dashboard) kept in the repo. A failed import
+ * leaves the (healthy) stack running and fails the start with Kibana's reason, so the user can fix and re-run.
+ */
+async function importDashboards(env: NodeJS.ProcessEnv, logger: Logger): Promise<void> {
+  const { KIBANA_OBJECTS_FILE, kibanaUrl } = await import('../config/publish.ts');
+  const { importKibanaObjects } = await import('../publish/kibana.ts');
+  const file = join(REPO_ROOT, KIBANA_OBJECTS_FILE);
+  const result = await importKibanaObjects(kibanaUrl(env), file);
+  logger.info(`kibana: imported ${result.successCount} saved object(s) from ${KIBANA_OBJECTS_FILE}`);
 }

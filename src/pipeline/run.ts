@@ -1,5 +1,6 @@
 import { backtestStage } from './backtest-stage.ts';
 import { writeOutputs } from './outputs.ts';
+import { publishStage } from './publish-stage.ts';
 import { fetchStage, openWorkspace, signalsStage } from './stages.ts';
 import type { PipelineOptions, PipelineResult, StageTiming } from './types.ts';
 
@@ -22,7 +23,7 @@ export async function timed<T>(
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   const timings: StageTiming[] = [];
   const log = opts.log;
-  const ws = await openWorkspace(opts.workdir, log, opts.engine);
+  const ws = await openWorkspace(opts.workdir, log, opts.engine, opts.stack);
   try {
     const fetched = await timed(timings, 'fetch', log, () => fetchStage(ws, opts));
     const sig = await timed(timings, 'signals', log, () =>
@@ -31,6 +32,22 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const backtests = await timed(timings, 'backtest', log, () =>
       backtestStage(ws, sig, { holdDays: opts.holdDays, signals: opts.signals, log }),
     );
+    const published =
+      (opts.publish ?? opts.engine === 'spark')
+        ? await timed(timings, 'publish', log, () =>
+            publishStage(
+              {
+                events: sig.events,
+                series: sig.series,
+                symbolList: fetched.symbolList.name,
+                synthetic: fetched.synthetic,
+                engine: opts.engine,
+                source: fetched.source,
+              },
+              { log },
+            ),
+          )
+        : undefined;
     const outputs = opts.outDir
       ? await timed(timings, 'report', log, () =>
           writeOutputs(opts.outDir!, {
@@ -59,6 +76,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       events: sig.events,
       backtests,
       outputs,
+      published,
       timings,
     };
   } finally {

@@ -18,7 +18,7 @@ import {
   signalFromLake,
   toLakeRow,
 } from './lake-rows.ts';
-import type { EngineName } from './types.ts';
+import type { EngineName, PipelineOptions } from './types.ts';
 
 /** The lake and the embedded engine over it, opened once per command and closed by the caller. */
 export interface Workspace {
@@ -32,14 +32,16 @@ export async function openWorkspace(
   workdir: string | undefined,
   log: Logger,
   engineName: EngineName = 'duckdb',
+  stack: PipelineOptions['stack'] = {},
 ): Promise<Workspace> {
-  if (engineName !== 'duckdb') {
-    throw new UsageError(
-      `engine "${engineName}" is not available in this build`,
-      'use --engine duckdb (the embedded engine)',
-    );
+  // Engines load on use: the native DuckDB binding is not needed (nor bundled) where the stack does the work,
+  // and the Spark engine's S3/compose clients are not needed offline.
+  if (engineName === 'spark') {
+    const { SparkEngine } = await import('../engines/spark/index.ts');
+    const engine = await SparkEngine.open({ stack, logger: log });
+    const { bucket, prefix } = engine.s3.config;
+    return { location: `s3://${bucket}/${prefix}`, engine, close: () => engine.close() };
   }
-  // Loaded on use: the native DuckDB binding is not needed (nor bundled) where the stack does the work.
   const { DuckDbEngine } = await import('../engines/duckdb/index.ts');
   const lake = Lake.open(resolveWorkdir(workdir), { logger: log });
   const engine = await DuckDbEngine.open(lake);

@@ -20,7 +20,23 @@ export interface PipelineOptions {
   engine: EngineName;
   signals?: SignalName[];
   holdDays?: number;
+  /**
+   * Publish signals and breadth to Kafka, sink them into Elasticsearch and check the counts there.
+   * Default: on with the Spark engine (the stack is up), off with the embedded engine.
+   */
+  publish?: boolean;
+  /** Which Compose stack the Spark engine and the publisher use (project name, local images). */
+  stack?: { project?: string; local?: boolean };
   log: Logger;
+}
+
+/** What the publish stage sent and what Elasticsearch holds afterwards. */
+export interface PublishSummary {
+  signals: number;
+  breadth: number;
+  /** Documents of this symbol list in the signals index, counted after the sink caught up. */
+  esDocuments: number;
+  index: string;
 }
 
 export interface StageTiming {
@@ -40,5 +56,7 @@ export interface PipelineResult {
   backtests: SignalBacktest[];
   /** Output file name (e.g. `report.html`) → absolute path written. */
   outputs: Record<string, string>;
+  /** Present when the run published to Kafka and verified Elasticsearch. */
+  published?: PublishSummary;
   timings: StageTiming[];
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { stderrLogger } from '../../util/log.ts';
-import { commonOptions as o, parsePositiveInt, parseSignals } from '../options.ts';
+import { commonOptions as o, parseEngine, parsePositiveInt, parseSignals, stackFlags } from '../options.ts';
 import { formatBacktests, printResult } from '../output.ts';
 
 export function backtestCommand(): Command {
@@ -13,7 +13,10 @@ export function backtestCommand(): Command {
       'comma-separated signals to backtest; the first drives equity.svg (default: all)',
     )
     .option('--hold-days <n>', 'trading days held after each firing', '21')
+    .addOption(o.engine())
     .addOption(o.workdir())
+    .addOption(o.project())
+    .addOption(o.local())
     .addOption(o.out())
     .addOption(o.json())
     .addOption(o.quiet())
@@ -25,7 +28,7 @@ export function backtestCommand(): Command {
       const { backtestStage } = await import('../../pipeline/backtest-stage.ts');
       const { writeOutputs } = await import('../../pipeline/outputs.ts');
       const log = stderrLogger({ quiet: flags.quiet });
-      const ws = await openWorkspace(flags.workdir, log);
+      const ws = await openWorkspace(flags.workdir, log, parseEngine(flags.engine), stackFlags(flags));
       try {
         const input = await loadSignals(ws);
         const backtests = await backtestStage(ws, input, { holdDays, signals: names, log });
@@ -36,7 +39,7 @@ export function backtestCommand(): Command {
                 symbolList: `${input.symbols.length} symbols in the lake`,
                 source: input.source,
                 synthetic: input.synthetic,
-                engine: 'duckdb',
+                engine: flags.engine,
               },
               series: input.series,
               events: input.events,

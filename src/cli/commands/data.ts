@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { stderrLogger } from '../../util/log.ts';
-import { checkRange, commonOptions as o, parseDate } from '../options.ts';
+import { checkRange, commonOptions as o, parseDate, parseEngine, stackFlags } from '../options.ts';
 import { printResult } from '../output.ts';
 
 export function dataCommand(): Command {
@@ -12,7 +12,10 @@ export function dataCommand(): Command {
     .addOption(o.source())
     .addOption(o.start())
     .addOption(o.end())
+    .addOption(o.engine())
     .addOption(o.workdir())
+    .addOption(o.project())
+    .addOption(o.local())
     .addOption(o.json())
     .addOption(o.quiet())
     .addHelpText(
@@ -25,7 +28,7 @@ export function dataCommand(): Command {
       checkRange(start, end);
       const { fetchStage, openWorkspace } = await import('../../pipeline/stages.ts');
       const log = stderrLogger({ quiet: flags.quiet });
-      const ws = await openWorkspace(flags.workdir, log);
+      const ws = await openWorkspace(flags.workdir, log, parseEngine(flags.engine), stackFlags(flags));
       try {
         const r = await fetchStage(ws, {
           symbolList: flags.symbolList,

@@ -7,6 +7,7 @@ import {
   parseEngine,
   parsePositiveInt,
   parseSignals,
+  stackFlags,
 } from '../options.ts';
 import { formatBacktests, printResult } from '../output.ts';
 
@@ -23,7 +24,17 @@ export function pipelineCommand(): Command {
     .option('--hold-days <n>', 'trading days held after each firing', '21')
     .addOption(o.engine())
     .addOption(o.workdir())
+    .addOption(o.project())
+    .addOption(o.local())
     .addOption(o.out())
+    .option(
+      '--no-publish',
+      'with --engine spark: skip Kafka → Elasticsearch (publishing is on by default there)',
+    )
+    .option(
+      '--publish',
+      'publish to Kafka → Elasticsearch and verify the counts (default with --engine spark)',
+    )
     .addOption(o.json())
     .addOption(o.quiet())
     .addHelpText(
@@ -46,6 +57,8 @@ export function pipelineCommand(): Command {
         holdDays: parsePositiveInt('--hold-days', flags.holdDays),
         workdir: flags.workdir,
         outDir: flags.out,
+        publish: flags.publish,
+        stack: stackFlags(flags),
         log: stderrLogger({ quiet: flags.quiet }),
       });
       printResult(

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { stderrLogger } from '../../util/log.ts';
-import { commonOptions as o, parseEngine, parseSignals } from '../options.ts';
+import { commonOptions as o, parseEngine, parseSignals, stackFlags } from '../options.ts';
 import { printResult } from '../output.ts';
 
 export function signalsCommand(): Command {
@@ -16,6 +16,8 @@ export function signalsCommand(): Command {
     .option('--signal <names>', 'comma-separated signals to generate (default: all)')
     .addOption(o.engine())
     .addOption(o.workdir())
+    .addOption(o.project())
+    .addOption(o.local())
     .addOption(o.out())
     .addOption(o.json())
     .addOption(o.quiet())
@@ -26,7 +28,7 @@ export function signalsCommand(): Command {
       const { openWorkspace, signalsStage } = await import('../../pipeline/stages.ts');
       const { writeOutputs } = await import('../../pipeline/outputs.ts');
       const log = stderrLogger({ quiet: flags.quiet });
-      const ws = await openWorkspace(flags.workdir, log, engine);
+      const ws = await openWorkspace(flags.workdir, log, engine, stackFlags(flags));
       try {
         const r = await signalsStage(ws, { symbolList: flags.symbolList, signals: names, log });
         const outputs = flags.out
