@@ -38,6 +38,14 @@ export interface BreadthEngine {
  * What the pipeline stages need from an engine and its lake: the embedded engine keeps the lake as local Parquet,
  * the Spark engine as Delta tables on the S3 store. Both store the same tables (TABLE) with the same columns.
  */
+/** One table for `writeTables`. */
+export interface TableWrite {
+  table: TableName;
+  rows: readonly Row[];
+  columns: readonly ColumnSpec[];
+  meta?: Partial<PricesMeta>;
+}
+
 export interface LakeEngine extends BreadthEngine {
   writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }>;
   /** Replaces a small table (signals, breadth series, backtest outputs) with `rows`. */
@@ -48,6 +56,11 @@ export interface LakeEngine extends BreadthEngine {
     meta?: Partial<PricesMeta>,
   ): Promise<unknown>;
   readRows(table: TableName): Promise<Row[]>;
-  /** The table's lineage (source, synthetic flag, symbols), or null when it does not exist. */
+  /**
+   * Several `writeRows` at once, each table its own atomic replacement, in order. One call on purpose: the Spark
+   * engine runs it as ONE job (one JVM start, ~10 s+) instead of one job per table.
+   */
+  writeTables(writes: readonly TableWrite[]): Promise<unknown>;
+  /** The lineage (source, synthetic flag, symbols), or null when it does not exist. */
   readMeta(table: TableName): TableMeta | null | Promise<TableMeta | null>;
 }

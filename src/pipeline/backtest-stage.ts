@@ -60,34 +60,42 @@ export async function backtestStage(
   const all = runAllBacktests(input.series, input.events, { holdDays: opts.holdDays });
   const backtests = opts.signals ? all.filter((b) => opts.signals!.includes(b.signal)) : all;
   const lineage = { source: input.source, synthetic: input.synthetic };
-  await ws.engine.writeRows(
-    TABLE.backtestTrades,
-    backtests.flatMap((b) => b.trades).map(toLakeRow),
-    TRADES_SCHEMA,
-    lineage,
-  );
-  await ws.engine.writeRows(
-    TABLE.backtestForwardReturns,
-    backtests.flatMap((b) => b.forwardReturns).map(toLakeRow),
-    FORWARD_SCHEMA,
-    lineage,
-  );
-  await ws.engine.writeRows(
-    TABLE.backtestSummary,
-    backtests.flatMap((b) =>
-      (['strategy', 'buyHold'] as const).map((portfolio) =>
-        toLakeRow({ signal: b.signal, portfolio, holdDays: b.holdDays, firings: b.firings, ...b[portfolio] }),
+  await ws.engine.writeTables([
+    {
+      table: TABLE.backtestTrades,
+      rows: backtests.flatMap((b) => b.trades).map(toLakeRow),
+      columns: TRADES_SCHEMA,
+      meta: lineage,
+    },
+    {
+      table: TABLE.backtestForwardReturns,
+      rows: backtests.flatMap((b) => b.forwardReturns).map(toLakeRow),
+      columns: FORWARD_SCHEMA,
+      meta: lineage,
+    },
+    {
+      table: TABLE.backtestSummary,
+      rows: backtests.flatMap((b) =>
+        (['strategy', 'buyHold'] as const).map((portfolio) =>
+          toLakeRow({
+            signal: b.signal,
+            portfolio,
+            holdDays: b.holdDays,
+            firings: b.firings,
+            ...b[portfolio],
+          }),
+        ),
       ),
-    ),
-    SUMMARY_SCHEMA,
-    lineage,
-  );
-  await ws.engine.writeRows(
-    TABLE.backtestEquity,
-    backtests.flatMap((b) => b.equity.map((p) => toLakeRow({ signal: b.signal, ...p }))),
-    EQUITY_SCHEMA,
-    lineage,
-  );
+      columns: SUMMARY_SCHEMA,
+      meta: lineage,
+    },
+    {
+      table: TABLE.backtestEquity,
+      rows: backtests.flatMap((b) => b.equity.map((p) => toLakeRow({ signal: b.signal, ...p }))),
+      columns: EQUITY_SCHEMA,
+      meta: lineage,
+    },
+  ]);
   for (const b of backtests) {
     opts.log.info(
       `backtest ${b.signal}: ${b.firings} firing(s), ${b.trades.length} trade(s), hold ${b.holdDays}d, strategy CAGR ${fmtPct(b.strategy.cagr)} vs buy-and-hold ${fmtPct(b.buyHold.cagr)}`,

@@ -135,8 +135,15 @@ export async function signalsStage(
   const series = deriveBreadthSeries(days);
   const events = generateSignals(series, opts.signals ?? SIGNAL_NAMES);
   const lineage = { source: pricesMeta.source, synthetic: pricesMeta.synthetic };
-  await ws.engine.writeRows(TABLE.breadthSeries, breadthSeriesToLake(series), BREADTH_SERIES_SCHEMA, lineage);
-  await ws.engine.writeRows(TABLE.signals, events.map(toLakeRow), SIGNALS_SCHEMA, lineage);
+  await ws.engine.writeTables([
+    {
+      table: TABLE.breadthSeries,
+      rows: breadthSeriesToLake(series),
+      columns: BREADTH_SERIES_SCHEMA,
+      meta: lineage,
+    },
+    { table: TABLE.signals, rows: events.map(toLakeRow), columns: SIGNALS_SCHEMA, meta: lineage },
+  ]);
   opts.log.info(
     `breadth: ${series.length} days over ${list.symbols.length} symbols; signals: ${events.length} firing(s)`,
   );

@@ -5,7 +5,7 @@ import type { BreadthDay } from '../../domain/breadth.ts';
 import { type Lake, TABLE, type TableMeta, type TableMetaInput, type TableName } from '../../lake/index.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
-import type { ColumnSpec, LakeEngine, PricesMeta, Row, RowValue } from '../engine.ts';
+import type { ColumnSpec, LakeEngine, PricesMeta, Row, RowValue, TableWrite } from '../engine.ts';
 import { loadSql } from '../sql-files.ts';
 import { epochDays, ident, literal, readParquet } from './sql-util.ts';
 
@@ -223,6 +223,13 @@ export class DuckDbEngine implements LakeEngine {
     await this.conn.run('DROP VIEW features');
     await this.conn.run('DROP VIEW prices');
     return days;
+  }
+
+  /** `writeRows` for each table in order (in-process, nothing to batch). */
+  async writeTables(writes: readonly TableWrite[]): Promise<TableMeta[]> {
+    const out: TableMeta[] = [];
+    for (const w of writes) out.push(await this.writeRows(w.table, w.rows, w.columns, w.meta));
+    return out;
   }
 
   /** Replaces a small table (signals, backtest outputs) with `rows`; only the listed columns are stored. */

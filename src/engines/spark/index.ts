@@ -10,7 +10,6 @@ export {
   type SparkEngineOptions,
   SparkJobError,
   STAGING_PREFIX,
-  type TableWrite,
 } from './spark-engine.ts';
 export {
   composeSubmitter,

@@ -10,7 +10,7 @@ import type { TableMeta, TableName } from '../../lake/index.ts';
 import { S3Lake, type S3LakeConfig, s3LakeConfig } from '../../lake/s3.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
-import type { ColumnSpec, LakeEngine, PricesMeta, Row, RowValue } from '../engine.ts';
+import type { ColumnSpec, LakeEngine, PricesMeta, Row, RowValue, TableWrite } from '../engine.ts';
 import { type SparkSettings, sparkSettingsFromEnv } from './spark-config.ts';
 import { checkColumns, dedupeBars, rowsToNdjson, writeBarsParquet } from './staging.ts';
 import {
@@ -39,14 +39,6 @@ export interface SparkEngineOptions {
   logger?: Logger;
   /** Service names for the logs attached to errors; default all service logs are read through `compose`. */
   serviceLogs?: (service: string, lines: number) => Promise<string[]>;
-}
-
-/** One table for `writeTables`. */
-export interface TableWrite {
-  table: TableName;
-  rows: readonly Row[];
-  columns: readonly ColumnSpec[];
-  meta?: Partial<PricesMeta>;
 }
 
 /** A Spark job that failed: names the stage, the service and carries the driver's log tail. */
