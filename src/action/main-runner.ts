@@ -183,6 +183,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         engine: config.engine,
         workdir: path.join(config.workingDirectory, '.bf'),
         outDir,
+        // The action always publishes: its point is to prove the signals landed in Elasticsearch.
+        publish: true,
+        stack: { project, composeFiles: config.composeFiles, env: stackReq.env },
         log,
       }),
     );

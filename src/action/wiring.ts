@@ -51,7 +51,14 @@ export function realMainDeps(moduleUrl: string): MainDeps {
     // Lazy: the pipeline chunk pulls in the embedded engine's native module (@duckdb/node-api), which a bundle
     // cannot carry. Loading it only here keeps main.js loadable (inputs, preflight, stack) without node_modules.
     runPipeline: async (opts) => (await import('../pipeline/run.ts')).runPipeline(opts),
-    countEsDocuments: undefined,
+    // Counted in the real index, independently of the pipeline's own end-of-run check.
+    countEsDocuments: async ({ result }) => {
+      const { publishConfig } = await import('../config/publish.ts');
+      const { documentIds } = await import('../publish/verify.ts');
+      const cfg = publishConfig(process.env);
+      const ids = await documentIds(cfg, cfg.indices.signals, result.symbolList.name);
+      return { documents: ids.length, lakeSignals: result.events.length, index: cfg.indices.signals };
+    },
     uploadArtifact,
   };
 }

@@ -44,7 +44,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
                 engine: opts.engine,
                 source: fetched.source,
               },
-              { log },
+              { env: opts.stack?.env, log },
             ),
           )
         : undefined;

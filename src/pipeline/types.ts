@@ -25,8 +25,11 @@ export interface PipelineOptions {
    * Default: on with the Spark engine (the stack is up), off with the embedded engine.
    */
   publish?: boolean;
-  /** Which Compose stack the Spark engine and the publisher use (project name, local images). */
-  stack?: { project?: string; local?: boolean };
+  /**
+   * Which Compose stack the Spark engine and the publisher use: project name, compose files (or `local` for the
+   * local override), and the environment its ports and images come from (default process.env).
+   */
+  stack?: { project?: string; local?: boolean; composeFiles?: string[]; env?: NodeJS.ProcessEnv };
   log: Logger;
 }
 
