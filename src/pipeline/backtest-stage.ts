@@ -2,7 +2,7 @@ import { runAllBacktests } from '../backtest/backtest.ts';
 import type { SignalBacktest } from '../domain/backtest.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
-import type { ColumnSpec } from '../engines/duckdb/index.ts';
+import type { ColumnSpec, TableWrite } from '../engines/engine.ts';
 import { TABLE } from '../lake/index.ts';
 import type { Logger } from '../util/log.ts';
 import { toLakeRow } from './lake-rows.ts';
@@ -55,12 +55,28 @@ const EQUITY_SCHEMA: readonly ColumnSpec[] = [
 export async function backtestStage(
   ws: Workspace,
   input: { series: BreadthSeriesRow[]; events: SignalEvent[]; synthetic: boolean; source: string },
-  opts: { holdDays?: number; signals?: SignalName[]; log: Logger },
+  opts: { holdDays?: number; signals?: SignalName[]; log: Logger; persist?: boolean },
 ): Promise<SignalBacktest[]> {
   const all = runAllBacktests(input.series, input.events, { holdDays: opts.holdDays });
   const backtests = opts.signals ? all.filter((b) => opts.signals!.includes(b.signal)) : all;
+  if (opts.persist ?? true) await ws.engine.writeTables(backtestTables(backtests, input));
+  for (const b of backtests) {
+    opts.log.info(
+      `backtest ${b.signal}: ${b.firings} firing(s), ${b.trades.length} trade(s), hold ${b.holdDays}d, strategy CAGR ${fmtPct(b.strategy.cagr)} vs buy-and-hold ${fmtPct(b.buyHold.cagr)}`,
+    );
+  }
+  return backtests;
+}
+
+const fmtPct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+
+/** The lake tables of a backtest run: trades, forward returns, per-portfolio metrics and equity curves. */
+export function backtestTables(
+  backtests: readonly SignalBacktest[],
+  input: { synthetic: boolean; source: string },
+): TableWrite[] {
   const lineage = { source: input.source, synthetic: input.synthetic };
-  await ws.engine.writeTables([
+  return [
     {
       table: TABLE.backtestTrades,
       rows: backtests.flatMap((b) => b.trades).map(toLakeRow),
@@ -95,13 +111,5 @@ export async function backtestStage(
       columns: EQUITY_SCHEMA,
       meta: lineage,
     },
-  ]);
-  for (const b of backtests) {
-    opts.log.info(
-      `backtest ${b.signal}: ${b.firings} firing(s), ${b.trades.length} trade(s), hold ${b.holdDays}d, strategy CAGR ${fmtPct(b.strategy.cagr)} vs buy-and-hold ${fmtPct(b.buyHold.cagr)}`,
-    );
-  }
-  return backtests;
+  ];
 }
-
-const fmtPct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);

@@ -1,7 +1,7 @@
-import { backtestStage } from './backtest-stage.ts';
+import { backtestStage, backtestTables } from './backtest-stage.ts';
 import { writeOutputs } from './outputs.ts';
 import { publishStage } from './publish-stage.ts';
-import { fetchStage, openWorkspace, signalsStage } from './stages.ts';
+import { fetchStage, openWorkspace, signalsStage, signalTables } from './stages.ts';
 import type { PipelineOptions, PipelineResult, StageTiming } from './types.ts';
 
 /** Times one stage, logs its duration, and records it. */
@@ -27,10 +27,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   try {
     const fetched = await timed(timings, 'fetch', log, () => fetchStage(ws, opts));
     const sig = await timed(timings, 'signals', log, () =>
-      signalsStage(ws, { symbolList: opts.symbolList, signals: opts.signals, log }),
+      signalsStage(ws, { symbolList: opts.symbolList, signals: opts.signals, log, persist: false }),
     );
     const backtests = await timed(timings, 'backtest', log, () =>
-      backtestStage(ws, sig, { holdDays: opts.holdDays, signals: opts.signals, log }),
+      backtestStage(ws, sig, { holdDays: opts.holdDays, signals: opts.signals, log, persist: false }),
+    );
+    // Every derived table in one write: on Spark that is one job (one JVM start) instead of one per stage.
+    await timed(timings, 'store', log, () =>
+      ws.engine.writeTables([...signalTables(sig), ...backtestTables(backtests, sig)]),
     );
     const published =
       (opts.publish ?? opts.engine === 'spark')

@@ -2,7 +2,7 @@ import type { DateRange } from '../domain/bar.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import { SIGNAL_NAMES } from '../domain/signal.ts';
-import type { LakeEngine } from '../engines/engine.ts';
+import type { LakeEngine, TableWrite } from '../engines/engine.ts';
 import { Lake, resolveWorkdir, TABLE } from '../lake/index.ts';
 import { deriveBreadthSeries } from '../signals/breadth-series.ts';
 import { generateSignals } from '../signals/rules.ts';
@@ -122,7 +122,7 @@ export interface SignalsSummary {
 /** `bf signals generate`: prices → SQL features + breadth (engine) → derived series + signals (TypeScript) → lake. */
 export async function signalsStage(
   ws: Workspace,
-  opts: { symbolList: string; signals?: SignalName[]; log: Logger },
+  opts: { symbolList: string; signals?: SignalName[]; log: Logger; persist?: boolean },
 ): Promise<SignalsSummary> {
   const list = await resolveSymbolList(opts.symbolList);
   const pricesMeta = await ws.engine.readMeta(TABLE.prices);
@@ -134,20 +134,29 @@ export async function signalsStage(
   const days = await ws.engine.computeBreadth(list.symbols);
   const series = deriveBreadthSeries(days);
   const events = generateSignals(series, opts.signals ?? SIGNAL_NAMES);
-  const lineage = { source: pricesMeta.source, synthetic: pricesMeta.synthetic };
-  await ws.engine.writeTables([
-    {
-      table: TABLE.breadthSeries,
-      rows: breadthSeriesToLake(series),
-      columns: BREADTH_SERIES_SCHEMA,
-      meta: lineage,
-    },
-    { table: TABLE.signals, rows: events.map(toLakeRow), columns: SIGNALS_SCHEMA, meta: lineage },
-  ]);
+  const summary = {
+    symbolList: list,
+    synthetic: pricesMeta.synthetic,
+    source: pricesMeta.source,
+    series,
+    events,
+  };
+  if (opts.persist ?? true) await ws.engine.writeTables(signalTables(summary));
   opts.log.info(
     `breadth: ${series.length} days over ${list.symbols.length} symbols; signals: ${events.length} firing(s)`,
   );
-  return { symbolList: list, synthetic: pricesMeta.synthetic, source: pricesMeta.source, series, events };
+  return summary;
+}
+
+/** The lake tables of a signals run: the derived breadth series and the firings. */
+export function signalTables(
+  s: Pick<SignalsSummary, 'series' | 'events' | 'source' | 'synthetic'>,
+): TableWrite[] {
+  const meta = { source: s.source, synthetic: s.synthetic };
+  return [
+    { table: TABLE.breadthSeries, rows: breadthSeriesToLake(s.series), columns: BREADTH_SERIES_SCHEMA, meta },
+    { table: TABLE.signals, rows: s.events.map(toLakeRow), columns: SIGNALS_SCHEMA, meta },
+  ];
 }
 
 /** Reads what `signalsStage` stored, so `bf backtest run` works on its own after `bf signals generate`. */

@@ -43,7 +43,7 @@ export interface PublishSummary {
 }
 
 export interface StageTiming {
-  stage: 'fetch' | 'breadth' | 'signals' | 'backtest' | 'report' | 'publish' | 'verify';
+  stage: 'fetch' | 'signals' | 'backtest' | 'store' | 'publish' | 'report';
   ms: number;
 }
 
