@@ -21,7 +21,8 @@ export async function publishStage(
 ): Promise<PublishSummary> {
   const { publishSignals } = await import('../publish/producer.ts');
   const { runSink } = await import('../publish/sink.ts');
-  const { verifyPublished } = await import('../publish/verify.ts');
+  const { documentIds, verifyPublished } = await import('../publish/verify.ts');
+  const { buildMessages } = await import('../publish/keys.ts');
   const cfg = publishConfig(opts.env);
   const context = {
     symbolList: input.symbolList,
@@ -29,12 +30,32 @@ export async function publishStage(
     engine: input.engine,
     source: input.source,
   };
-  const sent = await publishSignals({ events: input.events, series: input.series, context }, cfg, opts.log);
-  opts.log.info(
-    `kafka: ${sent.signals} signal and ${sent.breadth} breadth message(s) sent to ${Object.values(sent.topics).join(', ')}`,
+
+  // What an earlier run of this list left in ES that this run no longer has (a signal that moved when the range or
+  // the data changed) is retracted with tombstones, so the index ends equal to the lake.
+  const current = buildMessages({ events: input.events, series: input.series, context }, cfg.topics);
+  const stale = async (index: string, keep: readonly { key: string }[]) => {
+    const live = new Set(keep.map((m) => m.key));
+    return (await documentIds(cfg, index, input.symbolList)).filter((id) => !live.has(id));
+  };
+  const retract = {
+    signals: await stale(cfg.indices.signals, current.signals),
+    breadth: await stale(cfg.indices.breadth, current.breadth),
+  };
+  const retracted = retract.signals.length + retract.breadth.length;
+  if (retracted > 0) {
+    opts.log.info(
+      `elasticsearch: retracting ${retract.signals.length} signal and ${retract.breadth.length} breadth document(s) of ${input.symbolList} that this run no longer has`,
+    );
+  }
+
+  const sent = await publishSignals(
+    { events: input.events, series: input.series, context, retract },
+    cfg,
+    opts.log,
   );
   const sink = await runSink(cfg, { untilCaughtUp: true }, opts.log);
-  opts.log.info(`sink: ${sink.indexed} document(s) indexed in ${sink.batches} batch(es)`);
+  opts.log.info(`sink: ${sink.indexed} indexed, ${sink.deleted} deleted in ${sink.batches} batch(es)`);
   const verified = await verifyPublished(input.events, cfg, { symbolList: input.symbolList });
   opts.log.info(
     `elasticsearch: ${verified.documents} signal document(s) in ${verified.index} = ${verified.expected} in the lake`,
@@ -42,6 +63,7 @@ export async function publishStage(
   return {
     signals: sent.signals,
     breadth: sent.breadth,
+    retracted,
     esDocuments: verified.documents,
     index: verified.index,
   };

@@ -37,6 +37,8 @@ export interface PipelineOptions {
 export interface PublishSummary {
   signals: number;
   breadth: number;
+  /** Documents of an earlier run of this list that this run no longer has, deleted through tombstones. */
+  retracted: number;
   /** Documents of this symbol list in the signals index, counted after the sink caught up. */
   esDocuments: number;
   index: string;

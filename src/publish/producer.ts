@@ -20,6 +20,11 @@ export interface PublishInput {
   events: readonly SignalEvent[];
   series: readonly BreadthSeriesRow[];
   context: PublishContext;
+  /**
+   * Keys published earlier that this run no longer has (e.g. a signal that moved when the range changed): sent as
+   * tombstones (empty value), so the sink deletes those documents and ES ends equal to the lake.
+   */
+  retract?: { signals?: readonly string[]; breadth?: readonly string[] };
 }
 
 export interface PublishCounts {
@@ -106,7 +111,14 @@ export async function publishSignals(
   const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
   const retryFor = opts.retryForMs ?? DEFAULT_RETRY_FOR_MS;
   try {
-    const all: KeyedMessage[] = [...msgs.signals, ...msgs.breadth];
+    const tombstones = (topic: string, keys: readonly string[] = []): KeyedMessage[] =>
+      keys.map((key) => ({ topic, key, value: '' }));
+    const all: KeyedMessage[] = [
+      ...msgs.signals,
+      ...msgs.breadth,
+      ...tombstones(cfg.topics.signals, input.retract?.signals),
+      ...tombstones(cfg.topics.breadth, input.retract?.breadth),
+    ];
     for (let i = 0; i < all.length; i += chunk) {
       const batch = all.slice(i, i + chunk);
       await sendWithRetry(producer, batch, retryFor, log);

@@ -5,7 +5,7 @@ Usage: spark-submit ... job.py <request.json>
 The request names the lake root (s3a://bucket/lake), the directory holding the shared SQL files and a list of
 operations run in order in one SparkSession (one JVM start per batch):
 
-  {"op": "merge-prices", "input": "s3a://.../bars.parquet"}
+  {"op": "merge-prices", "input": "s3a://.../bars.ndjson"}
       Delta MERGE of the staged bars into `prices`, keyed by (symbol, date). When every staged bar is already in
       the table with identical values nothing is written, so the table version does not advance.
   {"op": "breadth", "symbols": [...] | null}
@@ -100,7 +100,13 @@ def overwrite_summary(spark, path):
 
 def merge_prices(spark, req, op):
     path = table_path(req, "prices")
-    incoming = spark.read.parquet(op["input"]).select("symbol", "date", *PRICE_VALUE_COLUMNS)
+    schema = T.StructType(
+        [T.StructField("symbol", T.StringType(), False), T.StructField("date", T.DateType(), False)]
+        + [T.StructField(c, T.DoubleType(), True) for c in PRICE_VALUE_COLUMNS]
+    )
+    incoming = (
+        spark.read.schema(schema).option("mode", "FAILFAST").option("dateFormat", "yyyy-MM-dd").json(op["input"])
+    ).select("symbol", "date", *PRICE_VALUE_COLUMNS)
     staged = incoming.count()
     if not is_delta(spark, path):
         incoming.write.format("delta").mode("errorifexists").save(path)

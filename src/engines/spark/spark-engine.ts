@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
 import type { ComposeProject } from '../../infra/compose.ts';
@@ -12,7 +9,7 @@ import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
 import type { ColumnSpec, LakeEngine, PricesMeta, Row, RowValue, TableWrite } from '../engine.ts';
 import { type SparkSettings, sparkSettingsFromEnv } from './spark-config.ts';
-import { checkColumns, dedupeBars, rowsToNdjson, writeBarsParquet } from './staging.ts';
+import { barsToNdjson, checkColumns, dedupeBars, rowsToNdjson } from './staging.ts';
 import {
   composeSubmitter,
   type SparkJobOutcome,
@@ -136,14 +133,11 @@ export class SparkEngine implements LakeEngine {
       if (bars.length === 0) return { rows: existing?.rows ?? 0, symbols: existing?.symbols.length ?? 0 };
       const unique = dedupeBars(bars);
       const runId = newRunId();
-      const key = `${STAGING_PREFIX}/${runId}/bars.parquet`;
-      const local = await mkdtemp(join(tmpdir(), 'bf-spark-'));
-      try {
-        await writeBarsParquet(unique, join(local, 'bars.parquet'));
-        await this.staged('merge-prices', () => this.s3.putFile(key, join(local, 'bars.parquet')));
-      } finally {
-        await rm(local, { recursive: true, force: true });
-      }
+      const key = `${STAGING_PREFIX}/${runId}/bars.ndjson`;
+      // NDJSON with an explicit schema on the Spark side: no native Parquet writer needed here, so the engine
+      // also runs from the bundled Action (no node_modules). Doubles round-trip exactly (shortest repr).
+      const text = barsToNdjson(unique);
+      await this.staged('merge-prices', () => this.s3.putText(key, text, 'application/x-ndjson'));
       try {
         const [r] = await this.run('merge-prices', [{ op: 'merge-prices', input: this.s3.s3aUrl(key) }]);
         const out = r as SparkOpResult & {

@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import type { DailyBar } from '../../domain/bar.ts';
 import { BfError } from '../../util/errors.ts';
-import { checkColumns, dedupeBars, rowsToNdjson, writeBarsParquet } from './staging.ts';
+import { barsToNdjson, checkColumns, dedupeBars, rowsToNdjson } from './staging.ts';
 
 const bar = (symbol: string, date: string, adjClose: number): DailyBar => ({
   symbol,
@@ -34,38 +30,35 @@ describe('dedupeBars', () => {
   });
 });
 
-describe('writeBarsParquet', () => {
-  it('writes the prices schema with exact doubles and nulls', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bf-staging-'));
-    try {
-      const path = join(dir, 'bars.parquet');
-      const bars = [bar('A', '2024-01-02', 0.1 + 0.2), bar('B', '2024-01-03', 123.456789)];
-      expect(await writeBarsParquet(bars, path)).toBe(2);
-      const db = await DuckDBInstance.create(':memory:');
-      const conn = await db.connect();
-      const reader = await conn.runAndReadAll(
-        `SELECT symbol, CAST(date AS VARCHAR) AS date, open, high, adj_close FROM read_parquet('${path}') ORDER BY symbol`,
-      );
-      expect(reader.getRowObjectsJS()).toEqual([
-        { symbol: 'A', date: '2024-01-02', open: null, high: 2.5, adj_close: 0.1 + 0.2 },
-        { symbol: 'B', date: '2024-01-03', open: null, high: 2.5, adj_close: 123.456789 },
-      ]);
-      const types = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
-      expect(types.getRowObjectsJS().map((r) => `${r.column_name} ${r.column_type}`)).toEqual([
-        'symbol VARCHAR',
-        'date DATE',
-        'open DOUBLE',
-        'high DOUBLE',
-        'low DOUBLE',
-        'close DOUBLE',
-        'adj_close DOUBLE',
-        'volume DOUBLE',
-      ]);
-      conn.closeSync();
-      db.closeSync();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+describe('barsToNdjson', () => {
+  it('writes the prices schema with exact doubles and nulls, in the given order', () => {
+    const bars = [
+      bar('A', '2024-01-02', 0.1 + 0.2),
+      { ...bar('B', '2024-01-03', 123.456789), volume: Number.NaN },
+    ];
+    const lines = barsToNdjson(bars).trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    const first = JSON.parse(lines[0]!);
+    expect(Object.keys(first)).toEqual([
+      'symbol',
+      'date',
+      'open',
+      'high',
+      'low',
+      'close',
+      'adj_close',
+      'volume',
+    ]);
+    expect(first).toMatchObject({
+      symbol: 'A',
+      date: '2024-01-02',
+      open: null,
+      high: 2.5,
+      adj_close: 0.1 + 0.2,
+    });
+    // The text parses back to the identical double (shortest round-trip representation).
+    expect(first.adj_close).toBe(0.30000000000000004);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ symbol: 'B', adj_close: 123.456789, volume: null });
   });
 });
 

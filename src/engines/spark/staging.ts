@@ -1,12 +1,11 @@
-import { DuckDBInstance, dateValue } from '@duckdb/node-api';
 import type { DailyBar } from '../../domain/bar.ts';
 import { BfError } from '../../util/errors.ts';
-import { epochDays, literal } from '../duckdb/sql-util.ts';
+import { epochDays } from '../duckdb/sql-util.ts';
 import type { ColumnSpec, Row, RowValue } from '../engine.ts';
 
 /**
- * Files the TypeScript side stages in S3 for a Spark job: new bars as Parquet (exact doubles, typed dates, compact
- * for hundreds of thousands of bars) and small tables as NDJSON read with an explicit schema.
+ * Files the TypeScript side stages in S3 for a Spark job: new bars and small tables as NDJSON, read by the job with
+ * an explicit schema (exact doubles, typed dates).
  */
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -32,40 +31,36 @@ export function dedupeBars(bars: readonly DailyBar[]): DailyBar[] {
   return [...byKey.values()];
 }
 
-/** Writes bars to a Parquet file with the `prices` schema (symbol, date, open…volume); returns the row count. */
-export async function writeBarsParquet(bars: readonly DailyBar[], path: string): Promise<number> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
-  try {
-    await conn.run(`CREATE TABLE bars (symbol VARCHAR, date DATE, open DOUBLE, high DOUBLE, low DOUBLE,
-      close DOUBLE, adj_close DOUBLE, volume DOUBLE)`);
-    const appender = await conn.createAppender('bars');
-    const nullable = (v: number | null) => {
-      if (v === null || v === undefined || !Number.isFinite(v)) appender.appendNull();
-      else appender.appendDouble(v);
-    };
-    try {
-      for (const bar of bars) {
-        appender.appendVarchar(bar.symbol);
-        appender.appendDate(dateValue(epochDays(bar.date) ?? 0));
-        nullable(bar.open);
-        nullable(bar.high);
-        nullable(bar.low);
-        nullable(bar.close);
-        appender.appendDouble(bar.adjClose);
-        nullable(bar.volume);
-        appender.endRow();
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-    await conn.run(`COPY bars TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd)`);
-    return bars.length;
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
+/** The `prices` schema, as staged for the merge job (job.py reads it with the same explicit schema). */
+export const PRICE_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'symbol', type: 'VARCHAR' },
+  { name: 'date', type: 'DATE' },
+  { name: 'open', type: 'DOUBLE' },
+  { name: 'high', type: 'DOUBLE' },
+  { name: 'low', type: 'DOUBLE' },
+  { name: 'close', type: 'DOUBLE' },
+  { name: 'adj_close', type: 'DOUBLE' },
+  { name: 'volume', type: 'DOUBLE' },
+];
+
+const finiteOrNull = (v: number | null) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+
+/** Bars as NDJSON rows of the `prices` schema (non-finite optional fields become null, as in the lake). */
+export function barsToNdjson(bars: readonly DailyBar[]): string {
+  return rowsToNdjson(
+    'prices',
+    bars.map((b) => ({
+      symbol: b.symbol,
+      date: b.date,
+      open: finiteOrNull(b.open),
+      high: finiteOrNull(b.high),
+      low: finiteOrNull(b.low),
+      close: finiteOrNull(b.close),
+      adj_close: b.adjClose,
+      volume: finiteOrNull(b.volume),
+    })),
+    PRICE_COLUMNS,
+  );
 }
 
 export function checkColumns(table: string, columns: readonly ColumnSpec[]): void {
