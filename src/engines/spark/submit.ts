@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../config/stack.ts';
 import type { ComposeProject } from '../../infra/compose.ts';
 import type { S3LakeConfig } from '../../lake/s3.ts';
 import { BfError } from '../../util/errors.ts';
@@ -51,8 +53,9 @@ export const STDERR_TAIL_LINES = 40;
 /** Where job bundles are unpacked inside the driver's container; one directory per job, removed at exit. */
 export const JOB_DIR_PREFIX = '/tmp/bf-job-';
 
+/** The PySpark driver, read from the repo (REPO_ROOT resolves the same from src/ and from the bundled dist/). */
 export function jobScriptText(): string {
-  return readFileSync(new URL('./job.py', import.meta.url), 'utf8');
+  return readFileSync(join(REPO_ROOT, 'src', 'engines', 'spark', 'job.py'), 'utf8');
 }
 
 /** Parses job.py's stdout markers and keeps a bounded stderr tail. */
