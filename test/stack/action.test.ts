@@ -13,8 +13,8 @@ import { defaultComposeFiles } from '../../src/config/stack.ts';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 // The locally built images (no registry here) and no Kibana (not obtainable here).
 const composeFiles = defaultComposeFiles({ local: true, root: repo });
-// The embedded engine until the pipeline's Spark engine lands; then BF_ACTION_TEST_ENGINE=spark (the default input).
-const engine = process.env.BF_ACTION_TEST_ENGINE ?? 'duckdb';
+// The action's default engine: Spark on the stack. BF_ACTION_TEST_ENGINE=duckdb runs the embedded engine instead.
+const engine = process.env.BF_ACTION_TEST_ENGINE ?? 'spark';
 
 async function leftovers(
   project: string,
@@ -91,6 +91,8 @@ describe('the action (dist/) on the real local stack', () => {
 
       const signals = Number(main.outputs.get('signals-count'));
       expect(signals).toBeGreaterThanOrEqual(1);
+      // The assert stage counted the real index: exactly the lake's signals landed in Elasticsearch.
+      expect(main.outputs.get('es-documents')).toBe(String(signals));
       const reportPath = main.outputs.get('report-path')!;
       expect(existsSync(reportPath)).toBe(true);
       expect(Number(main.outputs.get('duration-seconds'))).toBeGreaterThan(0);
@@ -146,7 +148,7 @@ describe('the action (dist/) on the real local stack', () => {
     const project = main.state.get('project')!;
     expect(main.exitCode).toBe(1);
     expect(main.stdout).toMatch(
-      /::error::bf failed in stage stack \([a-z, -]+\): stack bf-\S+ not ready after/,
+      /::error::bf failed in stage stack \([a-z0-9, -]+\): stack bf-\S+ not ready after/,
     );
     expect(main.state.has('main-succeeded')).toBe(false);
     expect(main.summary).toContain('**Failed:** stack');
