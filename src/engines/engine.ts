@@ -1,6 +1,7 @@
 import type { DailyBar } from '../domain/bar.ts';
 import type { BreadthDay } from '../domain/breadth.ts';
 import type { TableMeta, TableName } from '../lake/index.ts';
+import { BfError } from '../util/errors.ts';
 
 /** Column types `writeRows` accepts (Spark: STRING, DOUBLE, BIGINT, INT, BOOLEAN, DATE). */
 export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'BOOLEAN' | 'DATE';
@@ -63,4 +64,27 @@ export interface LakeEngine extends BreadthEngine {
   writeTables(writes: readonly TableWrite[]): Promise<unknown>;
   /** The lineage (source, synthetic flag, symbols), or null when it does not exist. */
   readMeta(table: TableName): TableMeta | null | Promise<TableMeta | null>;
+}
+
+/** The `prices` table's columns, as both engines store and stage them. */
+export const PRICE_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'symbol', type: 'VARCHAR' },
+  { name: 'date', type: 'DATE' },
+  { name: 'open', type: 'DOUBLE' },
+  { name: 'high', type: 'DOUBLE' },
+  { name: 'low', type: 'DOUBLE' },
+  { name: 'close', type: 'DOUBLE' },
+  { name: 'adj_close', type: 'DOUBLE' },
+  { name: 'volume', type: 'DOUBLE' },
+];
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/** Column names go into SQL on both engines: only plain snake_case identifiers are accepted. */
+export function checkColumns(table: string, columns: readonly ColumnSpec[]): void {
+  if (columns.length === 0) throw new BfError(`writeRows(${table}): no columns given`);
+  for (const c of columns) {
+    if (!IDENTIFIER.test(c.name))
+      throw new BfError(`writeRows(${table}): bad column name ${JSON.stringify(c.name)}`);
+  }
 }

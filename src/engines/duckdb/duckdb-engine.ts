@@ -5,7 +5,17 @@ import type { BreadthDay } from '../../domain/breadth.ts';
 import { type Lake, TABLE, type TableMeta, type TableMetaInput, type TableName } from '../../lake/index.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
-import type { ColumnSpec, LakeEngine, PricesMeta, Row, RowValue, TableWrite } from '../engine.ts';
+import { SerialQueue } from '../../util/serial-queue.ts';
+import {
+  type ColumnSpec,
+  checkColumns,
+  type LakeEngine,
+  PRICE_COLUMNS,
+  type PricesMeta,
+  type Row,
+  type RowValue,
+  type TableWrite,
+} from '../engine.ts';
 import { loadSql } from '../sql-files.ts';
 import { epochDays, ident, literal, readParquet } from './sql-util.ts';
 
@@ -19,18 +29,6 @@ export interface DuckDbEngineOptions {
   threads?: number;
 }
 
-const PRICE_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'symbol', type: 'VARCHAR' },
-  { name: 'date', type: 'DATE' },
-  { name: 'open', type: 'DOUBLE' },
-  { name: 'high', type: 'DOUBLE' },
-  { name: 'low', type: 'DOUBLE' },
-  { name: 'close', type: 'DOUBLE' },
-  { name: 'adj_close', type: 'DOUBLE' },
-  { name: 'volume', type: 'DOUBLE' },
-];
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-
 /**
  * The embedded engine: an in-memory DuckDB over the Parquet lake. All state lives in the lake; the DuckDB
  * database only holds temporary tables for the duration of one call.
@@ -41,7 +39,7 @@ export class DuckDbEngine implements LakeEngine {
   private readonly instance: DuckDBInstance;
   private readonly conn: DuckDBConnection;
   private readonly logger: Logger;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   private constructor(lake: Lake, instance: DuckDBInstance, conn: DuckDBConnection, logger: Logger) {
     this.lake = lake;
@@ -248,11 +246,7 @@ export class DuckDbEngine implements LakeEngine {
     columns: readonly ColumnSpec[],
     meta: Partial<PricesMeta>,
   ): Promise<TableMeta> {
-    if (columns.length === 0) throw new BfError(`writeRows(${table}): no columns given`);
-    for (const c of columns) {
-      if (!IDENTIFIER.test(c.name))
-        throw new BfError(`writeRows(${table}): bad column name ${JSON.stringify(c.name)}`);
-    }
+    checkColumns(table, columns);
     await this.conn.run(
       `CREATE OR REPLACE TABLE rows_in (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
     );
@@ -311,19 +305,14 @@ export class DuckDbEngine implements LakeEngine {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     this.conn.closeSync();
     this.instance.closeSync();
   }
 
   /** Runs calls one at a time: they share the connection's scratch tables and views. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn);
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.queue.run(fn);
   }
 
   /**

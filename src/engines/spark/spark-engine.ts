@@ -7,9 +7,18 @@ import type { TableMeta, TableName } from '../../lake/index.ts';
 import { S3Lake, type S3LakeConfig, s3LakeConfig } from '../../lake/s3.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
-import type { ColumnSpec, LakeEngine, PricesMeta, Row, RowValue, TableWrite } from '../engine.ts';
+import { SerialQueue } from '../../util/serial-queue.ts';
+import {
+  type ColumnSpec,
+  checkColumns,
+  type LakeEngine,
+  type PricesMeta,
+  type Row,
+  type RowValue,
+  type TableWrite,
+} from '../engine.ts';
 import { type SparkSettings, sparkSettingsFromEnv } from './spark-config.ts';
-import { barsToNdjson, checkColumns, dedupeBars, rowsToNdjson } from './staging.ts';
+import { barsToNdjson, dedupeBars, rowsToNdjson } from './staging.ts';
 import {
   composeSubmitter,
   type SparkJobOutcome,
@@ -75,7 +84,7 @@ export class SparkEngine implements LakeEngine {
   private readonly logger: Logger;
   private readonly service: string;
   private readonly serviceLogs: ((service: string, lines: number) => Promise<string[]>) | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   /** Times of the jobs run so far, for benchmarks and logs. */
   readonly jobTimes: { stage: string; ms: number; ops: { op: string; ms: number }[] }[] = [];
 
@@ -307,7 +316,7 @@ export class SparkEngine implements LakeEngine {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     this.s3.close();
   }
 
@@ -355,13 +364,9 @@ export class SparkEngine implements LakeEngine {
     return full;
   }
 
+  /** One job at a time: jobs share the staging area and the Delta log of the tables they touch. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn);
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.queue.run(fn);
   }
 }
 

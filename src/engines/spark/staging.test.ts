@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DailyBar } from '../../domain/bar.ts';
 import { BfError } from '../../util/errors.ts';
-import { barsToNdjson, checkColumns, dedupeBars, rowsToNdjson } from './staging.ts';
+import { checkColumns } from '../engine.ts';
+import { barsToNdjson, dedupeBars, rowsToNdjson } from './staging.ts';
 
 const bar = (symbol: string, date: string, adjClose: number): DailyBar => ({
   symbol,

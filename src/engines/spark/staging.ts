@@ -1,14 +1,12 @@
 import type { DailyBar } from '../../domain/bar.ts';
 import { BfError } from '../../util/errors.ts';
 import { epochDays } from '../duckdb/sql-util.ts';
-import type { ColumnSpec, Row, RowValue } from '../engine.ts';
+import { type ColumnSpec, PRICE_COLUMNS, type Row, type RowValue } from '../engine.ts';
 
 /**
  * Files the TypeScript side stages in S3 for a Spark job: new bars and small tables as NDJSON, read by the job with
  * an explicit schema (exact doubles, typed dates).
  */
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** Rejects bars the lake must never hold (same rules as the embedded engine); the last bar given for a key wins. */
 export function dedupeBars(bars: readonly DailyBar[]): DailyBar[] {
@@ -31,18 +29,6 @@ export function dedupeBars(bars: readonly DailyBar[]): DailyBar[] {
   return [...byKey.values()];
 }
 
-/** The `prices` schema, as staged for the merge job (job.py reads it with the same explicit schema). */
-export const PRICE_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'symbol', type: 'VARCHAR' },
-  { name: 'date', type: 'DATE' },
-  { name: 'open', type: 'DOUBLE' },
-  { name: 'high', type: 'DOUBLE' },
-  { name: 'low', type: 'DOUBLE' },
-  { name: 'close', type: 'DOUBLE' },
-  { name: 'adj_close', type: 'DOUBLE' },
-  { name: 'volume', type: 'DOUBLE' },
-];
-
 const finiteOrNull = (v: number | null) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 /** Bars as NDJSON rows of the `prices` schema (non-finite optional fields become null, as in the lake). */
@@ -61,14 +47,6 @@ export function barsToNdjson(bars: readonly DailyBar[]): string {
     })),
     PRICE_COLUMNS,
   );
-}
-
-export function checkColumns(table: string, columns: readonly ColumnSpec[]): void {
-  if (columns.length === 0) throw new BfError(`writeRows(${table}): no columns given`);
-  for (const c of columns) {
-    if (!IDENTIFIER.test(c.name))
-      throw new BfError(`writeRows(${table}): bad column name ${JSON.stringify(c.name)}`);
-  }
 }
 
 /**
