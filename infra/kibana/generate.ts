@@ -286,7 +286,7 @@ const visualizations = [
   signalsChart,
 ];
 
-const panels = visualizations.map((v, i) => ({
+const panels = visualizations.map((_v, i) => ({
   type: 'lens',
   gridData: { x: 0, y: i * 15, w: 48, h: 15, i: `p${i + 1}` },
   panelIndex: `p${i + 1}`,

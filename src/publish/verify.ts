@@ -151,7 +151,7 @@ export async function topicDistinctKeys(
       );
       try {
         for await (const m of stream) {
-          if (m.key && m.key.startsWith(prefix)) {
+          if (m.key?.startsWith(prefix)) {
             messages++;
             live.set(m.key, m.value !== undefined && m.value !== null && m.value !== '');
           }
