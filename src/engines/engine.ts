@@ -88,3 +88,23 @@ export function checkColumns(table: string, columns: readonly ColumnSpec[]): voi
       throw new BfError(`writeRows(${table}): bad column name ${JSON.stringify(c.name)}`);
   }
 }
+
+/** A row of the `breadth` table (snake_case, as sql/breadth.sql names it) as a domain BreadthDay. */
+export function breadthDayFromRow(r: Record<string, unknown>): BreadthDay {
+  const n = (k: string) => Number(r[k] ?? 0);
+  const ew = r.ew_return;
+  return {
+    date: String(r.date),
+    advancers: n('advancers'),
+    decliners: n('decliners'),
+    unchanged: n('unchanged'),
+    issues: n('issues'),
+    aboveSma50: n('above_sma50'),
+    withSma50: n('with_sma50'),
+    aboveSma200: n('above_sma200'),
+    withSma200: n('with_sma200'),
+    newHighs: n('new_highs'),
+    newLows: n('new_lows'),
+    ewReturn: ew === null || ew === undefined ? null : Number(ew),
+  };
+}

@@ -1,4 +1,4 @@
-import type { BreadthDay, BreadthSeriesRow } from '../domain/breadth.ts';
+import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import type { ColumnSpec, Row } from '../engines/duckdb/index.ts';
 
@@ -54,26 +54,6 @@ export const SIGNALS_SCHEMA: readonly ColumnSpec[] = [
   { name: 'signal', type: 'VARCHAR' },
   { name: 'value', type: 'DOUBLE' },
 ];
-
-/** The `breadth` table the engines write from `sql/breadth.sql`, read back as domain rows. */
-export function breadthDayFromLake(row: Row): BreadthDay {
-  const d = fromLakeRow<Record<string, unknown>>(row);
-  const num = (k: string) => Number(d[k] ?? 0);
-  return {
-    date: String(d.date),
-    advancers: num('advancers'),
-    decliners: num('decliners'),
-    unchanged: num('unchanged'),
-    issues: num('issues'),
-    aboveSma50: num('aboveSma50'),
-    withSma50: num('withSma50'),
-    aboveSma200: num('aboveSma200'),
-    withSma200: num('withSma200'),
-    newHighs: num('newHighs'),
-    newLows: num('newLows'),
-    ewReturn: d.ewReturn === null || d.ewReturn === undefined ? null : Number(d.ewReturn),
-  };
-}
 
 export function signalFromLake(row: Row): SignalEvent {
   return { date: String(row.date), signal: String(row.signal) as SignalName, value: Number(row.value) };

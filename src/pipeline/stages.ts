@@ -2,7 +2,7 @@ import type { DateRange } from '../domain/bar.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import { SIGNAL_NAMES } from '../domain/signal.ts';
-import type { LakeEngine, TableWrite } from '../engines/engine.ts';
+import { breadthDayFromRow, type LakeEngine, type TableWrite } from '../engines/engine.ts';
 import { Lake, resolveWorkdir, TABLE } from '../lake/index.ts';
 import { deriveBreadthSeries } from '../signals/breadth-series.ts';
 import { generateSignals } from '../signals/rules.ts';
@@ -12,7 +12,6 @@ import { BfError, UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 import {
   BREADTH_SERIES_SCHEMA,
-  breadthDayFromLake,
   breadthSeriesToLake,
   SIGNALS_SCHEMA,
   signalFromLake,
@@ -169,7 +168,7 @@ export async function loadSignals(
       hint: 'run `bf signals generate` first (or `bf pipeline run`)',
     });
   }
-  const days = (await ws.engine.readRows(TABLE.breadth)).map(breadthDayFromLake);
+  const days = (await ws.engine.readRows(TABLE.breadth)).map(breadthDayFromRow);
   days.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const events = (await ws.engine.readRows(TABLE.signals)).map(signalFromLake);
   return {

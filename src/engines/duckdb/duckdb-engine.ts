@@ -7,6 +7,7 @@ import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
 import { SerialQueue } from '../../util/serial-queue.ts';
 import {
+  breadthDayFromRow,
   type ColumnSpec,
   checkColumns,
   type LakeEngine,
@@ -216,7 +217,7 @@ export class DuckDbEngine implements LakeEngine {
     const reader = await this.conn.runAndReadAll(
       'SELECT * REPLACE (CAST(date AS VARCHAR) AS date) FROM breadth_result ORDER BY date',
     );
-    const days = reader.getRowObjectsJS().map(toBreadthDay);
+    const days = reader.getRowObjectsJS().map(breadthDayFromRow);
     await this.conn.run('DROP TABLE breadth_result');
     await this.conn.run('DROP VIEW features');
     await this.conn.run('DROP VIEW prices');
@@ -424,23 +425,4 @@ function toRowValue(v: unknown): RowValue {
 function mergeSources(existing: string | undefined, added: string): string {
   const all = new Set([...(existing ? existing.split('+') : []), ...added.split('+')]);
   return [...all].sort().join('+');
-}
-
-function toBreadthDay(r: Record<string, unknown>): BreadthDay {
-  const n = (k: string) => Number(r[k]);
-  const ew = r.ew_return;
-  return {
-    date: String(r.date),
-    advancers: n('advancers'),
-    decliners: n('decliners'),
-    unchanged: n('unchanged'),
-    issues: n('issues'),
-    aboveSma50: n('above_sma50'),
-    withSma50: n('with_sma50'),
-    aboveSma200: n('above_sma200'),
-    withSma200: n('with_sma200'),
-    newHighs: n('new_highs'),
-    newLows: n('new_lows'),
-    ewReturn: ew === null || ew === undefined ? null : Number(ew),
-  };
 }

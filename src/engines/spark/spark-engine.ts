@@ -9,6 +9,7 @@ import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
 import { SerialQueue } from '../../util/serial-queue.ts';
 import {
+  breadthDayFromRow,
   type ColumnSpec,
   checkColumns,
   type LakeEngine,
@@ -218,7 +219,7 @@ export class SparkEngine implements LakeEngine {
         rows: out.breadth.rows,
         files: [`delta version ${out.breadth.version}`],
       });
-      return out.rows.map(toBreadthDay);
+      return out.rows.map(breadthDayFromRow);
     });
   }
 
@@ -402,23 +403,4 @@ function toRow(r: Record<string, unknown>): Row {
   const out: Row = {};
   for (const [k, v] of Object.entries(r)) out[k] = toRowValue(v);
   return out;
-}
-
-export function toBreadthDay(r: Record<string, unknown>): BreadthDay {
-  const n = (k: string) => Number(r[k]);
-  const ew = r.ew_return;
-  return {
-    date: String(r.date),
-    advancers: n('advancers'),
-    decliners: n('decliners'),
-    unchanged: n('unchanged'),
-    issues: n('issues'),
-    aboveSma50: n('above_sma50'),
-    withSma50: n('with_sma50'),
-    aboveSma200: n('above_sma200'),
-    withSma200: n('with_sma200'),
-    newHighs: n('new_highs'),
-    newLows: n('new_lows'),
-    ewReturn: ew === null || ew === undefined ? null : Number(ew),
-  };
 }
