@@ -9,11 +9,11 @@
  *
  * Run: node bench/infra-readiness.ts [--rounds N] [--no-local]
  */
-import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { defaultComposeFiles } from '../src/config/stack.ts';
 import { ComposeProject } from '../src/infra/compose.ts';
 import { startStack } from '../src/infra/stack.ts';
+import { freePort } from '../src/util/net.ts';
 
 type Waiter = 'bf' | 'compose --wait';
 type Temperature = 'cold' | 'warm';
@@ -31,16 +31,6 @@ const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 1) || 1;
 const local = !args.includes('--no-local');
 const files = defaultComposeFiles({ local });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function portEnv(): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = { ...process.env };

@@ -10,7 +10,6 @@
  * Run: node bench/sink-throughput.ts [--docs 200000] [--batch 2000] [--rounds 2]
  * Starts its own kafka + elasticsearch (local images, own project and ports) and removes them at the end.
  */
-import { createServer } from 'node:net';
 import { type PublishConfig, publishConfig } from '../src/config/publish.ts';
 import type { BreadthSeriesRow } from '../src/domain/breadth.ts';
 import { startStack } from '../src/infra/stack.ts';
@@ -19,6 +18,7 @@ import { breadthDoc } from '../src/publish/keys.ts';
 import { publishSignals } from '../src/publish/producer.ts';
 import { runSink } from '../src/publish/sink.ts';
 import { silentLogger } from '../src/util/log.ts';
+import { freePort } from '../src/util/net.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -31,16 +31,6 @@ const DOCS = arg('--docs', 200_000);
 const BATCH = arg('--batch', 2000);
 const ROUNDS = arg('--rounds', 2);
 const LISTS = 50;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** DOCS breadth rows: LISTS lists × days, so every (list, date) key is distinct. */
 function rows(): { list: string; row: BreadthSeriesRow }[] {

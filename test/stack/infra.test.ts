@@ -24,6 +24,7 @@ import {
 } from '../../src/infra/stack.ts';
 import { BfError, UsageError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
+import { freePort } from '../../src/util/net.ts';
 
 const PORT_ENVS = [
   'BF_SPARK_UI_PORT',
@@ -33,17 +34,6 @@ const PORT_ENVS = [
   'BF_ELASTICSEARCH_PORT',
   'BF_KIBANA_PORT',
 ] as const;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function freePortEnv(): Promise<Record<string, string>> {
   const env: Record<string, string> = {};

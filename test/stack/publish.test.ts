@@ -6,7 +6,6 @@
  * Run: npx vitest run --project stack test/stack/publish.test.ts
  * Its own project name and free host ports, so it never collides with another stack on this machine.
  */
-import { createServer } from 'node:net';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PublishConfig, publishConfig } from '../../src/config/publish.ts';
@@ -20,17 +19,7 @@ import { groupLag, runSink } from '../../src/publish/sink.ts';
 import { documentIds, topicDistinctKeys, verifyPublished } from '../../src/publish/verify.ts';
 import { BfError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../src/util/net.ts';
 
 const lines: string[] = [];
 const log: Logger = {

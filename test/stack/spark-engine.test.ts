@@ -4,7 +4,6 @@
  * Own project name and free host ports; torn down with its volumes at the end.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,20 +22,10 @@ import { createSampleSource } from '../../src/sources/sample.ts';
 import { resolveSymbolList } from '../../src/sources/symbols.ts';
 import { BfError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
+import { freePort } from '../../src/util/net.ts';
 
 const PORT_ENVS = ['BF_SPARK_UI_PORT', 'BF_SPARK_MASTER_PORT', 'BF_S3_PORT'] as const;
 const RANGE = { start: '2021-01-01', end: '2023-12-31' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const lines: string[] = [];
 const logger: Logger = {
