@@ -35,4 +35,23 @@ describe('publishing when a service is unreachable', () => {
     expect((err as BfError).message).toMatch(/elasticsearch/i);
     expect((err as BfError).message).toMatch(/127\.0\.0\.1:\d+/);
   });
+
+  it("attaches the named service's last log lines when the stack is known", async () => {
+    const env = { ...process.env, BF_ELASTICSEARCH_PORT: String(await freePort()) };
+    const asked: string[] = [];
+    const err = await publishStage(
+      { events: [event], series: [], symbolList: 't', synthetic: true, engine: 'duckdb', source: 'sample' },
+      {
+        env,
+        log: silentLogger,
+        serviceLogs: async (service, lines) => {
+          asked.push(`${service}:${lines}`);
+          return ['es-1 | [WARN] low disk watermark', 'es-1 | [ERROR] shard failed'];
+        },
+      },
+    ).catch((e: unknown) => e);
+    expect(asked).toEqual(['elasticsearch:20']);
+    expect((err as BfError).message).toMatch(/--- elasticsearch: last 2 log lines ---\nes-1 \| \[WARN\]/);
+    expect((err as BfError).hint).toMatch(/bf infra logs elasticsearch/);
+  });
 });

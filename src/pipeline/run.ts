@@ -48,7 +48,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
                 engine: opts.engine,
                 source: fetched.source,
               },
-              { env: opts.stack?.env, log },
+              { env: opts.stack?.env, log, serviceLogs: opts.stack ? stackLogs(opts.stack) : undefined },
             ),
           )
         : undefined;
@@ -86,4 +86,12 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   } finally {
     await ws.close();
   }
+}
+
+/** Reads a service's last log lines from the run's Compose stack (for errors that name the service). */
+function stackLogs(stack: NonNullable<PipelineOptions['stack']>) {
+  return async (service: string, lines: number): Promise<string[]> => {
+    const { composeProjectFor } = await import('../infra/stack.ts');
+    return composeProjectFor(stack).logs(service, lines);
+  };
 }
