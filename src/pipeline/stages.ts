@@ -19,7 +19,7 @@ import {
 } from './lake-rows.ts';
 import type { EngineName, PipelineOptions } from './types.ts';
 
-/** The lake and the embedded engine over it, opened once per command and closed by the caller. */
+/** The lake and the engine over it (embedded or Spark), opened once per command and closed by the caller. */
 export interface Workspace {
   /** Where the lake lives, for messages: a directory or an s3:// URL. */
   location: string;
@@ -38,8 +38,7 @@ export async function openWorkspace(
   if (engineName === 'spark') {
     const { SparkEngine } = await import('../engines/spark/index.ts');
     const engine = await SparkEngine.open({ stack, logger: log });
-    const { bucket, prefix } = engine.s3.config;
-    return { location: `s3://${bucket}/${prefix}`, engine, close: () => engine.close() };
+    return { location: engine.location, engine, close: () => engine.close() };
   }
   const { DuckDbEngine } = await import('../engines/duckdb/index.ts');
   const lake = Lake.open(resolveWorkdir(workdir), { logger: log });
