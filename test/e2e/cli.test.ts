@@ -253,28 +253,18 @@ describe('bf data fetch --source yahoo against a local replay of the chart API',
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  it('reports an unknown symbol by name and keeps the rest', async () => {
+  /** `bf data fetch --source yahoo` of a list file, against the replay server. */
+  function fetchFromReplay(symbols: string[], ...extra: string[]) {
     const dir = tmp();
     const list = join(dir, 'l.txt');
-    writeFileSync(list, 'AAPL\nZZZZQ\n');
-    const r = await bf(
-      [
-        'data',
-        'fetch',
-        '--source',
-        'yahoo',
-        '--symbol-list',
-        list,
-        '--start',
-        '2024-01-01',
-        '--end',
-        '2024-01-10',
-        '--workdir',
-        join(dir, 'wd'),
-        '--json',
-      ],
-      { BF_YAHOO_URL: url },
-    );
+    writeFileSync(list, `${symbols.join('\n')}\n`);
+    const args = ['data', 'fetch', '--source', 'yahoo', '--symbol-list', list, '--start', '2024-01-01'];
+    args.push('--end', '2024-01-10', '--workdir', join(dir, 'wd'), ...extra);
+    return { dir, run: bf(args, { BF_YAHOO_URL: url }) };
+  }
+
+  it('reports an unknown symbol by name and keeps the rest', async () => {
+    const r = await fetchFromReplay(['AAPL', 'ZZZZQ'], '--json').run;
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/ZZZZQ/);
     const out = JSON.parse(r.stdout);
@@ -283,26 +273,8 @@ describe('bf data fetch --source yahoo against a local replay of the chart API',
   });
 
   it('exits non-zero when every symbol is unknown', async () => {
-    const dir = tmp();
-    const list = join(dir, 'l.txt');
-    writeFileSync(list, 'ZZZZQ\nQQQQZ\n');
-    const r = await bf(
-      [
-        'data',
-        'fetch',
-        '--source',
-        'yahoo',
-        '--symbol-list',
-        list,
-        '--start',
-        '2024-01-01',
-        '--end',
-        '2024-01-10',
-        '--workdir',
-        join(dir, 'wd'),
-      ],
-      { BF_YAHOO_URL: url },
-    );
+    const { dir, run } = fetchFromReplay(['ZZZZQ', 'QQQQZ']);
+    const r = await run;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/every symbol failed.*ZZZZQ.*QQQQZ/);
     expect(existsSync(join(dir, 'wd', 'lake', 'prices'))).toBe(false);
