@@ -1,12 +1,27 @@
 // Writes infra/kibana/bf-dashboard.ndjson: two data views, four Lens visualizations and the bf dashboard.
 // Run: node infra/kibana/generate.ts. The NDJSON is committed (bf imports it); this script is how it is made,
-// so edits go here and the file is regenerated. Versions: objects are written at the oldest migration versions
-// that have these shapes (Kibana 8.9); Kibana 8.x/9.x migrates them up on import, while a version newer than
-// the running Kibana would be refused.
+// so edits go here and the file is regenerated.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+//
+// Migration versions: each object carries the version Kibana 9.2 reaches for its type, so importing it runs no
+// migration (an older version would be migrated up; a newer one is refused as "belongs to a more recent version
+// of Kibana"). Kibana's DocumentUpgradePipeline compares typeMigrationVersion with the greatest of the type's
+// legacy migrations, its multi-namespace conversion version and its model versions (as virtual `10.<n>.0`);
+// coreMigrationVersion with the last core transform (8.8.0). Read from Kibana's source:
+//   index-pattern  migrations up to 7.11.0, convertToMultiNamespaceTypeVersion 8.0.0, no model versions -> 8.0.0
+//   lens           model version 1 (the `version` mapping, elastic/kibana#229534, 9.2)                -> 10.1.0
+//   dashboard      model versions 1-3 (3 = collapsible `sections`, 9.1; 4 = accessControl is 9.3)  -> 10.3.0
+// The shapes written below are valid at those versions (the 8.9-era Lens/dashboard attributes are what
+// model versions 1-3 accept: their changes only add mappings).
+export const CORE_MIGRATION_VERSION = '8.8.0';
+export const TYPE_MIGRATION_VERSIONS = {
+  'index-pattern': '8.0.0',
+  lens: '10.1.0',
+  dashboard: '10.3.0',
+} as const;
 
-const CORE = '8.8.0';
+const CORE = CORE_MIGRATION_VERSION;
 const dataView = (id: string, title: string) => ({
   attributes: {
     allowHidden: false,
@@ -25,7 +40,7 @@ const dataView = (id: string, title: string) => ({
   managed: false,
   references: [],
   type: 'index-pattern',
-  typeMigrationVersion: '8.0.0',
+  typeMigrationVersion: TYPE_MIGRATION_VERSIONS['index-pattern'],
 });
 
 const dateCol = {
@@ -171,7 +186,7 @@ function lens(opts: {
     managed: false,
     references,
     type: 'lens',
-    typeMigrationVersion: '8.9.0',
+    typeMigrationVersion: TYPE_MIGRATION_VERSIONS.lens,
   };
 }
 
@@ -247,7 +262,7 @@ const signalsChart = {
   managed: false,
   references: [{ id: 'bf-signals', name: 'indexpattern-datasource-layer-data', type: 'index-pattern' }],
   type: 'lens',
-  typeMigrationVersion: '8.9.0',
+  typeMigrationVersion: TYPE_MIGRATION_VERSIONS.lens,
 };
 
 const visualizations = [
@@ -325,7 +340,7 @@ const dashboard = {
     type: 'lens',
   })),
   type: 'dashboard',
-  typeMigrationVersion: '8.9.0',
+  typeMigrationVersion: TYPE_MIGRATION_VERSIONS.dashboard,
 };
 
 const objects = [

@@ -27,6 +27,8 @@ describe('readInputs', () => {
       services: [],
       imageEnv: {},
       keepUp: false,
+      kibana: false,
+      kibanaRequired: false,
       artifactName: 'bf-report',
       retentionDays: undefined,
       minSignals: 0,
@@ -106,5 +108,17 @@ describe('readInputs', () => {
     expect(errorOf({ 'min-signals': '1.5' }).message).toContain("'min-signals'");
     expect(errorOf({ 'artifact-name': 'a/b' }).message).toContain("'artifact-name'");
     expect(errorOf({ 'retention-days': '91' }).message).toContain("'retention-days'");
+  });
+
+  it('kibana is off by default; kibana-required needs kibana', () => {
+    expect(readInputs(reader({ kibana: 'true' }), ctx)).toMatchObject({ kibana: true, kibanaRequired: false });
+    expect(readInputs(reader({ kibana: 'true', 'kibana-required': 'true' }), ctx)).toMatchObject({
+      kibana: true,
+      kibanaRequired: true,
+    });
+    expect(errorOf({ kibana: 'maybe' }).message).toContain("'kibana'");
+    const err = errorOf({ 'kibana-required': 'true' });
+    expect(err.message).toContain("'kibana-required'");
+    expect(err.hint).toContain("set kibana: 'true'");
   });
 });

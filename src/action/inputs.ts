@@ -13,6 +13,8 @@ export const INPUT_NAMES = {
   services: 'services',
   images: 'images',
   keepUp: 'keep-up',
+  kibana: 'kibana',
+  kibanaRequired: 'kibana-required',
   artifactName: 'artifact-name',
   retentionDays: 'retention-days',
   minSignals: 'min-signals',
@@ -34,6 +36,10 @@ export interface ActionConfig {
   /** Env vars to set for `docker compose` (BF_*_IMAGE overrides). */
   imageEnv: Record<string, string>;
   keepUp: boolean;
+  /** Start Kibana and import the dashboards (default false: PR checks need no viewer). */
+  kibana: boolean;
+  /** Kibana not ready or a refused import fails the run; otherwise they are warnings. */
+  kibanaRequired: boolean;
   artifactName: string;
   /** Undefined = the repository's default retention. */
   retentionDays: number | undefined;
@@ -157,6 +163,23 @@ export function parseArtifactName(raw: string): string {
   return v;
 }
 
+/** `kibana-required: true` only makes sense with Kibana running: saying so beats silently ignoring it. */
+export function parseKibana(
+  kibanaRaw: string,
+  requiredRaw: string,
+): { kibana: boolean; kibanaRequired: boolean } {
+  const kibana = parseBoolean(INPUT_NAMES.kibana, kibanaRaw);
+  const kibanaRequired = parseBoolean(INPUT_NAMES.kibanaRequired, requiredRaw);
+  if (kibanaRequired && !kibana) {
+    throw inputError(
+      INPUT_NAMES.kibanaRequired,
+      requiredRaw,
+      "set kibana: 'true' as well, or drop kibana-required",
+    );
+  }
+  return { kibana, kibanaRequired };
+}
+
 /** Reads and validates every input into one typed config; the first bad input throws a UsageError naming it. */
 export function readInputs(read: InputReader, ctx: InputContext): ActionConfig {
   const get = (name: string) => read(name).trim();
@@ -180,6 +203,7 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionConfig {
     services: parseList(get(INPUT_NAMES.services)),
     imageEnv: parseImages(get(INPUT_NAMES.images)),
     keepUp: parseBoolean(INPUT_NAMES.keepUp, get(INPUT_NAMES.keepUp)),
+    ...parseKibana(get(INPUT_NAMES.kibana), get(INPUT_NAMES.kibanaRequired)),
     artifactName: parseArtifactName(orDefault(INPUT_NAMES.artifactName, DEFAULTS.artifactName)),
     retentionDays: parseRetentionDays(get(INPUT_NAMES.retentionDays)),
     minSignals: minRaw === '' ? DEFAULTS.minSignals : parseMinSignals(minRaw),

@@ -39,6 +39,10 @@ export interface StackRequest {
   /** BF_*_IMAGE overrides merged over the process env. */
   env: NodeJS.ProcessEnv;
   waitTimeoutMs: number;
+  /** Start Kibana (and import the dashboards). */
+  kibana: boolean;
+  /** Kibana problems fail the stack stage instead of being warnings. */
+  kibanaRequired: boolean;
   log: Logger;
 }
 
@@ -171,6 +175,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       services: cfg.services,
       env: { ...env, ...cfg.imageEnv },
       waitTimeoutMs: cfg.waitTimeoutSeconds * 1000,
+      kibana: cfg.kibana,
+      kibanaRequired: cfg.kibanaRequired,
       log,
     };
     await stage('preflight', () => deps.preflight(stackReq));

@@ -31,8 +31,11 @@ export function realMainDeps(moduleUrl: string): MainDeps {
       const compose = composeFor(req);
       const config = await compose.config();
       if (req.services.length > 0) validateServices(config, req.services);
-      const ports =
-        req.services.length > 0 ? config.ports.filter((p) => req.services.includes(p.service)) : config.ports;
+      const ports = config.ports.filter(
+        (p) =>
+          (req.services.length === 0 || req.services.includes(p.service)) &&
+          (req.kibana || p.service !== 'kibana'),
+      );
       await preflight({ ports, exec: compose.exec, logger: req.log });
     },
     startStack: async (req) => {
@@ -42,6 +45,8 @@ export function realMainDeps(moduleUrl: string): MainDeps {
         env: req.env,
         services: req.services.length > 0 ? req.services : undefined,
         waitSeconds: req.waitTimeoutMs / 1000,
+        kibana: req.kibana,
+        kibanaRequired: req.kibanaRequired,
         skipPreflight: true,
         // Post captures the logs into the artifact and then runs down --volumes: keep the containers until then.
         keepOnFailure: true,

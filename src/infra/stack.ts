@@ -49,6 +49,11 @@ export interface StartOptions extends StackTarget {
   services?: string[];
   /** false leaves Kibana out. */
   kibana?: boolean;
+  /**
+   * true: Kibana not ready or a refused dashboard import fails the start. Default false: Kibana is a viewer,
+   * so its problems are warnings and the stack (and a pipeline on it) carries on.
+   */
+  kibanaRequired?: boolean;
   waitSeconds?: number;
   keepOnFailure?: boolean;
   skipPreflight?: boolean;
@@ -175,6 +180,7 @@ function progressLogger(logger: Logger): (e: ProgressEvent) => void {
         logger.progress(`  … ${e.service}: ${e.check}: ${e.detail} (${s(e.elapsedMs)})`);
         break;
       case 'check-ready':
+        if (e.warning) logger.warn(`${e.service}: ${e.warning}`);
         break;
       case 'service-ready':
         logger.info(`  ✓ ${e.service} ready after ${s(e.elapsedMs)}`);
@@ -301,14 +307,33 @@ async function startWatched(
     wake: watch.wake,
   });
   const t3 = performance.now();
-  if (!report.ready) {
+  // Kibana only shows what the pipeline wrote: unless required, its not being ready is a warning.
+  const blocking = report.notReady.filter((s) => opts.kibanaRequired || s.service !== 'kibana');
+  if (blocking.length > 0) {
     const diagnoses = await diagnose(compose, report, await compose.ps().catch(() => []));
     printDiagnoses(logger, diagnoses);
     const tornDown = await teardown();
     throw new StackNotReadyError(compose.name, report, diagnoses, tornDown);
   }
+  const kibanaDown = report.notReady.find((s) => s.service === 'kibana');
+  if (kibanaDown) {
+    const failed = kibanaDown.checks.find((c) => !c.ok);
+    logger.warn(
+      `kibana not ready after ${(kibanaDown.elapsedMs / 1000).toFixed(1)} s (${failed ? `${failed.name}: ${failed.detail}` : 'not ready'}); ` +
+        'continuing without the dashboards (require Kibana with kibana-required: true or --kibana-required)',
+    );
+  }
   logger.info(`stack ${compose.name} ready in ${((t3 - t0) / 1000).toFixed(1)} s`);
-  if (services.includes('kibana')) await importDashboards(compose.env, logger);
+  if (services.includes('kibana') && !kibanaDown) {
+    const { importDashboards } = await import('./dashboards.ts');
+    const { KIBANA_OBJECTS_FILE, kibanaUrl } = await import('../config/publish.ts');
+    await importDashboards({
+      url: kibanaUrl(compose.env),
+      file: join(REPO_ROOT, KIBANA_OBJECTS_FILE),
+      logger,
+      required: opts.kibanaRequired ?? false,
+    });
+  }
   return new StartedStack(compose, services, report, {
     preflightMs: t1 - t0,
     upMs: t2 - t1,
@@ -517,16 +542,4 @@ export async function saveLogs(t: StackTarget & { dir: string; services?: string
     written.push(file);
   }
   return written;
-}
-
-/**
- * Kibana is up: import the saved objects (data views, the breadth dashboard) kept in the repo. A failed import
- * leaves the (healthy) stack running and fails the start with Kibana's reason, so the user can fix and re-run.
- */
-async function importDashboards(env: NodeJS.ProcessEnv, logger: Logger): Promise<void> {
-  const { KIBANA_OBJECTS_FILE, kibanaUrl } = await import('../config/publish.ts');
-  const { importKibanaObjects } = await import('../publish/kibana.ts');
-  const file = join(REPO_ROOT, KIBANA_OBJECTS_FILE);
-  const result = await importKibanaObjects(kibanaUrl(env), file);
-  logger.info(`kibana: imported ${result.successCount} saved object(s) from ${KIBANA_OBJECTS_FILE}`);
 }

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ndjson as generated } from '../../infra/kibana/generate.ts';
+import { type KibanaPeer, kibanaImportPeer, PARTIAL_FAILURE } from '../../test/support/kibana-peer.ts';
 import { KIBANA_OBJECTS_FILE } from '../config/publish.ts';
 import { REPO_ROOT } from '../config/stack.ts';
-import { importKibanaObjects } from './kibana.ts';
+import { describeFailure, importKibanaObjects } from './kibana.ts';
 
 // Kibana cannot run here: these tests check the NDJSON against the documented saved-object structure and the
 // import request against a local HTTP peer that parses the multipart body. A real Kibana import is not exercised.
@@ -46,6 +45,21 @@ describe('infra/kibana/bf-dashboard.ndjson', () => {
       expect(o.typeMigrationVersion).toMatch(semver);
     }
     expect(byKey.size).toBe(objects.length); // no duplicate type/id
+  });
+
+  it('every object carries the migration versions Kibana 9.2 reaches for its type', () => {
+    // Read from Kibana 9.2's source (see infra/kibana/generate.ts): the greatest of each type's legacy
+    // migrations, multi-namespace conversion and model versions (virtual 10.<n>.0); core transforms end at 8.8.0.
+    const kibana92: Record<string, string> = {
+      'index-pattern': '8.0.0',
+      lens: '10.1.0',
+      dashboard: '10.3.0',
+    };
+    expect(new Set(objects.map((o) => o.type))).toEqual(new Set(Object.keys(kibana92)));
+    for (const o of objects) {
+      expect(o.typeMigrationVersion, `${o.type}/${o.id}`).toBe(kibana92[o.type]);
+      expect(o.coreMigrationVersion, `${o.type}/${o.id}`).toBe('8.8.0');
+    }
   });
 
   it('every reference resolves to an object in the file', () => {
@@ -133,67 +147,15 @@ describe('infra/kibana/bf-dashboard.ndjson', () => {
   });
 });
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  parts: { name: string; filename?: string; contentType?: string; body: string }[];
-}
-
-/** Minimal multipart/form-data parser: enough to check what Kibana's import endpoint would receive. */
-function parseMultipart(contentType: string, body: Buffer): Received['parts'] {
-  const m = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
-  if (!m) throw new Error(`no boundary in ${contentType}`);
-  const boundary = `--${m[1] ?? m[2]}`;
-  const text = body.toString('utf8');
-  expect(text.trimEnd().endsWith(`${boundary}--`)).toBe(true);
-  return text
-    .split(boundary)
-    .slice(1, -1)
-    .map((chunk) => {
-      const raw = chunk.replace(/^\r\n/, '').replace(/\r\n$/, '');
-      const sep = raw.indexOf('\r\n\r\n');
-      const head = raw.slice(0, sep);
-      const disp = /content-disposition: form-data; name="([^"]+)"(?:; filename="([^"]+)")?/i.exec(head);
-      return {
-        name: disp?.[1] ?? '',
-        filename: disp?.[2],
-        contentType: /content-type: (.+)/i.exec(head)?.[1]?.trim(),
-        body: raw.slice(sep + 4),
-      };
-    });
-}
-
 describe('importKibanaObjects', () => {
-  let close: (() => void) | undefined;
-  afterEach(() => close?.());
-
-  async function peer(
-    reply: (r: Received) => { status: number; body: unknown },
-  ): Promise<{ url: string; got: Received[] }> {
-    const got: Received[] = [];
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const r: Received = {
-          method: req.method ?? '',
-          url: req.url ?? '',
-          headers: req.headers,
-          parts: parseMultipart(req.headers['content-type'] ?? '', Buffer.concat(chunks)),
-        };
-        got.push(r);
-        const out = reply(r);
-        res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body));
-      });
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    close = () => server.close();
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, got };
-  }
+  let peer: KibanaPeer | undefined;
+  afterEach(async () => {
+    await peer?.close();
+    peer = undefined;
+  });
 
   it('posts the NDJSON as multipart field `file` with kbn-xsrf and overwrite=true', async () => {
-    const { url, got } = await peer(() => ({
+    peer = await kibanaImportPeer(() => ({
       status: 200,
       body: {
         success: true,
@@ -201,10 +163,11 @@ describe('importKibanaObjects', () => {
         successResults: objects.map((o) => ({ type: o.type, id: o.id })),
       },
     }));
-    const res = await importKibanaObjects(url, FILE);
+    const res = await importKibanaObjects(peer.url, FILE);
     expect(res.successCount).toBe(objects.length);
     expect(res.imported).toContain('dashboard/bf-dashboard');
-    const r = got[0]!;
+    expect(res.failures).toEqual([]);
+    const r = peer.got[0]!;
     expect(r.method).toBe('POST');
     expect(r.url).toBe('/api/saved_objects/_import?overwrite=true');
     expect(r.headers['kbn-xsrf']).toBeTruthy();
@@ -213,24 +176,23 @@ describe('importKibanaObjects', () => {
     expect(r.parts[0]).toMatchObject({ name: 'file', filename: 'bf-dashboard.ndjson', body: text });
   });
 
-  it('names the objects Kibana refused', async () => {
-    const { url } = await peer(() => ({
-      status: 200,
-      body: {
-        success: false,
-        successCount: 6,
-        errors: [
-          {
-            type: 'lens',
-            id: 'bf-lens-zweig',
-            title: 'bf — breadth ratio',
-            error: { type: 'missing_references' },
-          },
-        ],
-      },
+  it("returns each object Kibana refused with Kibana's reason (HTTP 200, success: false)", async () => {
+    peer = await kibanaImportPeer(() => ({ status: 200, body: PARTIAL_FAILURE }));
+    const res = await importKibanaObjects(peer.url, FILE);
+    expect(res.successCount).toBe(5);
+    expect(res.failures.map(describeFailure)).toEqual([
+      'lens/bf-lens-zweig ("bf — breadth ratio and Zweig EMA10"): missing_references (index-pattern/bf-signals)',
+      'dashboard/bf-dashboard ("bf — market breadth thrusts"): unknown: Document "bf-dashboard" of type \'dashboard\' belongs to a more recent version of Kibana [10.4.0] when the last known version is [10.3.0].',
+    ]);
+  });
+
+  it('a file Kibana rejects as a whole (Boom 400) throws with its message', async () => {
+    peer = await kibanaImportPeer(() => ({
+      status: 400,
+      body: { statusCode: 400, error: 'Bad Request', message: 'Unexpected token in JSON at line 3' },
     }));
-    await expect(importKibanaObjects(url, FILE)).rejects.toThrow(
-      /kibana refused the import of bf-dashboard.ndjson \(HTTP 200\): lens\/bf-lens-zweig \(bf — breadth ratio\): missing_references/,
+    await expect(importKibanaObjects(peer.url, FILE)).rejects.toThrow(
+      'kibana refused the import of bf-dashboard.ndjson (HTTP 400): Unexpected token in JSON at line 3',
     );
   });
 

@@ -130,10 +130,17 @@ export function infraCommand(): Command {
     .option('--wait <seconds>', 'overall readiness deadline in seconds', '300')
     .option('--services <list>', 'comma-separated services to start (their dependencies start too)')
     .option('--no-kibana', 'leave Kibana out')
+    .option('--kibana-required', 'fail when Kibana is not ready or refuses a dashboard (default: a warning)')
     .option('--keep-on-failure', 'leave the containers running when the stack does not become ready')
     .action(
       async (
-        flags: TargetFlags & { wait: string; services?: string; kibana: boolean; keepOnFailure?: boolean },
+        flags: TargetFlags & {
+          wait: string;
+          services?: string;
+          kibana: boolean;
+          kibanaRequired?: boolean;
+          keepOnFailure?: boolean;
+        },
       ) => {
         const logger = stderrLogger();
         const stack = await startStack({
@@ -141,6 +148,7 @@ export function infraCommand(): Command {
           waitSeconds: parseWaitSeconds(flags.wait),
           services: flags.services === undefined ? undefined : parseServiceList(flags.services),
           kibana: flags.kibana,
+          kibanaRequired: flags.kibanaRequired,
           keepOnFailure: flags.keepOnFailure,
         });
         process.stdout.write(`${stack.project}\n`);

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ContainerState } from '../compose.ts';
-import { aliveWorkers, composeHealthCheck, sharedPs } from './checks.ts';
+import { aliveWorkers, composeHealthCheck, kibanaCheck, sharedPs } from './checks.ts';
 
 const container = (over: Partial<ContainerState>): ContainerState => ({
   id: 'abc',
@@ -55,5 +57,41 @@ describe('sharedPs', () => {
     await ps();
     await ps();
     expect(calls).toBe(2);
+  });
+});
+
+describe('kibanaCheck', () => {
+  // Kibana cannot run here: a local peer answers /api/status in Kibana 9's shape (status.overall.level/summary).
+  let server: Server | undefined;
+  afterEach(() => server?.close());
+  async function status(code: number, level: string): Promise<string> {
+    server = createServer((_req, res) =>
+      res
+        .writeHead(code, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            name: 'kibana',
+            status: { overall: { level, summary: `${level} summary` }, core: {} },
+          }),
+        ),
+    );
+    await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it('available is ready', async () => {
+    expect(await kibanaCheck('kibana', await status(200, 'available')).probe()).toEqual({
+      ok: true,
+      detail: 'HTTP 200, overall available (available summary)',
+    });
+  });
+  it('degraded is ready with a warning naming the summary', async () => {
+    expect(await kibanaCheck('kibana', await status(200, 'degraded')).probe()).toMatchObject({
+      ok: true,
+      warning: 'kibana reports degraded, continuing: degraded summary',
+    });
+  });
+  it('unavailable (HTTP 503) is not ready', async () => {
+    expect((await kibanaCheck('kibana', await status(503, 'unavailable')).probe()).ok).toBe(false);
   });
 });

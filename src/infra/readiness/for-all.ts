@@ -30,7 +30,14 @@ export interface ReadinessReport {
 
 export type ProgressEvent =
   | { kind: 'waiting'; service: string; check: string; detail: string; elapsedMs: number }
-  | { kind: 'check-ready'; service: string; check: string; detail: string; elapsedMs: number }
+  | {
+      kind: 'check-ready';
+      service: string;
+      check: string;
+      detail: string;
+      elapsedMs: number;
+      warning?: string;
+    }
   | { kind: 'service-ready'; service: string; elapsedMs: number }
   | { kind: 'service-failed'; service: string; check: string; detail: string; elapsedMs: number };
 
@@ -105,6 +112,7 @@ export async function forAll(
         check: check.name,
         detail: r.last.detail,
         elapsedMs,
+        ...(r.last.warning ? { warning: r.last.warning } : {}),
       });
     }
     const elapsedMs = clock.now() - start;

@@ -4,6 +4,8 @@ export interface ProbeResult {
   /** What was seen, e.g. `status yellow` or `1 alive worker`. */
   detail: string;
   fatal?: boolean;
+  /** Ready, but with something the user should know (e.g. Kibana `degraded`): logged once as a warning. */
+  warning?: string;
 }
 
 /** One readiness condition of one compose service. */
