@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { BfError, EXIT } from '../util/errors.ts';
+import { clearProgressLine } from '../util/log.ts';
 import { backtestCommand } from './commands/backtest.ts';
 import { dataCommand } from './commands/data.ts';
 import { infraCommand } from './commands/infra.ts';
@@ -45,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export function reportError(err: unknown): number {
+  clearProgressLine(); // a progress line left on the terminal must not run into the error
   if (err instanceof CommanderError) {
     // Commander already printed the message (or the help text).
     if (

@@ -13,6 +13,11 @@ export const commonOptions = {
   source: () => new Option('--source <source>', 'yahoo | sample | csv:DIR').default('sample'),
   start: () => new Option('--start <date>', 'first date, YYYY-MM-DD (default: 5 years before --end)'),
   end: () => new Option('--end <date>', 'last date, YYYY-MM-DD (default: today)'),
+  fetchTimeout: () =>
+    new Option(
+      '--fetch-timeout <seconds>',
+      'give up the whole fetch after this long (nothing is written to the lake); default: no limit',
+    ),
   workdir: () => new Option('--workdir <dir>', 'workspace holding the local lake (default: $BF_HOME or .bf)'),
   out: () =>
     new Option('--out <dir>', 'also write the output files (CSV, JSON, SVG, HTML) to this directory'),
@@ -65,6 +70,16 @@ export function parsePositiveInt(flag: string, value: string | undefined): numbe
     throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
   }
   return n;
+}
+
+/** `--fetch-timeout` in seconds (fractions allowed) → milliseconds. */
+export function parseSeconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`${flag} must be a positive number of seconds, got "${value}"`);
+  }
+  return Math.round(n * 1000);
 }
 
 export function checkRange(start: string | undefined, end: string | undefined): void {

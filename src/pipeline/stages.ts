@@ -6,7 +6,14 @@ import { breadthDayFromRow, type LakeEngine, type TableWrite } from '../engines/
 import { Lake, resolveWorkdir, TABLE } from '../lake/index.ts';
 import { deriveBreadthSeries } from '../signals/breadth-series.ts';
 import { generateSignals } from '../signals/rules.ts';
-import { checkFetchResult, createSource, defaultRange, type SymbolFailure } from '../sources/source.ts';
+import { yahooEndpoint } from '../config/fetch.ts';
+import {
+  checkFetchResult,
+  createSource,
+  defaultRange,
+  describeSource,
+  type SymbolFailure,
+} from '../sources/source.ts';
 import { resolveSymbolList, type SymbolList } from '../sources/symbols.ts';
 import { BfError, UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
@@ -70,19 +77,28 @@ export interface FetchSummary {
 /** `bf data fetch`: symbols → source → raw daily bars merged into the lake's `prices` table. */
 export async function fetchStage(
   ws: Workspace,
-  opts: { symbolList: string; source: string; start?: string; end?: string; log: Logger },
+  opts: {
+    symbolList: string;
+    source: string;
+    start?: string;
+    end?: string;
+    /** Run-level deadline for the whole fetch (`--fetch-timeout`); none by default. */
+    fetchTimeoutMs?: number;
+    log: Logger;
+  },
 ): Promise<FetchSummary> {
   const list = await resolveSymbolList(opts.symbolList);
-  // BF_YAHOO_URL points the Yahoo client at a mirror or a local replay server (tests, air-gapped runners).
-  const source = createSource(opts.source, { yahoo: { baseUrl: process.env.BF_YAHOO_URL || undefined } });
+  const source = createSource(opts.source, { yahoo: { baseUrl: yahooEndpoint().url } });
   const range = resolveRange(opts.start, opts.end);
   opts.log.info(
-    `fetching ${list.symbols.length} symbols (${list.name}) from ${source.name}${source.synthetic ? ' [SYNTHETIC]' : ''}, ${range.start} → ${range.end}`,
+    `fetching ${list.symbols.length} symbols (${list.name}) from ${describeSource(source)}${source.synthetic ? ' [SYNTHETIC]' : ''}, ${range.start} → ${range.end}`,
   );
   const result = checkFetchResult(
-    await source.fetch(list.symbols, range, opts.log),
+    await withDeadline(opts.fetchTimeoutMs, (signal) =>
+      source.fetch(list.symbols, range, opts.log, { signal }),
+    ),
     list.symbols,
-    source.name,
+    source,
     opts.log,
   );
   if (result.bars.length === 0) {
@@ -107,6 +123,21 @@ export async function fetchStage(
     failures: result.failures,
     skippedRows: result.skippedRows,
   };
+}
+
+/** Runs `work` with a signal that aborts, with a reason naming `--fetch-timeout`, once `ms` have passed. */
+async function withDeadline<T>(
+  ms: number | undefined,
+  work: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  if (ms === undefined) return work(undefined);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(`the --fetch-timeout of ${ms / 1000} s ran out`), ms);
+  try {
+    return await work(deadline.signal);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface SignalsSummary {

@@ -13,6 +13,8 @@ export interface PipelineOptions {
   source: string;
   start?: string;
   end?: string;
+  /** Deadline for the whole fetch stage (`--fetch-timeout`), in milliseconds; none by default. */
+  fetchTimeoutMs?: number;
   /** Workspace holding the local lake (default `.bf/`). */
   workdir?: string;
   /** Where breadth.csv, signals.csv, metrics.json, trades.csv, forward_returns.csv, equity.svg, report.html go. */

@@ -67,7 +67,7 @@ describe('checkFetchResult', () => {
     const result = { bars: [bar], failures: [{ symbol: 'B', reason: 'file not found' }], skippedRows: 2 };
     expect(checkFetchResult(result, ['A', 'B'], 'csv:d', log)).toBe(result);
     expect(warnings).toEqual([
-      'csv:d: B skipped: file not found',
+      'csv:d: B failed: file not found',
       'csv:d: 2 row(s) with null close / adj close skipped',
     ]);
   });

@@ -18,6 +18,21 @@ export interface FetchResult {
   failures: SymbolFailure[];
   /** Rows the source returned but that had no usable close / adj close (null or empty values). */
   skippedRows: number;
+  /** Attempts repeated after a retryable error (remote sources only). */
+  retries?: number;
+  /** Set when the fetch stopped before every symbol was tried: the result is incomplete and must not be stored. */
+  stopped?: FetchStop;
+}
+
+/** Why a fetch stopped early: the run's deadline ran out, or the endpoint cannot be reached at all. */
+export interface FetchStop {
+  reason: string;
+  cause: 'deadline' | 'unreachable';
+}
+
+export interface FetchOptions {
+  /** Aborting it stops the fetch; its reason (a string) says why, e.g. that `--fetch-timeout` ran out. */
+  signal?: AbortSignal;
 }
 
 export interface PriceSource {
@@ -25,8 +40,10 @@ export interface PriceSource {
   readonly name: string;
   /** True when the prices are generated rather than market data. */
   readonly synthetic: boolean;
+  /** Where a remote source reads from (the URL actually used), for messages. */
+  readonly endpoint?: string;
   /** Per-symbol problems land in `failures`; it rejects only when the whole fetch cannot run. */
-  fetch(symbols: string[], range: DateRange, log: Logger): Promise<FetchResult>;
+  fetch(symbols: string[], range: DateRange, log: Logger, opts?: FetchOptions): Promise<FetchResult>;
 }
 
 export interface CreateSourceOptions {
@@ -63,6 +80,9 @@ export function createSource(spec: string, opts: CreateSourceOptions = {}): Pric
   throw new UsageError(`unknown source "${spec}"`, `use one of: ${SOURCE_FORMS.join(', ')}`);
 }
 
+/** The failure reason of symbols a stopped fetch did not get to, or abandoned mid-request. */
+export const NOT_FETCHED = 'not fetched: the fetch stopped';
+
 /** The failure reason every source gives for a symbol that has no bars in the range. */
 export function noBarsReason(range: DateRange): string {
   return `no bars between ${range.start} and ${range.end}`;
@@ -78,30 +98,50 @@ export function defaultRange(today: Date = new Date()): DateRange {
   return { start: isoDate(start), end: isoDate(today) };
 }
 
+/** `yahoo (http://…)`: the source with the endpoint it actually used, for messages. */
+export function describeSource(source: Pick<PriceSource, 'name' | 'endpoint'>): string {
+  return source.endpoint ? `${source.name} (${source.endpoint})` : source.name;
+}
+
 /**
- * Judges a fetch: throws BfError (exit 1) naming the symbols when every requested symbol failed;
- * otherwise warns once per failed symbol and returns the result unchanged.
+ * Judges a fetch: throws BfError (exit 1) when it stopped early (deadline, unreachable endpoint) or when every
+ * requested symbol failed, naming the symbols and the endpoint used; otherwise warns once per failed symbol and
+ * returns the result unchanged.
  */
 export function checkFetchResult(
   result: FetchResult,
   requested: string[],
-  sourceName: string,
+  source: string | Pick<PriceSource, 'name' | 'endpoint'>,
   log: Logger,
 ): FetchResult {
+  const src = typeof source === 'string' ? { name: source } : source;
+  const label = describeSource(src);
   const failed = new Set(result.failures.map((f) => f.symbol));
+  const reachHint = src.endpoint
+    ? `check network access to ${src.endpoint}, or try --source sample`
+    : 'check the symbols and the source, or try --source sample';
+  if (result.stopped) {
+    const ok = requested.filter((s) => !failed.has(s)).length;
+    const tried = result.failures.filter((f) => f.reason !== NOT_FETCHED).length;
+    throw new BfError(
+      `fetch from ${label} stopped: ${result.stopped.reason}; ${ok}/${requested.length} symbols fetched, ` +
+        `${tried} failed, ${result.retries ?? 0} retries; nothing was written to the lake`,
+      {
+        hint:
+          result.stopped.cause === 'deadline'
+            ? 'raise --fetch-timeout, or fetch a shorter list or range'
+            : reachHint,
+      },
+    );
+  }
   const allFailed = requested.length > 0 && requested.every((s) => failed.has(s));
   if (allFailed) {
     const detail = result.failures.map((f) => `${f.symbol} (${f.reason})`).join('; ');
-    throw new BfError(`every symbol failed to fetch from ${sourceName}: ${detail}`, {
-      hint:
-        sourceName === 'yahoo'
-          ? 'check network access to query1.finance.yahoo.com, or try --source sample'
-          : 'check the symbols and the source, or try --source sample',
-    });
+    throw new BfError(`every symbol failed to fetch from ${label}: ${detail}`, { hint: reachHint });
   }
-  for (const f of result.failures) log.warn(`${sourceName}: ${f.symbol} skipped: ${f.reason}`);
+  for (const f of result.failures) log.warn(`${src.name}: ${f.symbol} failed: ${f.reason}`);
   if (result.skippedRows > 0) {
-    log.warn(`${sourceName}: ${result.skippedRows} row(s) with null close / adj close skipped`);
+    log.warn(`${src.name}: ${result.skippedRows} row(s) with null close / adj close skipped`);
   }
   return result;
 }

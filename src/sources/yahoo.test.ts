@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DateRange } from '../domain/bar.ts';
 import { BfError } from '../util/errors.ts';
 import { type Logger, silentLogger } from '../util/log.ts';
-import { checkFetchResult } from './source.ts';
+import { checkFetchResult, NOT_FETCHED } from './source.ts';
 import { createYahooSource, type YahooSourceOptions } from './yahoo.ts';
 
 const fixture = (name: string) =>
@@ -135,7 +136,7 @@ describe('yahoo source', () => {
       adjClose: 184.29058837890625,
       volume: 82488700,
     });
-    expect(log.progressLines).toContain('fetched 1/1 AAPL');
+    expect(log.progressLines).toContain('yahoo: 1/1 symbols, 0 failed, 0 retries · AAPL ok');
 
     const req = srv.requests[0] as IncomingMessage;
     expect(req.headers['user-agent']).toMatch(/bf\//);
@@ -253,7 +254,7 @@ describe('yahoo source', () => {
     const result = await createYahooSource(opts).fetch(symbols, JANUARY, log);
     expect(srv.maxInFlight).toBe(expected);
     expect(result.failures).toEqual([]);
-    expect(log.progressLines.filter((l) => l.startsWith('fetched '))).toHaveLength(12);
+    expect(log.progressLines.filter((l) => l.endsWith(' ok'))).toHaveLength(12);
   });
 
   it('throws a BfError naming every symbol when all of them fail', async () => {
@@ -278,5 +279,118 @@ describe('yahoo source', () => {
     const result = await source.fetch(['AAPL', 'ZZZZ'], JANUARY, log);
     expect(checkFetchResult(result, ['AAPL', 'ZZZZ'], source.name, log)).toBe(result);
     expect(log.warnings.some((w) => w.includes('ZZZZ') && w.includes('delisted'))).toBe(true);
+  });
+});
+
+/** A TCP peer that accepts connections and then, per `mode`, never answers or drops them at once. */
+async function startTcpPeer(mode: 'silent' | 'reset'): Promise<{ baseUrl: string; connections: () => number }> {
+  let connections = 0;
+  tcp = createTcpServer((socket) => {
+    connections++;
+    tcpSockets.push(socket);
+    socket.on('error', () => {});
+    if (mode === 'reset') socket.resetAndDestroy();
+  });
+  await new Promise<void>((resolve) => tcp?.listen(0, '127.0.0.1', resolve));
+  const { port } = tcp.address() as AddressInfo;
+  return { baseUrl: `http://127.0.0.1:${port}`, connections: () => connections };
+}
+
+let tcp: TcpServer | undefined;
+const tcpSockets: Socket[] = [];
+afterEach(async () => {
+  for (const s of tcpSockets.splice(0)) s.destroy();
+  const t = tcp;
+  tcp = undefined;
+  if (t) await new Promise((resolve) => t.close(resolve));
+});
+
+describe('yahoo source: errors that a retry cannot cure, and stopping', () => {
+  it.each([400, 401, 403, 404, 410, 422])('does not retry an HTTP %i', async (status) => {
+    const srv = await startServer({ AAPL: [json(status, NOT_FOUND)] });
+    const { opts, sleeps } = fastOptions(srv.baseUrl);
+    const log = recordingLogger();
+    const result = await createYahooSource(opts).fetch(['AAPL'], JANUARY, log);
+    expect(srv.hits.get('AAPL')).toBe(1);
+    expect(sleeps).toEqual([]);
+    expect(result.failures[0]?.reason).toMatch(new RegExp(`^HTTP ${status}`));
+    expect(log.progressLines.at(-1)).toMatch(/^yahoo: 1\/1 symbols, 1 failed, 0 retries · AAPL failed: HTTP/);
+  });
+
+  it('stops at once, without retrying, when the host does not resolve (DNS ENOTFOUND)', async () => {
+    const { opts, sleeps } = fastOptions('http://bf-no-such-host.invalid', { concurrency: 1 });
+    const source = createYahooSource(opts);
+    const result = await source.fetch(['AAPL', 'MSFT', 'IBM'], JANUARY, silentLogger);
+    expect(sleeps).toEqual([]);
+    expect(result.stopped).toEqual({
+      reason: 'cannot resolve the host bf-no-such-host.invalid (DNS ENOTFOUND)',
+      cause: 'unreachable',
+    });
+    expect(result.failures.map((f) => f.reason)).toEqual([
+      'cannot resolve the host bf-no-such-host.invalid (DNS ENOTFOUND)',
+      NOT_FETCHED,
+      NOT_FETCHED,
+    ]);
+    expect(() => checkFetchResult(result, ['AAPL', 'MSFT', 'IBM'], source, silentLogger)).toThrow(
+      'fetch from yahoo (http://bf-no-such-host.invalid) stopped: cannot resolve the host bf-no-such-host.invalid (DNS ENOTFOUND); 0/3 symbols fetched, 1 failed, 0 retries; nothing was written to the lake',
+    );
+  });
+
+  it('trips the circuit breaker after N connection failures in a row (a peer that drops every connection)', async () => {
+    const peer = await startTcpPeer('reset');
+    const { opts } = fastOptions(peer.baseUrl, { maxConsecutiveConnectionFailures: 3, concurrency: 1 });
+    const symbols = ['A', 'B', 'C', 'D', 'E'];
+    const result = await createYahooSource(opts).fetch(symbols, JANUARY, silentLogger);
+    expect(peer.connections()).toBe(3);
+    expect(result.stopped?.cause).toBe('unreachable');
+    expect(result.stopped?.reason).toMatch(/^3 connection failures in a row \(last: network error/);
+    expect(result.retries).toBe(2);
+    expect(result.failures.map((f) => f.symbol)).toEqual(symbols);
+    expect(result.failures.slice(1).every((f) => f.reason === NOT_FETCHED)).toBe(true);
+  });
+
+  it('trips the circuit breaker on a peer that accepts and never answers, with per-request timeouts', async () => {
+    const peer = await startTcpPeer('silent');
+    const { opts } = fastOptions(peer.baseUrl, { timeoutMs: 100, maxConsecutiveConnectionFailures: 4 });
+    const log = recordingLogger();
+    const result = await createYahooSource(opts).fetch(['A', 'B', 'C', 'D', 'E', 'F'], JANUARY, log);
+    expect(result.stopped?.reason).toBe('4 connection failures in a row (last: timed out after 100 ms)');
+    expect(result.bars).toEqual([]);
+  });
+
+  it('an HTTP answer, even an error, resets the connection-failure count', async () => {
+    // Each symbol: a request that times out (a connection failure), then a 500 (an answer), then success.
+    const srv = await startServer({
+      A: [hang, json(500, INTERNAL), json(200, AAPL)],
+      B: [hang, json(500, INTERNAL), json(200, AAPL)],
+      C: [hang, json(500, INTERNAL), json(200, AAPL)],
+    });
+    const { opts } = fastOptions(srv.baseUrl, {
+      timeoutMs: 100,
+      maxConsecutiveConnectionFailures: 2,
+      concurrency: 1,
+    });
+    const result = await createYahooSource(opts).fetch(['A', 'B', 'C'], JANUARY, silentLogger);
+    expect(result.stopped).toBeUndefined();
+    expect(result.failures).toEqual([]);
+    expect(result.retries).toBe(6);
+  });
+
+  it('stops at the caller deadline, abandoning hanging requests, and reports what it had not fetched', async () => {
+    const peer = await startTcpPeer('silent');
+    const { opts } = fastOptions(peer.baseUrl, { timeoutMs: 60_000 });
+    const deadline = new AbortController();
+    const log = recordingLogger();
+    const started = performance.now();
+    setTimeout(() => deadline.abort('the --fetch-timeout of 1.5 s ran out'), 1_500);
+    const result = await createYahooSource(opts).fetch(['A', 'B'], JANUARY, log, { signal: deadline.signal });
+    expect(performance.now() - started).toBeLessThan(30_000); // far below one 60 s request timeout
+    expect(result.stopped).toEqual({ reason: 'the --fetch-timeout of 1.5 s ran out', cause: 'deadline' });
+    expect(result.failures).toEqual([
+      { symbol: 'A', reason: NOT_FETCHED },
+      { symbol: 'B', reason: NOT_FETCHED },
+    ]);
+    // The heartbeat said what it was waiting on while nothing finished.
+    expect(log.progressLines).toContain('yahoo: 0/2 symbols, 0 failed, 0 retries · waiting on A, B');
   });
 });

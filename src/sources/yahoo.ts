@@ -1,18 +1,34 @@
 import { type Dispatcher, request } from 'undici';
+import {
+  CONCURRENCY,
+  MAX_CONSECUTIVE_CONNECTION_FAILURES,
+  MAX_RETRIES,
+  REQUEST_TIMEOUT_MS,
+  YAHOO_BASE_URL,
+} from '../config/fetch.ts';
 import type { DailyBar, DateRange } from '../domain/bar.ts';
 import type { Logger } from '../util/log.ts';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff.ts';
+import { FetchProgress } from './fetch-progress.ts';
 import { mapWithConcurrency } from './pool.ts';
-import { type FetchResult, noBarsReason, type PriceSource, type SymbolFailure } from './source.ts';
+import {
+  type FetchOptions,
+  type FetchResult,
+  type FetchStop,
+  NOT_FETCHED,
+  noBarsReason,
+  type PriceSource,
+  type SymbolFailure,
+} from './source.ts';
 import { type ChartResponse, chartUrl, parseChart } from './yahoo-chart.ts';
 
-export const YAHOO_BASE_URL = 'https://query1.finance.yahoo.com';
+export { YAHOO_BASE_URL };
 // Yahoo answers bare library agents with 429s far more often than browser-like ones.
 export const YAHOO_USER_AGENT =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 bf/0.1';
 
 export interface YahooSourceOptions {
-  /** Default https://query1.finance.yahoo.com; tests point it at a local server. */
+  /** Default https://query1.finance.yahoo.com; BF_YAHOO_URL and tests point it elsewhere. */
   baseUrl?: string;
   /** Requests in flight at once. Default 4. */
   concurrency?: number;
@@ -20,6 +36,8 @@ export interface YahooSourceOptions {
   timeoutMs?: number;
   /** Retries after the first attempt for 429 / 5xx / network errors / timeouts / unparseable JSON. Default 4. */
   maxRetries?: number;
+  /** Connection failures in a row (no HTTP answer) after which the whole fetch stops. Default 6. */
+  maxConsecutiveConnectionFailures?: number;
   /** Backoff base and cap for full jitter. Defaults 500 ms and 20 000 ms. */
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -35,17 +53,43 @@ export interface YahooSourceOptions {
 
 type Attempt =
   | { kind: 'ok'; bars: DailyBar[]; skippedRows: number }
+  /** This symbol cannot succeed (404, another 4xx, an error in the body): no retry. */
   | { kind: 'fatal'; reason: string }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number };
+  /** A retry may cure it. `connection`: no HTTP answer at all (refused, reset, timed out). */
+  | { kind: 'retry'; reason: string; retryAfterMs?: number; connection: boolean }
+  /** No symbol can succeed (the host does not resolve): the whole fetch stops. */
+  | { kind: 'stop'; reason: string }
+  /** The fetch was stopped while this attempt ran. */
+  | { kind: 'aborted' };
 
 type SymbolOutcome = { ok: true; bars: DailyBar[]; skippedRows: number } | { ok: false; reason: string };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function describeNetworkError(err: unknown, timedOut: boolean, timeoutMs: number): string {
-  if (timedOut) return `timed out after ${timeoutMs} ms`;
-  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e?.code ?? e?.cause?.code;
+/** Resolves when `work` does or when `signal` aborts, whichever is first (a stopped fetch does not sit out a backoff). */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      () => resolve(),
+    );
+  });
+}
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.code ?? e?.cause?.code;
+}
+
+function describeNetworkError(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string } };
+  const code = errorCode(err);
   const message = e?.cause?.message ?? e?.message ?? String(err);
   return `network error${code ? ` ${code}` : ''}: ${message}`;
 }
@@ -60,11 +104,20 @@ function yahooErrorText(text: string): string | undefined {
   return undefined;
 }
 
+function stopReason(signal: AbortSignal | undefined): string {
+  const reason = signal?.reason;
+  return typeof reason === 'string' ? reason : 'the fetch was cancelled';
+}
+
 export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
   const baseUrl = opts.baseUrl ?? YAHOO_BASE_URL;
-  const concurrency = Math.max(1, opts.concurrency ?? 4);
-  const timeoutMs = opts.timeoutMs ?? 15_000;
-  const maxRetries = Math.max(0, opts.maxRetries ?? 4);
+  const concurrency = Math.max(1, opts.concurrency ?? CONCURRENCY);
+  const timeoutMs = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  const maxRetries = Math.max(0, opts.maxRetries ?? MAX_RETRIES);
+  const maxConnectionFailures = Math.max(
+    1,
+    opts.maxConsecutiveConnectionFailures ?? MAX_CONSECUTIVE_CONNECTION_FAILURES,
+  );
   const baseDelayMs = opts.baseDelayMs ?? 500;
   const maxDelayMs = opts.maxDelayMs ?? 20_000;
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
@@ -72,19 +125,26 @@ export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
   const sleep = opts.sleep ?? defaultSleep;
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
+  const host = (() => {
+    try {
+      return new URL(baseUrl).host;
+    } catch {
+      return baseUrl;
+    }
+  })();
 
-  async function attempt(symbol: string, range: DateRange): Promise<Attempt> {
-    const controller = new AbortController();
+  async function attempt(symbol: string, range: DateRange, stop: AbortSignal): Promise<Attempt> {
+    const perAttempt = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      perAttempt.abort();
     }, timeoutMs);
     try {
       const res = await request(chartUrl(baseUrl, symbol, range), {
         method: 'GET',
         headers: { 'user-agent': userAgent, accept: 'application/json' },
-        signal: controller.signal,
+        signal: AbortSignal.any([perAttempt.signal, stop]),
         ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
       });
       const text = await res.body.text();
@@ -94,9 +154,10 @@ export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
           kind: 'retry',
           reason: 'HTTP 429 Too Many Requests',
           retryAfterMs: parseRetryAfterMs(res.headers['retry-after'], now()),
+          connection: false,
         };
       }
-      if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}` };
+      if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}`, connection: false };
       if (status !== 200) {
         const detail = yahooErrorText(text);
         return { kind: 'fatal', reason: `HTTP ${status}${detail ? ` ${detail}` : ''}` };
@@ -105,50 +166,102 @@ export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
       try {
         body = JSON.parse(text) as ChartResponse;
       } catch {
-        return { kind: 'retry', reason: `truncated or invalid JSON (${text.length} bytes)` };
+        return { kind: 'retry', reason: `truncated or invalid JSON (${text.length} bytes)`, connection: false };
       }
       const parsed = parseChart(symbol, body, range);
       return parsed.ok
         ? { kind: 'ok', bars: parsed.bars, skippedRows: parsed.skippedRows }
         : { kind: 'fatal', reason: parsed.reason };
     } catch (err) {
-      return { kind: 'retry', reason: describeNetworkError(err, timedOut, timeoutMs) };
+      if (stop.aborted && !timedOut) return { kind: 'aborted' };
+      if (timedOut) return { kind: 'retry', reason: `timed out after ${timeoutMs} ms`, connection: true };
+      // The name does not resolve: every symbol would fail the same way, and asking again will not help.
+      if (errorCode(err) === 'ENOTFOUND') {
+        return { kind: 'stop', reason: `cannot resolve the host ${host} (DNS ENOTFOUND)` };
+      }
+      return { kind: 'retry', reason: describeNetworkError(err), connection: true };
     } finally {
       clearTimeout(timer);
-    }
-  }
-
-  async function fetchSymbol(symbol: string, range: DateRange, log: Logger): Promise<SymbolOutcome> {
-    for (let tries = 0; ; tries++) {
-      const outcome = await attempt(symbol, range);
-      if (outcome.kind === 'ok') {
-        if (outcome.bars.length === 0) return { ok: false, reason: noBarsReason(range) };
-        return { ok: true, bars: outcome.bars, skippedRows: outcome.skippedRows };
-      }
-      if (outcome.kind === 'fatal') return { ok: false, reason: outcome.reason };
-      if (tries >= maxRetries) {
-        return { ok: false, reason: `gave up after ${tries + 1} attempts: ${outcome.reason}` };
-      }
-      const delay =
-        outcome.retryAfterMs !== undefined
-          ? Math.min(outcome.retryAfterMs, maxRetryAfterMs)
-          : backoffDelayMs(tries, baseDelayMs, maxDelayMs, random);
-      log.progress(`${symbol}: ${outcome.reason}; retry ${tries + 1}/${maxRetries} in ${delay} ms`);
-      await sleep(delay);
     }
   }
 
   return {
     name: 'yahoo',
     synthetic: false,
-    async fetch(symbols: string[], range: DateRange, log: Logger): Promise<FetchResult> {
-      let done = 0;
-      const outcomes = await mapWithConcurrency(symbols, concurrency, async (symbol) => {
-        const outcome = await fetchSymbol(symbol, range, log);
-        done++;
-        log.progress(`fetched ${done}/${symbols.length} ${symbol}`);
-        return outcome;
-      });
+    endpoint: baseUrl,
+    async fetch(
+      symbols: string[],
+      range: DateRange,
+      log: Logger,
+      fetchOpts: FetchOptions = {},
+    ): Promise<FetchResult> {
+      // One signal stops everything: the caller's deadline, the circuit breaker, or a host that does not resolve.
+      const halt = new AbortController();
+      let stopped: FetchStop | undefined;
+      const stopWith = (s: FetchStop) => {
+        if (stopped) return;
+        stopped = s;
+        halt.abort();
+      };
+      const onDeadline = () => stopWith({ reason: stopReason(fetchOpts.signal), cause: 'deadline' });
+      if (fetchOpts.signal?.aborted) onDeadline();
+      fetchOpts.signal?.addEventListener('abort', onDeadline, { once: true });
+      const progress = new FetchProgress('yahoo', symbols.length, log);
+      let connectionFailuresInARow = 0;
+      let lastConnectionFailure = '';
+
+      async function fetchSymbol(symbol: string): Promise<SymbolOutcome> {
+        for (let tries = 0; ; tries++) {
+          if (halt.signal.aborted) return { ok: false, reason: NOT_FETCHED };
+          const outcome = await attempt(symbol, range, halt.signal);
+          if (outcome.kind === 'aborted') return { ok: false, reason: NOT_FETCHED };
+          if (outcome.kind === 'stop') {
+            stopWith({ reason: outcome.reason, cause: 'unreachable' });
+            return { ok: false, reason: outcome.reason };
+          }
+          if (outcome.kind === 'retry' && outcome.connection) {
+            connectionFailuresInARow++;
+            lastConnectionFailure = outcome.reason;
+            if (connectionFailuresInARow >= maxConnectionFailures) {
+              stopWith({
+                reason: `${connectionFailuresInARow} connection failures in a row (last: ${lastConnectionFailure})`,
+                cause: 'unreachable',
+              });
+              return { ok: false, reason: outcome.reason };
+            }
+          } else {
+            connectionFailuresInARow = 0; // an HTTP answer: the endpoint is there
+          }
+          if (outcome.kind === 'ok') {
+            if (outcome.bars.length === 0) return { ok: false, reason: noBarsReason(range) };
+            return { ok: true, bars: outcome.bars, skippedRows: outcome.skippedRows };
+          }
+          if (outcome.kind === 'fatal') return { ok: false, reason: outcome.reason };
+          if (tries >= maxRetries) {
+            return { ok: false, reason: `gave up after ${tries + 1} attempts: ${outcome.reason}` };
+          }
+          const delay =
+            outcome.retryAfterMs !== undefined
+              ? Math.min(outcome.retryAfterMs, maxRetryAfterMs)
+              : backoffDelayMs(tries, baseDelayMs, maxDelayMs, random);
+          progress.retry(symbol, `${outcome.reason}; retry ${tries + 1}/${maxRetries} in ${delay} ms`);
+          await untilAborted(sleep(delay), halt.signal);
+        }
+      }
+
+      let outcomes: SymbolOutcome[];
+      try {
+        outcomes = await mapWithConcurrency(symbols, concurrency, async (symbol) => {
+          if (halt.signal.aborted) return { ok: false, reason: NOT_FETCHED } as const;
+          progress.begin(symbol);
+          const outcome = await fetchSymbol(symbol);
+          progress.done(symbol, outcome.ok ? undefined : outcome.reason);
+          return outcome;
+        });
+      } finally {
+        progress.end();
+        fetchOpts.signal?.removeEventListener('abort', onDeadline);
+      }
       const bars: DailyBar[] = [];
       const failures: SymbolFailure[] = [];
       let skippedRows = 0;
@@ -160,7 +273,7 @@ export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
           failures.push({ symbol: symbols[i] as string, reason: outcome.reason });
         }
       });
-      return { bars, failures, skippedRows };
+      return { bars, failures, skippedRows, retries: progress.retries, ...(stopped ? { stopped } : {}) };
     },
   };
 }

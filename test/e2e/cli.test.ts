@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -272,11 +272,82 @@ describe('bf data fetch --source yahoo against a local replay of the chart API',
     expect(out.bars).toBeGreaterThan(0);
   });
 
-  it('exits non-zero when every symbol is unknown', async () => {
+  it('exits non-zero when every symbol is unknown, naming the URL it used', async () => {
     const { dir, run } = fetchFromReplay(['ZZZZQ', 'QQQQZ']);
     const r = await run;
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/every symbol failed.*ZZZZQ.*QQQQZ/);
+    expect(r.stderr).toContain(`every symbol failed to fetch from yahoo (${url}): ZZZZQ (HTTP 404`);
+    expect(r.stderr).toContain(`hint: check network access to ${url}`);
+    expect(r.stderr).not.toContain('query1.finance.yahoo.com');
     expect(existsSync(join(dir, 'wd', 'lake', 'prices'))).toBe(false);
+  });
+});
+
+describe('bf data fetch --source yahoo when the endpoint cannot answer', () => {
+  let peer: NetServer;
+  const sockets: Socket[] = [];
+  let mode: 'silent' | 'reset' = 'silent';
+  let peerUrl: string;
+  beforeAll(async () => {
+    // Accepts every connection, then never answers (silent) or drops it at once (reset).
+    peer = createNetServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => {});
+      if (mode === 'reset') socket.resetAndDestroy();
+    });
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+    peerUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((r) => peer.close(() => r()));
+  });
+
+  function fetchYahoo(baseUrl: string, ...extra: string[]) {
+    const wd = join(tmp(), 'wd');
+    const args = ['data', 'fetch', '--source', 'yahoo', '--symbol-list', 'demo_small', '--workdir', wd];
+    args.push('--start', '2024-01-01', '--end', '2024-01-10', ...extra);
+    return { wd, run: bf(args, { BF_YAHOO_URL: baseUrl, BF_PROGRESS_INTERVAL_MS: '700' }) };
+  }
+
+  it('stops at --fetch-timeout with one message naming the URL, reporting progress off a terminal meanwhile', async () => {
+    mode = 'silent';
+    const { wd, run } = fetchYahoo(peerUrl, '--fetch-timeout', '2.5');
+    const r = await run;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `error: fetch from yahoo \\(${peerUrl.replace(/\./g, '\\.')}\\) stopped: the --fetch-timeout of 2\\.5 s ran out; 0/25 symbols fetched, 0 failed, 0 retries; nothing was written to the lake`,
+      ),
+    );
+    expect(r.stderr).toContain('hint: raise --fetch-timeout');
+    // stderr is a pipe here: progress came as whole lines, a few seconds apart, saying what it waits on.
+    const progress = r.stderr.split('\n').filter((l) => l.startsWith('yahoo: 0/25 symbols'));
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThanOrEqual(5);
+    expect(progress[0]).toMatch(/waiting on AAPL, MSFT, /);
+    expect(r.stderr).not.toContain('\r');
+    expect(existsSync(join(wd, 'lake', 'prices'))).toBe(false);
+  });
+
+  it('stops after consecutive connection failures instead of retrying every symbol', async () => {
+    mode = 'reset';
+    const { wd, run } = fetchYahoo(peerUrl);
+    const r = await run;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`fetch from yahoo (${peerUrl}) stopped: 6 connection failures in a row`);
+    expect(r.stderr).toContain(`hint: check network access to ${peerUrl}`);
+    expect(r.stderr.match(/^error: /gm)).toHaveLength(1);
+    expect(existsSync(join(wd, 'lake', 'prices'))).toBe(false);
+  });
+
+  it('does not retry a host that does not resolve', async () => {
+    const { run } = fetchYahoo('http://bf-no-such-host.invalid');
+    const r = await run;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'fetch from yahoo (http://bf-no-such-host.invalid) stopped: cannot resolve the host bf-no-such-host.invalid (DNS ENOTFOUND)',
+    );
+    expect(r.stderr).toContain('0 retries');
   });
 });

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { stderrLogger } from '../../util/log.ts';
-import { checkRange, commonOptions as o, parseDate, parseEngine, stackFlags } from '../options.ts';
+import { checkRange, commonOptions as o, parseDate, parseEngine, parseSeconds, stackFlags } from '../options.ts';
 import { printResult } from '../output.ts';
 
 export function dataCommand(): Command {
@@ -12,6 +12,7 @@ export function dataCommand(): Command {
     .addOption(o.source())
     .addOption(o.start())
     .addOption(o.end())
+    .addOption(o.fetchTimeout())
     .addOption(o.engine())
     .addOption(o.workdir())
     .addOption(o.project())
@@ -35,6 +36,7 @@ export function dataCommand(): Command {
           source: flags.source,
           start,
           end,
+          fetchTimeoutMs: parseSeconds('--fetch-timeout', flags.fetchTimeout),
           log,
         });
         printResult(flags.json, r, () =>

@@ -5,6 +5,7 @@ import {
   commonOptions as o,
   parseDate,
   parseEngine,
+  parseSeconds,
   parsePositiveInt,
   parseSignals,
   stackFlags,
@@ -20,6 +21,7 @@ export function pipelineCommand(): Command {
     .addOption(o.source())
     .addOption(o.start())
     .addOption(o.end())
+    .addOption(o.fetchTimeout())
     .option('--signal <names>', 'comma-separated signals (default: all); the first drives equity.svg')
     .option('--hold-days <n>', 'trading days held after each firing', '21')
     .addOption(o.engine())
@@ -52,6 +54,7 @@ export function pipelineCommand(): Command {
         source: flags.source,
         start,
         end,
+        fetchTimeoutMs: parseSeconds('--fetch-timeout', flags.fetchTimeout),
         engine: parseEngine(flags.engine),
         signals: parseSignals(flags.signal),
         holdDays: parsePositiveInt('--hold-days', flags.holdDays),
