@@ -1,3 +1,3 @@
 import { createRequire as __bfCreateRequire } from 'node:module';
 const require = __bfCreateRequire(import.meta.url);
-var r={info(){},warn(){},error(){},progress(){}};export{r as a};
+var o={info(){},warn(){},error(){},progress(){}};export{o as a};
