@@ -1,3 +1,4 @@
+import { duckdbMemoryLimit } from '../config/engine.ts';
 import type { DateRange } from '../domain/bar.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
@@ -48,8 +49,9 @@ export async function openWorkspace(
     return { location: engine.location, engine, close: () => engine.close() };
   }
   const { DuckDbEngine } = await import('../engines/duckdb/index.ts');
+  const memoryLimit = duckdbMemoryLimit();
   const lake = Lake.open(resolveWorkdir(workdir), { logger: log });
-  const engine = await DuckDbEngine.open(lake);
+  const engine = await DuckDbEngine.open(lake, { memoryLimit });
   return { location: lake.root, engine, close: () => engine.close() };
 }
 

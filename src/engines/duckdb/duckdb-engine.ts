@@ -1,5 +1,7 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, dateValue } from '@duckdb/node-api';
+import { DUCKDB_MEMORY_LIMIT_DEFAULT } from '../../config/engine.ts';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
 import { type Lake, TABLE, type TableMeta, type TableMetaInput, type TableName } from '../../lake/index.ts';
@@ -24,7 +26,7 @@ export type { ColumnSpec, ColumnType, PricesMeta, Row, RowValue } from '../engin
 
 export interface DuckDbEngineOptions {
   logger?: Logger;
-  /** DuckDB `memory_limit` (spills to `<workdir>/tmp` beyond it). Default `1GB`. */
+  /** DuckDB `memory_limit` (spills to `<workdir>/tmp/duckdb` beyond it). Default DUCKDB_MEMORY_LIMIT_DEFAULT. */
   memoryLimit?: string;
   /** DuckDB worker threads. Default: DuckDB's (all cores). */
   threads?: number;
@@ -50,9 +52,13 @@ export class DuckDbEngine implements LakeEngine {
   }
 
   static async open(lake: Lake, opts: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
+    // DuckDB creates only the last level of its spill directory; without the parent, any work past
+    // memory_limit fails ("Failed to create directory").
+    const tempDirectory = join(lake.workdir, 'tmp', 'duckdb');
+    mkdirSync(tempDirectory, { recursive: true });
     const config: Record<string, string> = {
-      memory_limit: opts.memoryLimit ?? '1GB',
-      temp_directory: join(lake.workdir, 'tmp', 'duckdb'),
+      memory_limit: opts.memoryLimit ?? DUCKDB_MEMORY_LIMIT_DEFAULT,
+      temp_directory: tempDirectory,
       preserve_insertion_order: 'false',
     };
     if (opts.threads) config.threads = String(opts.threads);

@@ -1,0 +1,46 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeCsvMarket } from '../../bench/csv-market.ts';
+import { runBf } from '../support/run-bf.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'bf-csv-e2e-'));
+
+describe('bf data fetch --source csv:DIR past the engine memory limit', () => {
+  it('spills to <workdir>/tmp/duckdb and succeeds when the load does not fit in memory_limit', async () => {
+    const dir = tmp();
+    const market = writeCsvMarket(join(dir, 'csv'), { symbols: 100, years: 4 });
+    writeFileSync(join(dir, 'list.txt'), `${market.symbols.join('\n')}\n`);
+    const workdir = join(dir, 'wd');
+    // 32 MB is below what the load holds at once, so DuckDB must spill; before the spill directory's parent was
+    // created this failed with `Failed to create directory "<workdir>/tmp/duckdb"`.
+    const r = await runBf(
+      [
+        'data',
+        'fetch',
+        '--symbol-list',
+        join(dir, 'list.txt'),
+        '--source',
+        `csv:${market.dir}`,
+        '--start',
+        market.start,
+        '--workdir',
+        workdir,
+      ],
+      { BF_DUCKDB_MEMORY_LIMIT: '32MB' },
+    );
+    expect(r.stderr).not.toMatch(/Failed to create directory|Out of Memory/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/for 100\/100 symbols/);
+    expect(existsSync(join(workdir, 'tmp', 'duckdb'))).toBe(true);
+  });
+
+  it('names a malformed BF_DUCKDB_MEMORY_LIMIT and exits 2', async () => {
+    const r = await runBf(['data', 'fetch', '--workdir', join(tmp(), 'wd')], {
+      BF_DUCKDB_MEMORY_LIMIT: 'lots',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('BF_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 4GB, got "lots"');
+  });
+});
