@@ -4,6 +4,7 @@ import { clearProgressLine } from '../util/log.ts';
 import { backtestCommand } from './commands/backtest.ts';
 import { dataCommand } from './commands/data.ts';
 import { infraCommand } from './commands/infra.ts';
+import { lakeCommand } from './commands/lake.ts';
 import { pipelineCommand } from './commands/pipeline.ts';
 import { signalsCommand } from './commands/signals.ts';
 import { sinkCommand } from './commands/sink.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     backtestCommand(),
     pipelineCommand(),
     sinkCommand(),
+    lakeCommand(),
   ]) {
     program.addCommand(cmd);
   }

@@ -7,4 +7,4 @@ export {
   type TableMetaInput,
   type WriteTableHooks,
 } from './lake.ts';
-export { isTableName, TABLE, TABLE_NAMES, type TableName } from './tables.ts';
+export { isTableName, PRODUCED_BY, TABLE, TABLE_NAMES, type TableName } from './tables.ts';

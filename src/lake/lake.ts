@@ -90,6 +90,15 @@ export class Lake {
     return lake;
   }
 
+  /**
+   * The lake of `workdir` for reading only: null when it has no lake directory. Unlike `open` it creates
+   * nothing and repairs nothing (readers leave a writer's leftovers to the writer).
+   */
+  static existing(workdir: string, opts: { logger?: Logger } = {}): Lake | null {
+    const lake = new Lake(resolve(workdir), opts.logger ?? silentLogger);
+    return existsSync(lake.root) ? lake : null;
+  }
+
   tableDir(table: TableName): string {
     return join(this.root, table);
   }

@@ -1,5 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -137,7 +139,12 @@ export class S3Lake {
 
   /** Keys under a prefix (all pages). */
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listObjects(prefix)).map((o) => o.key);
+  }
+
+  /** Objects under a prefix with their sizes (all pages). */
+  async listObjects(prefix: string): Promise<{ key: string; size: number }[]> {
+    const out: { key: string; size: number }[] = [];
     let token: string | undefined;
     do {
       const page = await this.call(`list ${prefix}`, () =>
@@ -145,10 +152,19 @@ export class S3Lake {
           new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: token }),
         ),
       );
-      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0 });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys;
+    return out;
+  }
+
+  /** Streams an object into a local file. */
+  async download(key: string, path: string): Promise<void> {
+    await this.call(`download ${key}`, async () => {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }));
+      if (!out.Body) throw new Error('empty response body');
+      await pipeline(out.Body as Readable, createWriteStream(path));
+    });
   }
 
   /** Deletes every object under a prefix; returns how many. */

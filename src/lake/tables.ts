@@ -26,3 +26,16 @@ export const TABLE_NAMES: readonly TableName[] = Object.values(TABLE);
 export function isTableName(name: string): name is TableName {
   return (TABLE_NAMES as readonly string[]).includes(name);
 }
+
+/** The command that writes each table, for messages about a table that is not there yet. */
+export const PRODUCED_BY: Readonly<Record<TableName, string>> = {
+  prices: 'bf data fetch',
+  features: 'bf signals generate',
+  breadth: 'bf signals generate',
+  breadth_series: 'bf signals generate',
+  signals: 'bf signals generate',
+  backtest_summary: 'bf backtest run',
+  backtest_forward_returns: 'bf backtest run',
+  backtest_trades: 'bf backtest run',
+  backtest_equity: 'bf backtest run',
+};

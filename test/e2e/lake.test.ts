@@ -1,0 +1,219 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// `bf lake` on a lake written by a real `bf pipeline run` (embedded engine), as a user runs it: a child process,
+// judged by exit code, stdout and stderr.
+const BIN = resolve(import.meta.dirname, '../../bin/bf.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function bf(args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let workdir: string;
+const lakeArgs = (...args: string[]) => bf(['lake', ...args, '--workdir', workdir]);
+
+/** A copy of the pipeline's workdir that a test may damage. */
+function damagedCopy(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'bf-lake-damaged-'));
+  cpSync(workdir, copy, { recursive: true });
+  return copy;
+}
+
+beforeAll(async () => {
+  workdir = join(mkdtempSync(join(tmpdir(), 'bf-lake-e2e-')), 'wd');
+  const r = await bf([
+    'pipeline',
+    'run',
+    '--symbol-list',
+    'demo_small',
+    '--source',
+    'sample',
+    '--workdir',
+    workdir,
+    '--start',
+    '2024-01-01',
+    '--end',
+    '2024-12-31',
+    '-q',
+  ]);
+  expect(r.code, r.stderr).toBe(0);
+}, 180_000);
+
+describe('bf lake ls', () => {
+  it('lists every table the pipeline wrote with rows, files, size, lineage; prices with symbols and dates', async () => {
+    const r = await lakeArgs('ls', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.engine).toBe('duckdb');
+    expect(out.location).toBe(join(workdir, 'lake'));
+    const names = out.tables.map((t: { table: string }) => t.table);
+    expect(names).toEqual([
+      'prices',
+      'features',
+      'breadth',
+      'breadth_series',
+      'signals',
+      'backtest_summary',
+      'backtest_forward_returns',
+      'backtest_trades',
+      'backtest_equity',
+    ]);
+    for (const t of out.tables) {
+      const meta = JSON.parse(readFileSync(join(workdir, 'lake', t.table, '_meta.json'), 'utf8'));
+      expect(t.rows).toBe(meta.rows);
+      expect(t.files).toBe(meta.files.length);
+      expect(t.bytes).toBeGreaterThan(0);
+      expect(t.lastWrite).toBe(meta.writtenAt);
+      expect(t.source).toBe('sample');
+      expect(t.synthetic).toBe(true);
+    }
+    const prices = out.tables[0];
+    expect(prices.symbols).toHaveLength(25);
+    expect(prices.symbols).toContain('AAPL');
+    expect(prices.dateRange.first >= '2024-01-01').toBe(true);
+    expect(prices.dateRange.last <= '2024-12-31').toBe(true);
+    const text = await lakeArgs('ls');
+    expect(text.stdout).toMatch(/^prices\s+\d+\s+1\s/m);
+    expect(text.stdout).toContain('SYNTHETIC');
+    expect(text.stdout).toMatch(/prices: 25 symbols, 2024-01-\d\d to 2024-12-\d\d/);
+  });
+
+  it('a workdir without a lake is an error naming the command that creates one, exit 1', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'bf-nolake-'));
+    const r = await bf(['lake', 'ls', '--workdir', empty]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`there is no lake in workdir ${empty}`);
+    expect(r.stderr).toContain('bf pipeline run');
+    expect(readdirSync(empty)).toEqual([]); // reading creates nothing
+  });
+});
+
+describe('bf lake show', () => {
+  it('prints the first rows; --where, --columns, --limit; --json and --csv for data', async () => {
+    const json = await lakeArgs(
+      'show',
+      'prices',
+      '--where',
+      "symbol = 'MSFT' AND date >= DATE '2024-06-01'",
+      '--columns',
+      'date,symbol,adj_close',
+      '--limit',
+      '3',
+      '--json',
+    );
+    expect(json.code, json.stderr).toBe(0);
+    const rows = JSON.parse(json.stdout);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(Object.keys(row)).toEqual(['date', 'symbol', 'adj_close']);
+      expect(row.symbol).toBe('MSFT');
+      expect(row.date >= '2024-06-01').toBe(true);
+      expect(typeof row.adj_close).toBe('number');
+    }
+    const csv = await lakeArgs('show', 'signals', '--columns', 'date,signal', '--csv', '--limit', '2');
+    expect(csv.code, csv.stderr).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('date,signal');
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d,[a-z_]+$/);
+    const text = await lakeArgs('show', 'breadth_series', '--limit', '2');
+    expect(text.stdout).toMatch(/^date\s+advancers/);
+    expect(text.stdout).toContain('(2 rows)');
+  });
+
+  it('an unknown table is a usage error naming the known ones, exit 2', async () => {
+    const r = await lakeArgs('show', 'price');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown table "price"');
+    expect(r.stderr).toContain('prices, features, breadth');
+  });
+
+  it('--where that is more than a filter, or names a missing column, is a usage error, exit 2', async () => {
+    const union = await lakeArgs(
+      'show',
+      'prices',
+      '--where',
+      '1=1) UNION ALL SELECT * FROM bf_rows WHERE (1=1',
+    );
+    expect(union.code).toBe(2);
+    expect(union.stderr).toContain('--where must be a filter expression');
+    const col = await lakeArgs('show', 'prices', '--where', 'price > 1');
+    expect(col.code).toBe(2);
+    expect(col.stderr).toContain('hint: columns: symbol, date, open');
+    const both = await lakeArgs('show', 'prices', '--json', '--csv');
+    expect(both.code).toBe(2);
+  });
+});
+
+describe('bf lake history', () => {
+  it('the embedded lake keeps one version: one line with its time, operation and rows', async () => {
+    const r = await lakeArgs('history', 'signals', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(workdir, 'lake', 'signals', '_meta.json'), 'utf8'));
+    expect(JSON.parse(r.stdout).history).toEqual([
+      {
+        version: null,
+        timestamp: meta.writtenAt,
+        operation: 'write',
+        rows: meta.rows,
+        files: 1,
+        metrics: {},
+      },
+    ]);
+  });
+});
+
+describe('bf lake verify', () => {
+  it('reads every table in full and finds each consistent with its metadata', async () => {
+    const r = await lakeArgs('verify', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.firstProblem).toBeNull();
+    expect(report.tables).toHaveLength(9);
+    expect(report.tables.every((t: { problem: string | null }) => t.problem === null)).toBe(true);
+  });
+
+  it('a truncated Parquet file fails with exit 1 naming the table and the file', async () => {
+    const copy = damagedCopy();
+    const file = join(copy, 'lake', 'breadth', 'breadth.parquet');
+    truncateSync(file, 200);
+    const r = await bf(['lake', 'verify', '--workdir', copy]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL\s+breadth/m);
+    expect(r.stderr).toMatch(/error: lake at .*: breadth: file breadth\.parquet is unreadable/);
+  });
+
+  it('metadata that disagrees with the data (row count) fails with exit 1 naming both counts', async () => {
+    const copy = damagedCopy();
+    const path = join(copy, 'lake', 'signals', '_meta.json');
+    const meta = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify({ ...meta, rows: meta.rows + 1 }));
+    const r = await bf(['lake', 'verify', '--workdir', copy]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `signals: the files hold ${meta.rows} rows, the metadata says ${meta.rows + 1}`,
+    );
+  });
+
+  it('a symbol missing from the data of prices fails naming the symbol', async () => {
+    const copy = damagedCopy();
+    const path = join(copy, 'lake', 'prices', '_meta.json');
+    const meta = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify({ ...meta, symbols: [...meta.symbols, 'ZZZZ'] }));
+    const r = await bf(['lake', 'verify', '--workdir', copy]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('prices: symbols differ from the metadata (not in the files: ZZZZ)');
+  });
+});
