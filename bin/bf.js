@@ -1,5 +1,13 @@
 #!/usr/bin/env node
 // Node >= 24 runs the TypeScript sources directly (type stripping); no build step for the CLI.
-import { main } from '../src/cli/main.ts';
+// The version check comes first and the CLI is imported only after it: a static import of a .ts file
+// would fail on an older Node before any line here ran.
+import { nodeVersionProblem } from './node-check.js';
 
+const problem = nodeVersionProblem(process.versions.node, process.platform, process.arch);
+if (problem) {
+  process.stderr.write(problem);
+  process.exit(2);
+}
+const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv);
