@@ -3,6 +3,7 @@ import { BfError, EXIT } from '../util/errors.ts';
 import { clearProgressLine } from '../util/log.ts';
 import { backtestCommand } from './commands/backtest.ts';
 import { dataCommand } from './commands/data.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { infraCommand } from './commands/infra.ts';
 import { lakeCommand } from './commands/lake.ts';
 import { pipelineCommand } from './commands/pipeline.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     pipelineCommand(),
     sinkCommand(),
     lakeCommand(),
+    doctorCommand(),
   ]) {
     program.addCommand(cmd);
   }
