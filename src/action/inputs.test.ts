@@ -111,7 +111,10 @@ describe('readInputs', () => {
   });
 
   it('kibana is off by default; kibana-required needs kibana', () => {
-    expect(readInputs(reader({ kibana: 'true' }), ctx)).toMatchObject({ kibana: true, kibanaRequired: false });
+    expect(readInputs(reader({ kibana: 'true' }), ctx)).toMatchObject({
+      kibana: true,
+      kibanaRequired: false,
+    });
     expect(readInputs(reader({ kibana: 'true', 'kibana-required': 'true' }), ctx)).toMatchObject({
       kibana: true,
       kibanaRequired: true,

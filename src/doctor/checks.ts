@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { howToGetNode, MIN_NODE_MAJOR } from '../../bin/node-check.js';
 import {
   DEFAULT_PROJECT,
@@ -19,8 +21,9 @@ import {
   portHolder,
   tryBind,
 } from '../infra/preflight.ts';
+import { openLakeBrowser } from '../lake/browse/index.ts';
+import { Lake, META_FILE, resolveWorkdir, TABLE, TABLE_NAMES } from '../lake/index.ts';
 import { BfError } from '../util/errors.ts';
-import { readLakeState } from './lake-state.ts';
 
 /**
  * `bf doctor`'s checks: each answers one question about this machine for one of the two ways to run bf —
@@ -84,38 +87,55 @@ export async function duckdbCheck(): Promise<CheckResult> {
   }
 }
 
-/** What the local lake holds: tables, rows, symbols, date range. An absent lake is fine (the first run makes it). */
-export async function lakeCheck(workdir: string | undefined): Promise<CheckResult> {
+/**
+ * What the local lake holds (`bf lake ls`'s summary: tables, rows, the prices' symbols and date range). An absent
+ * lake is fine: the first run makes it.
+ */
+export async function lakeCheck(workdirOpt: string | undefined): Promise<CheckResult> {
+  const workdir = resolveWorkdir(workdirOpt);
+  const root = Lake.existing(workdir)?.root;
+  if (!root || !TABLE_NAMES.some((t) => existsSync(join(root, t, META_FILE)))) {
+    return {
+      name: 'lake',
+      path: 'embedded',
+      status: 'ok',
+      detail: `no lake yet in ${workdir} (the first \`bf pipeline run\` or \`bf data fetch\` creates it)`,
+      facts: { workdir, exists: false, tables: [] },
+    };
+  }
   try {
-    const state = await readLakeState(workdir);
-    if (!state.exists) {
+    const browser = await openLakeBrowser('duckdb', { workdir });
+    try {
+      const tables = await browser.list();
+      const prices = tables.find((t) => t.table === TABLE.prices);
+      const range = prices?.dateRange ? `, ${prices.dateRange.first} → ${prices.dateRange.last}` : '';
+      const detail = `${root}: ${tables.length} table(s)${
+        prices
+          ? `; prices ${prices.rows.toLocaleString('en-US')} rows, ${prices.symbols?.length ?? 0} symbols${range} (${
+              prices.source
+            }${prices.synthetic ? ', SYNTHETIC' : ''})`
+          : ''
+      }`;
       return {
         name: 'lake',
         path: 'embedded',
         status: 'ok',
-        detail: `no lake yet at ${state.root} (the first \`bf pipeline run\` or \`bf data fetch\` creates it)`,
-        facts: { ...state },
+        detail,
+        facts: { workdir, exists: true, tables },
       };
+    } finally {
+      await browser.close();
     }
-    const prices = state.tables.find((t) => t.table === 'prices');
-    const detail =
-      state.tables.length === 0
-        ? `${state.root}: empty`
-        : `${state.root}: ${state.tables.length} table(s)${
-            prices
-              ? `; prices ${prices.rows.toLocaleString('en-US')} rows, ${prices.symbols} symbols${
-                  prices.first ? `, ${prices.first} → ${prices.last}` : ''
-                } (${prices.source}${prices.synthetic ? ', SYNTHETIC' : ''})`
-              : ''
-          }`;
-    return { name: 'lake', path: 'embedded', status: 'ok', detail, facts: { ...state } };
   } catch (e) {
     return {
       name: 'lake',
       path: 'embedded',
       status: 'missing',
       detail: `the lake cannot be read: ${firstLine(e)}`,
-      hint: e instanceof BfError && e.hint ? e.hint : 'check --workdir / BF_HOME',
+      hint:
+        e instanceof BfError && e.hint
+          ? e.hint
+          : `\`bf lake verify --workdir ${workdir}\` names the broken table`,
     };
   }
 }

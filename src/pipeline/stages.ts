@@ -1,4 +1,5 @@
 import { duckdbMemoryLimit } from '../config/engine.ts';
+import { yahooEndpoint } from '../config/fetch.ts';
 import type { DateRange } from '../domain/bar.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
@@ -7,7 +8,6 @@ import { breadthDayFromRow, type LakeEngine, type TableWrite } from '../engines/
 import { Lake, resolveWorkdir, TABLE } from '../lake/index.ts';
 import { deriveBreadthSeries } from '../signals/breadth-series.ts';
 import { generateSignals } from '../signals/rules.ts';
-import { yahooEndpoint } from '../config/fetch.ts';
 import {
   checkFetchResult,
   createSource,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DateRange } from '../domain/bar.ts';
 import { BfError } from '../util/errors.ts';
@@ -283,7 +283,9 @@ describe('yahoo source', () => {
 });
 
 /** A TCP peer that accepts connections and then, per `mode`, never answers or drops them at once. */
-async function startTcpPeer(mode: 'silent' | 'reset'): Promise<{ baseUrl: string; connections: () => number }> {
+async function startTcpPeer(
+  mode: 'silent' | 'reset',
+): Promise<{ baseUrl: string; connections: () => number }> {
   let connections = 0;
   tcp = createTcpServer((socket) => {
     connections++;

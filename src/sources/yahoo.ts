@@ -166,7 +166,11 @@ export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
       try {
         body = JSON.parse(text) as ChartResponse;
       } catch {
-        return { kind: 'retry', reason: `truncated or invalid JSON (${text.length} bytes)`, connection: false };
+        return {
+          kind: 'retry',
+          reason: `truncated or invalid JSON (${text.length} bytes)`,
+          connection: false,
+        };
       }
       const parsed = parseChart(symbol, body, range);
       return parsed.ok

@@ -1,6 +1,13 @@
 import { Command } from 'commander';
 import { stderrLogger } from '../../util/log.ts';
-import { checkRange, commonOptions as o, parseDate, parseEngine, parseSeconds, stackFlags } from '../options.ts';
+import {
+  checkRange,
+  commonOptions as o,
+  parseDate,
+  parseEngine,
+  parseSeconds,
+  stackFlags,
+} from '../options.ts';
 import { printResult } from '../output.ts';
 
 export function dataCommand(): Command {

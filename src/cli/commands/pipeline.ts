@@ -5,8 +5,8 @@ import {
   commonOptions as o,
   parseDate,
   parseEngine,
-  parseSeconds,
   parsePositiveInt,
+  parseSeconds,
   parseSignals,
   stackFlags,
 } from '../options.ts';

@@ -66,14 +66,12 @@ describe('kibanaCheck', () => {
   afterEach(() => server?.close());
   async function status(code: number, level: string): Promise<string> {
     server = createServer((_req, res) =>
-      res
-        .writeHead(code, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            name: 'kibana',
-            status: { overall: { level, summary: `${level} summary` }, core: {} },
-          }),
-        ),
+      res.writeHead(code, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          name: 'kibana',
+          status: { overall: { level, summary: `${level} summary` }, core: {} },
+        }),
+      ),
     );
     await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
