@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { BfError } from '../util/errors.ts';
+import { artifactRoute, keepLocally, uploadToActServer } from './act-artifact.ts';
 
 /** The pipeline's report files, uploaded when present. */
 export const REPORT_FILES = [
@@ -18,6 +19,8 @@ export interface UploadedArtifact {
   size: number;
   digest: string | undefined;
   files: string[];
+  /** Set when no artifact service was there (act without --artifact-server-path): where the files were kept. */
+  localDir?: string;
 }
 
 export interface ArtifactRequest {
@@ -30,9 +33,13 @@ export interface ArtifactRequest {
 
 /**
  * Uploads files as one artifact through the Actions Results service (`ACTIONS_RUNTIME_TOKEN`,
- * `ACTIONS_RESULTS_URL`). Missing files are skipped; an empty set is an error naming the directory.
+ * `ACTIONS_RESULTS_URL`); under act, through act's artifact server or into a local folder (act-artifact.ts).
+ * Missing files are skipped; an empty set is an error naming the directory.
  */
-export async function uploadArtifact(req: ArtifactRequest): Promise<UploadedArtifact> {
+export async function uploadArtifact(
+  req: ArtifactRequest,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<UploadedArtifact> {
   const files = req.files.filter((f) => existsSync(f) && statSync(f).isFile());
   if (files.length === 0) {
     throw new BfError(
@@ -42,9 +49,12 @@ export async function uploadArtifact(req: ArtifactRequest): Promise<UploadedArti
       },
     );
   }
-  for (const env of ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL']) {
-    if (!process.env[env]) {
-      throw new BfError(`Artifact '${req.name}': ${env} is not set`, {
+  const route = artifactRoute(env);
+  if (route === 'act-server') return uploadToActServer(req, files, env);
+  if (route === 'local') return keepLocally(req, files, env);
+  for (const name of ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL']) {
+    if (!env[name]) {
+      throw new BfError(`Artifact '${req.name}': ${name} is not set`, {
         hint: 'artifacts upload only inside a GitHub Actions job (or with a Results service URL and token set)',
       });
     }

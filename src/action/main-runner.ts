@@ -26,6 +26,7 @@ export type CoreApi = Pick<
   | 'setSecret'
   | 'info'
   | 'warning'
+  | 'notice'
   | 'error'
   | 'debug'
   | 'group'
@@ -222,11 +223,19 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     );
     outcome.artifact = artifact;
     c.saveState(STATE_KEYS.artifactUploaded, 'true');
+    if (artifact.localDir) {
+      c.notice(
+        `report kept in ${artifact.localDir} (act without an artifact server; add --artifact-server-path DIR to upload it)`,
+        {
+          title: 'bf report',
+        },
+      );
+    }
 
     c.setOutput('signals-count', String(result.events.length));
     c.setOutput('es-documents', 'skipped' in es ? '' : String(es.documents));
     c.setOutput('report-path', result.outputs['report.html'] ?? path.join(outDir, 'report.html'));
-    c.setOutput('artifact-id', String(artifact.id));
+    c.setOutput('artifact-id', artifact.localDir ? '' : String(artifact.id));
     outcome.ok = true;
   } catch (e) {
     const stageName = e instanceof StageError ? e.stage : 'inputs';
@@ -245,11 +254,10 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         result: outcome.result,
         es,
         minSignals: cfg?.minSignals ?? 0,
-        artifact: outcome.artifact && {
-          name: artifactName,
-          id: outcome.artifact.id,
-          url: artifactUrl(env, outcome.artifact.id),
-        },
+        artifact:
+          outcome.artifact && !outcome.artifact.localDir
+            ? { name: artifactName, id: outcome.artifact.id, url: artifactUrl(env, outcome.artifact.id) }
+            : undefined,
       });
       await c.summary.addRaw(md).write();
     } catch (e) {

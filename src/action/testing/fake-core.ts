@@ -7,7 +7,7 @@ export interface FakeCore extends CoreApi {
   outputs: Map<string, string>;
   secrets: string[];
   failed: string[];
-  annotations: { level: 'error' | 'warning'; message: string; title?: string }[];
+  annotations: { level: 'error' | 'warning' | 'notice'; message: string; title?: string }[];
   /** Every call in order, e.g. `saveState:project`, `group:bf: stack`, `summary.write`. */
   calls: string[];
   summaries: string[];
@@ -56,6 +56,9 @@ export function fakeCore(inputs: Record<string, string> = {}): FakeCore {
     },
     info: () => {},
     debug: () => {},
+    notice: (m: string | Error, p?: { title?: string }) => {
+      f.annotations.push({ level: 'notice', message: String(m), title: p?.title });
+    },
     warning: (m: string | Error, p?: { title?: string }) => {
       f.annotations.push({ level: 'warning', message: String(m), title: p?.title });
     },
