@@ -48,7 +48,7 @@ async function measure(workdir: string): Promise<Measurement> {
       signalsMs = performance.now() - t1;
     }
     return {
-      bars: engine.readMeta('prices')?.rows ?? 0,
+      bars: (await engine.readMeta('prices'))?.rows ?? 0,
       days: days.length,
       breadthMs,
       breadthCpuMs: (cpu.user + cpu.system) / 1000,

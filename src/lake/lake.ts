@@ -12,8 +12,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LAKE_LOCK_FILE } from '../config/lake.ts';
 import { BfError } from '../util/errors.ts';
 import { type Logger, silentLogger } from '../util/log.ts';
+import { FileLock, type FileLockOptions, isAlive } from './lock.ts';
 import type { TableName } from './tables.ts';
 
 /** Default workspace directory, relative to the current directory. */
@@ -58,26 +60,43 @@ export interface WriteTableHooks {
   beforeSwap?: (stagingDir: string) => void | Promise<void>;
 }
 
+export interface LakeOptions {
+  logger?: Logger;
+  /** Overrides of the lake lock's timeout, poll period and the command shown to waiting runs. */
+  lock?: Omit<FileLockOptions, 'label' | 'logger'>;
+}
+
 /**
  * A directory of Parquet tables with atomic replacement. A table version becomes visible only by renaming a
  * complete, fsynced staging directory onto `<root>/<table>`; the previous version is moved aside first and then
  * deleted. `open` repairs what a crash can leave: a moved-aside version with no replacement is restored, stray
- * staging directories of dead processes are deleted. One writer per workdir at a time.
+ * staging directories of dead processes are deleted.
+ *
+ * Several bf processes may share a workdir: every write holds the workdir's lake lock (`<workdir>/lake.lock`,
+ * src/lake/lock.ts) exclusively, and a read-merge-write (prices) holds it across the read too (`withLock`), so no
+ * writer replaces a version it did not merge. Readers that must not see a table between the two renames of a swap
+ * hold it shared (`withReadLock`).
  */
 export class Lake {
   readonly workdir: string;
   /** `<workdir>/lake` */
   readonly root: string;
+  readonly lock: FileLock;
   private readonly logger: Logger;
 
-  private constructor(workdir: string, logger: Logger) {
+  private constructor(workdir: string, opts: LakeOptions) {
     this.workdir = workdir;
     this.root = join(workdir, 'lake');
-    this.logger = logger;
+    this.logger = opts.logger ?? silentLogger;
+    this.lock = new FileLock(join(workdir, LAKE_LOCK_FILE), {
+      ...opts.lock,
+      label: 'the lake lock',
+      logger: this.logger,
+    });
   }
 
-  static open(workdir: string, opts: { logger?: Logger } = {}): Lake {
-    const lake = new Lake(resolve(workdir), opts.logger ?? silentLogger);
+  static open(workdir: string, opts: LakeOptions = {}): Lake {
+    const lake = new Lake(resolve(workdir), opts);
     try {
       mkdirSync(lake.root, { recursive: true });
     } catch (cause) {
@@ -86,7 +105,8 @@ export class Lake {
         hint: 'check that the workdir (--workdir or BF_HOME) is writable',
       });
     }
-    lake.recover();
+    // Repair now if no other process is writing; otherwise the next write repairs (every write does, first).
+    lake.lock.tryExclusiveSync(() => lake.recover());
     return lake;
   }
 
@@ -94,9 +114,31 @@ export class Lake {
    * The lake of `workdir` for reading only: null when it has no lake directory. Unlike `open` it creates
    * nothing and repairs nothing (readers leave a writer's leftovers to the writer).
    */
-  static existing(workdir: string, opts: { logger?: Logger } = {}): Lake | null {
-    const lake = new Lake(resolve(workdir), opts.logger ?? silentLogger);
+  static existing(workdir: string, opts: LakeOptions = {}): Lake | null {
+    const lake = new Lake(resolve(workdir), opts);
     return existsSync(lake.root) ? lake : null;
+  }
+
+  /**
+   * Runs `fn` holding the lake lock exclusively, after repairing what a dead writer left. Wrap a whole
+   * read-merge-write in it; `writeTable` calls inside reuse the hold.
+   */
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.lock.heldMode() === 'exclusive') return fn();
+    return this.lock.exclusive(async () => {
+      this.recover();
+      return fn();
+    });
+  }
+
+  /** Runs `fn` holding the lake lock shared: no write swaps a table while it reads. */
+  withReadLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.shared(fn);
+  }
+
+  /** Releases the lock's file handle (call between holds, when done with the lake). */
+  close(): void {
+    this.lock.close();
   }
 
   tableDir(table: TableName): string {
@@ -131,9 +173,19 @@ export class Lake {
   /**
    * Writes a new version of `table`: `writeData` fills a fresh staging directory with `.parquet` files (and may
    * return metadata it only learns while writing, e.g. the row count), then the metadata is added, everything
-   * fsynced, and the staging directory renamed over the table.
+   * fsynced, and the staging directory renamed over the table. Holds the lake lock (re-entrantly).
    */
-  async writeTable(
+  writeTable(
+    table: TableName,
+    // biome-ignore lint/suspicious/noConfusingVoidType: a writer that learns nothing simply returns nothing
+    writeData: (stagingDir: string) => Promise<Partial<TableMetaInput> | void>,
+    meta: TableMetaInput,
+    hooks: WriteTableHooks = {},
+  ): Promise<TableMeta> {
+    return this.withLock(() => this.writeLocked(table, writeData, meta, hooks));
+  }
+
+  private async writeLocked(
     table: TableName,
     // biome-ignore lint/suspicious/noConfusingVoidType: a writer that learns nothing simply returns nothing
     writeData: (stagingDir: string) => Promise<Partial<TableMetaInput> | void>,
@@ -214,16 +266,6 @@ function parseLeftover(entry: string): { kind: 'staging' | 'old'; table: string;
   const m = /^([a-z][a-z0-9_]*)-(\d+)-[0-9a-f]+$/.exec(rest);
   if (!m) return null;
   return { kind, table: m[1]!, pid: Number(m[2]) };
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function fsyncPath(path: string): void {

@@ -120,13 +120,13 @@ describe('DuckDbEngine.computeBreadth on hand-made bars', () => {
       [0, 1, 1],
       [0, 1, 1],
     ]);
-    expect(e.readMeta(TABLE.features)).toMatchObject({
+    expect(await e.readMeta(TABLE.features)).toMatchObject({
       rows: 3,
       symbols: ['B'],
       source: 't',
       synthetic: true,
     });
-    expect(e.readMeta(TABLE.breadth)).toMatchObject({ rows: 3 });
+    expect(await e.readMeta(TABLE.breadth)).toMatchObject({ rows: 3 });
     const stored = await e.readRows(TABLE.breadth);
     expect(stored.map((s) => s.decliners)).toEqual([0, 1, 1]);
     const features = await e.readRows(TABLE.features);
@@ -155,12 +155,12 @@ describe('DuckDbEngine.writePrices', () => {
       rows: 3,
       symbols: 1,
     });
-    const first = e.readMeta(TABLE.prices);
+    const first = await e.readMeta(TABLE.prices);
     expect(await e.writePrices(series('A', [1, 2, 3]), { source: 'yahoo', synthetic: false })).toEqual({
       rows: 3,
       symbols: 1,
     });
-    expect(e.readMeta(TABLE.prices)?.writtenAt).toBe(first?.writtenAt);
+    expect((await e.readMeta(TABLE.prices))?.writtenAt).toBe(first?.writtenAt);
     // Replace day 2, add day 3 and a new symbol; the last bar given for a key wins.
     const update = [bar('A', 2, 9), bar('A', 3, 4), bar('B', 0, 5), bar('B', 0, 6)];
     expect(await e.writePrices(update, { source: 'csv', synthetic: true })).toEqual({ rows: 5, symbols: 2 });
@@ -172,7 +172,7 @@ describe('DuckDbEngine.writePrices', () => {
       ['A', day(3), 4],
       ['B', day(0), 6],
     ]);
-    expect(e.readMeta(TABLE.prices)).toMatchObject({
+    expect(await e.readMeta(TABLE.prices)).toMatchObject({
       source: 'csv+yahoo',
       synthetic: true,
       symbols: ['A', 'B'],
@@ -182,7 +182,7 @@ describe('DuckDbEngine.writePrices', () => {
   it('writes nothing for no bars, and runs concurrent calls one after the other', async () => {
     const e = await engine();
     expect(await e.writePrices([], { source: 't', synthetic: false })).toEqual({ rows: 0, symbols: 0 });
-    expect(e.readMeta(TABLE.prices)).toBeNull();
+    expect(await e.readMeta(TABLE.prices)).toBeNull();
     const [a, b, breadth] = await Promise.all([
       e.writePrices(series('A', [1, 2]), { source: 't', synthetic: false }),
       e.writePrices(series('B', [2, 1]), { source: 't', synthetic: false }),
@@ -206,7 +206,7 @@ describe('DuckDbEngine.writePrices', () => {
     await expect(
       e.writePrices([{ ...bar('A', 0, 1), date: '2021-02-30' }], { source: 't', synthetic: false }),
     ).rejects.toThrow(/bad bar/);
-    expect(e.readMeta(TABLE.prices)).toBeNull();
+    expect(await e.readMeta(TABLE.prices)).toBeNull();
   });
 });
 

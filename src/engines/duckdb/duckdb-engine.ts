@@ -67,8 +67,9 @@ export class DuckDbEngine implements LakeEngine {
     return new DuckDbEngine(lake, instance, conn, opts.logger ?? silentLogger);
   }
 
-  readMeta(table: TableName): TableMeta | null {
-    return this.lake.readMeta(table);
+  /** Under the lake's shared lock, so a concurrent writer's swap never shows the table as missing. */
+  readMeta(table: TableName): Promise<TableMeta | null> {
+    return this.lake.withReadLock(async () => this.lake.readMeta(table));
   }
 
   /**
@@ -76,7 +77,9 @@ export class DuckDbEngine implements LakeEngine {
    * When nothing would change, the table is left as it is. Returns the table's totals after the merge.
    */
   async writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }> {
-    return this.serial(() => this.mergePrices(bars, meta));
+    // The lake lock spans the read of the current version through the rename of the merged one, so a concurrent
+    // bf process can neither slip a version in between (lost update) nor be overwritten by ours.
+    return this.serial(() => this.lake.withLock(() => this.mergePrices(bars, meta)));
   }
 
   private async mergePrices(
@@ -158,7 +161,8 @@ export class DuckDbEngine implements LakeEngine {
    * the `features` and `breadth` tables, and returns the breadth rows ordered by date.
    */
   async computeBreadth(symbols?: readonly string[]): Promise<BreadthDay[]> {
-    return this.serial(() => this.breadth(symbols));
+    // Locked as one: breadth is computed from the features this call wrote, not from another run's.
+    return this.serial(() => this.lake.withLock(() => this.breadth(symbols)));
   }
 
   private async breadth(symbols?: readonly string[]): Promise<BreadthDay[]> {
@@ -230,11 +234,16 @@ export class DuckDbEngine implements LakeEngine {
     return days;
   }
 
-  /** `writeRows` for each table in order (in-process, nothing to batch). */
-  async writeTables(writes: readonly TableWrite[]): Promise<TableMeta[]> {
-    const out: TableMeta[] = [];
-    for (const w of writes) out.push(await this.writeRows(w.table, w.rows, w.columns, w.meta));
-    return out;
+  /** `writeRows` for each table in order, under one hold of the lake lock: the set comes from one run. */
+  writeTables(writes: readonly TableWrite[]): Promise<TableMeta[]> {
+    // Always engine queue first, then lake lock (as every call here), so two calls never wait on each other.
+    return this.serial(() =>
+      this.lake.withLock(async () => {
+        const out: TableMeta[] = [];
+        for (const w of writes) out.push(await this.replaceRows(w.table, w.rows, w.columns, w.meta ?? {}));
+        return out;
+      }),
+    );
   }
 
   /** Replaces a small table (signals, backtest outputs) with `rows`; only the listed columns are stored. */
@@ -283,7 +292,7 @@ export class DuckDbEngine implements LakeEngine {
 
   /** All rows of a table written by `writeRows` (or any lake table small enough to hold in memory). */
   async readRows(table: TableName): Promise<Row[]> {
-    return this.serial(() => this.selectRows(table));
+    return this.serial(() => this.lake.withReadLock(() => this.selectRows(table)));
   }
 
   private async selectRows(table: TableName): Promise<Row[]> {

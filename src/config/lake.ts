@@ -1,0 +1,24 @@
+/**
+ * Facts about the embedded lake's lock (src/lake/lock.ts), in one place: file names, how long a run waits for
+ * another bf process, and the environment variables that change it.
+ */
+
+/** The lock file in the workdir: a kernel (fcntl) byte-range lock is taken on it; it is never deleted. */
+export const LAKE_LOCK_FILE = 'lake.lock';
+/** The lock file inside an `--out` directory, so two runs never interleave their report files. */
+export const OUT_DIR_LOCK_FILE = '.bf-out.lock';
+
+/** How long a run waits for another bf process holding the lock before failing with its name (10 minutes). */
+export const LOCK_TIMEOUT_MS = 10 * 60_000;
+/** `BF_LOCK_TIMEOUT`: the wait above, in seconds (0 = fail at once when another process holds the lock). */
+export const LOCK_TIMEOUT_ENV = 'BF_LOCK_TIMEOUT';
+/** Poll period while waiting; jittered ±50 % so two waiters do not retry in lock-step. */
+export const LOCK_POLL_MS = 50;
+/** A waiting run repeats its "waiting for … held by …" line this often. */
+export const LOCK_NOTICE_EVERY_MS = 15_000;
+
+/**
+ * `BF_TEST_LOCK_HOLD_MS`: tests only. After taking a lock exclusively, keep holding it this long before working,
+ * so a test can SIGKILL a real `bf` process while it holds the lock. Never set it otherwise.
+ */
+export const TEST_LOCK_HOLD_ENV = 'BF_TEST_LOCK_HOLD_MS';
