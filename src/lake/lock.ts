@@ -173,10 +173,12 @@ export class FileLock {
     const started = Date.now();
     let nextNotice = started;
     let noticed = false;
+    let lastHolder: string | undefined;
     for (;;) {
       if (this.tryBegin(mode)) return;
       const now = Date.now();
-      const holder = describeHolder(this.holder(), now);
+      const record = this.holder();
+      const holder = describeHolder(record, now);
       if (now - started >= this.timeoutMs) {
         throw new BfError(
           `gave up after ${seconds(now - started)} waiting for ${this.label} (${this.path}), held by ${holder}`,
@@ -185,11 +187,14 @@ export class FileLock {
           },
         );
       }
-      if (now >= nextNotice) {
+      // Say so at once, again whenever another process takes over, and every so often while it lasts.
+      const holderKey = record ? `${record.pid}:${record.token}` : 'unknown';
+      if (now >= nextNotice || (record && holderKey !== lastHolder)) {
         const still = noticed ? ` (${seconds(now - started)} so far)` : '';
         this.logger.info(`waiting for ${this.label} held by ${holder}${still}`);
         nextNotice = now + this.noticeEveryMs;
         noticed = true;
+        lastHolder = holderKey;
       }
       await sleep(
         Math.min(this.pollMs * (0.5 + Math.random()), Math.max(1, this.timeoutMs - (now - started))),
