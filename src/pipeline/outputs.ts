@@ -4,6 +4,7 @@ import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import { breadthCsv, forwardReturnsCsv, signalsCsv, tradesCsv } from '../report/csv.ts';
 import { buildReportHtml, type RunFacts } from '../report/html.ts';
 import { metricsJson, writeReportFiles } from '../report/write-outputs.ts';
+import type { Logger } from '../util/log.ts';
 
 /** The files a person opens, by name. One list, so the CLI, the Action's artifact upload and the docs agree. */
 export const OUTPUT_FILES = {
@@ -28,8 +29,15 @@ export type OutputSpec =
       primarySignal?: SignalName;
     };
 
-/** Renders and writes the output files atomically; returns file name → absolute path. */
-export async function writeOutputs(outDir: string, spec: OutputSpec): Promise<Record<string, string>> {
+/**
+ * Renders and writes the output files atomically, as one set (see writeReportFiles); returns file name → absolute
+ * path. `log` tells when another run is writing the same directory.
+ */
+export async function writeOutputs(
+  outDir: string,
+  spec: OutputSpec,
+  opts: { log?: Logger } = {},
+): Promise<Record<string, string>> {
   const files: Record<string, string> = {
     [OUTPUT_FILES.breadth]: breadthCsv(spec.series),
     [OUTPUT_FILES.signals]: signalsCsv(spec.events),
@@ -63,6 +71,6 @@ export async function writeOutputs(outDir: string, spec: OutputSpec): Promise<Re
     if (primary) files[OUTPUT_FILES.equity] = equitySvgs[primary.signal]!;
     files[OUTPUT_FILES.report] = html;
   }
-  const paths = await writeReportFiles(outDir, files);
+  const paths = await writeReportFiles(outDir, files, { logger: opts.log });
   return Object.fromEntries(Object.keys(files).map((name, i) => [name, paths[i]!]));
 }

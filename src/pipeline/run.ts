@@ -54,19 +54,23 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         : undefined;
     const outputs = opts.outDir
       ? await timed(timings, 'report', log, () =>
-          writeOutputs(opts.outDir!, {
-            kind: 'full',
-            facts: {
-              symbolList: fetched.symbolList.name,
-              source: fetched.source,
-              synthetic: fetched.synthetic,
-              engine: opts.engine,
+          writeOutputs(
+            opts.outDir!,
+            {
+              kind: 'full',
+              facts: {
+                symbolList: fetched.symbolList.name,
+                source: fetched.source,
+                synthetic: fetched.synthetic,
+                engine: opts.engine,
+              },
+              series: sig.series,
+              events: sig.events,
+              backtests,
+              primarySignal: opts.signals?.[0],
             },
-            series: sig.series,
-            events: sig.events,
-            backtests,
-            primarySignal: opts.signals?.[0],
-          }),
+            { log },
+          ),
         )
       : {};
     return {

@@ -1,8 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileLock } from '../lake/lock.ts';
 import { BfError } from '../util/errors.ts';
+import { silentLogger } from '../util/log.ts';
 import { fixtureBacktest, fixtureEvents } from './test-fixtures.ts';
 import {
   METRICS_SCHEMA,
@@ -29,8 +33,45 @@ describe('writeReportFiles', () => {
     expect(paths).toEqual([join(out, 'report.html'), join(out, 'breadth.csv')]);
     expect(await readFile(paths[0]!, 'utf8')).toBe('<p>é</p>');
     expect(await readFile(paths[1]!, 'utf8')).toBe('date\n');
-    // No temp files left behind.
-    expect((await readdir(out)).sort()).toEqual(['breadth.csv', 'report.html']);
+    // No temp files left behind; the directory's lock file stays (it is never deleted, see src/lake/lock.ts).
+    expect((await readdir(out)).sort()).toEqual(['.bf-out.lock', 'breadth.csv', 'report.html']);
+  });
+
+  it('waits for another writer holding the directory lock, then writes its whole set', async () => {
+    const out = await tempDir();
+    const other = new FileLock(join(out, '.bf-out.lock'), { label: 'x', command: 'bf pipeline run' });
+    const lines: string[] = [];
+    const logger = { ...silentLogger, info: (m: string) => lines.push(m) };
+    let mine: Promise<string[]> | undefined;
+    await other.exclusive(async () => {
+      await writeFile(join(out, 'a.csv'), 'other a');
+      mine = writeReportFiles(out, { 'a.csv': 'mine a', 'b.csv': 'mine b' }, { logger });
+      await sleep(300);
+      // Still the other run's file: nothing of ours is renamed while it holds the lock.
+      expect(await readFile(join(out, 'a.csv'), 'utf8')).toBe('other a');
+    });
+    await mine;
+    other.close();
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^waiting for the lock of output directory .* held by pid ${process.pid} \\(bf pipeline run, started \\d+ s ago\\)$`,
+      ),
+    );
+    expect(await readFile(join(out, 'a.csv'), 'utf8')).toBe('mine a');
+    expect(await readFile(join(out, 'b.csv'), 'utf8')).toBe('mine b');
+  });
+
+  it('removes temp files a killed run left, and no others', async () => {
+    const out = await tempDir();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    await writeFile(join(out, `.report.html.${dead}.abcd1234.tmp`), 'half');
+    await writeFile(join(out, `.report.html.${process.pid}.abcd1234.tmp`), 'in progress');
+    await writeReportFiles(out, { 'a.csv': 'x' });
+    expect((await readdir(out)).sort()).toEqual([
+      '.bf-out.lock',
+      `.report.html.${process.pid}.abcd1234.tmp`,
+      'a.csv',
+    ]);
   });
 
   it('replaces an existing file', async () => {

@@ -1,16 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { OUT_DIR_LOCK_FILE } from '../config/lake.ts';
 import type { PerformanceMetrics, SignalBacktest } from '../domain/backtest.ts';
 import type { SignalEvent } from '../domain/signal.ts';
+import { FileLock, isAlive } from '../lake/lock.ts';
 import { BfError } from '../util/errors.ts';
+import type { Logger } from '../util/log.ts';
 import type { RunFacts } from './html.ts';
 
 /**
- * Writes each `name → content` into `outDir` (created if missing) atomically: a temp file in the same directory,
- * then rename, so a reader never sees half a file. Returns the absolute paths in the order given.
+ * Writes each `name → content` into `outDir` (created if missing) as one set: every file goes to a temp file in
+ * the same directory first, then all are renamed into place while holding the directory's lock (`.bf-out.lock`,
+ * src/lake/lock.ts). So a reader never sees half a file, and when two runs write the same directory at once,
+ * each file is whole and the set comes from one run (the one that renamed last). Returns the absolute paths in
+ * the order given.
  */
-export async function writeReportFiles(outDir: string, files: Record<string, string>): Promise<string[]> {
+export async function writeReportFiles(
+  outDir: string,
+  files: Record<string, string>,
+  opts: { logger?: Logger } = {},
+): Promise<string[]> {
   const dir = resolve(outDir);
   for (const name of Object.keys(files)) {
     if (name === '' || name === '.' || name === '..' || basename(name) !== name || name.includes('\\')) {
@@ -27,23 +37,50 @@ export async function writeReportFiles(outDir: string, files: Record<string, str
       cause,
     });
   }
-  return Promise.all(
-    Object.entries(files).map(async ([name, content]) => {
-      const target = join(dir, name);
-      const temp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      try {
-        await writeFile(temp, content, 'utf8');
-        await rename(temp, target);
-      } catch (cause) {
-        await rm(temp, { force: true });
-        throw new BfError(`cannot write ${target}`, {
-          hint: 'check free space and permissions of the output directory',
-          cause,
+  const run = randomBytes(4).toString('hex');
+  const staged = Object.keys(files).map((name) => ({
+    target: join(dir, name),
+    temp: join(dir, `.${name}.${process.pid}.${run}.tmp`),
+  }));
+  const lock = new FileLock(join(dir, OUT_DIR_LOCK_FILE), {
+    label: `the lock of output directory ${dir}`,
+    logger: opts.logger,
+  });
+  try {
+    await Promise.all(
+      Object.values(files).map((content, i) =>
+        writeFile(staged[i]!.temp, content, 'utf8').catch((cause) => {
+          throw new BfError(`cannot write ${staged[i]!.target}`, {
+            hint: 'check free space and permissions of the output directory',
+            cause,
+          });
+        }),
+      ),
+    );
+    await lock.exclusive(async () => {
+      await removeDeadTemps(dir);
+      for (const { temp, target } of staged) {
+        await rename(temp, target).catch((cause) => {
+          throw new BfError(`cannot write ${target}`, {
+            hint: 'check free space and permissions of the output directory',
+            cause,
+          });
         });
       }
-      return target;
-    }),
-  );
+    });
+  } finally {
+    lock.close();
+    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
+  }
+  return staged.map(({ target }) => target);
+}
+
+/** Temp files of runs that were killed before renaming them (`.<name>.<pid>.<hex>.tmp` of a dead pid). */
+async function removeDeadTemps(dir: string): Promise<void> {
+  for (const entry of await readdir(dir)) {
+    const m = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/.exec(entry);
+    if (m && !isAlive(Number(m[1]))) await rm(join(dir, entry), { force: true });
+  }
 }
 
 export const METRICS_SCHEMA = 'bf.metrics/v1';

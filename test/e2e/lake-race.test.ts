@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { LAKE_LOCK_FILE, TEST_LOCK_HOLD_ENV } from '../../src/config/lake.ts';
+import { LAKE_LOCK_FILE, OUT_DIR_LOCK_FILE, TEST_LOCK_HOLD_ENV } from '../../src/config/lake.ts';
 import { Lake } from '../../src/lake/lake.ts';
 import { FileLock } from '../../src/lake/lock.ts';
 import { resolveSymbolList } from '../../src/sources/symbols.ts';
@@ -211,4 +211,60 @@ describe('two bf processes on one workdir', () => {
     expect(await storedPrices(workdir)).toEqual(before);
     expect(readdirSync(join(workdir, 'lake'))).toEqual(['prices']);
   }, 240_000);
+
+  it('two runs writing one --out directory at once leave every file whole and the set from one run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-race-'));
+    const lists = await twoLists(dir);
+    const wd = { a: join(dir, 'wd-a'), b: join(dir, 'wd-b') };
+    const fetched = await Promise.all([
+      startBf(fetchArgs(lists.a, wd.a)).done,
+      startBf(fetchArgs(lists.b, wd.b)).done,
+    ]);
+    for (const f of fetched) expect(f.code, f.stderr).toBe(0);
+    const generate = (workdir: string, list: string, out: string) =>
+      startBf(['signals', 'generate', '--symbol-list', list, '--workdir', workdir, '--out', out]);
+    const files = (out: string) =>
+      ['breadth.csv', 'signals.csv'].map((f) => readFileSync(join(out, f), 'utf8'));
+    // What each run writes on its own.
+    const refs = await Promise.all([
+      generate(wd.a, lists.a, join(dir, 'ref-a')).done,
+      generate(wd.b, lists.b, join(dir, 'ref-b')).done,
+    ]);
+    for (const r of refs) expect(r.code, r.stderr).toBe(0);
+    const refA = files(join(dir, 'ref-a'));
+    const refB = files(join(dir, 'ref-b'));
+    expect(refA[0]).not.toBe(refB[0]);
+
+    const rounds = Math.max(1, Math.ceil(ROUNDS / 2));
+    for (let round = 0; round < rounds; round++) {
+      const out = join(dir, `out-${round}`);
+      mkdirSync(out);
+      // Hold the directory's lock until both runs wait for it, so both rename their sets at the same moment.
+      const gate = new FileLock(join(out, OUT_DIR_LOCK_FILE), {
+        label: 'x',
+        command: 'the race test',
+        timeoutMs: 0,
+      });
+      const [a, b] = await gate.exclusive(async () => {
+        const runs = [generate(wd.a, lists.a, out), generate(wd.b, lists.b, out)];
+        await until('both runs wait for the output directory', () =>
+          runs.every((r) =>
+            r.stderr().includes(`waiting for the lock of output directory ${out} held by pid ${process.pid}`),
+          ),
+        );
+        return runs;
+      });
+      gate.close();
+      const [ra, rb] = await Promise.all([a!.done, b!.done]);
+      expect(ra.code, ra.stderr).toBe(0);
+      expect(rb.code, rb.stderr).toBe(0);
+      const got = files(out);
+      expect([refA, refB], `round ${round}: the set is one run's`).toContainEqual(got);
+      expect(readdirSync(out).sort(), `round ${round}: no temp files`).toEqual([
+        OUT_DIR_LOCK_FILE,
+        'breadth.csv',
+        'signals.csv',
+      ]);
+    }
+  }, 300_000);
 });

@@ -32,7 +32,7 @@ export function signalsCommand(): Command {
       try {
         const r = await signalsStage(ws, { symbolList: flags.symbolList, signals: names, log });
         const outputs = flags.out
-          ? await writeOutputs(flags.out, { kind: 'signals', series: r.series, events: r.events })
+          ? await writeOutputs(flags.out, { kind: 'signals', series: r.series, events: r.events }, { log })
           : {};
         printResult(
           flags.json,
