@@ -18,6 +18,7 @@ function result(outDir: string, events: number): PipelineResult {
     bars: 500,
     failures: [],
     breadthDays: 250,
+    series: [],
     events: Array.from({ length: events }, (_, i) => ({
       date: `2024-01-${String(i + 1).padStart(2, '0')}`,
       signal: 'zweig_breadth_thrust' as const,

@@ -1,5 +1,6 @@
 import type { SignalBacktest } from '../domain/backtest.ts';
 import type { PipelineResult } from '../pipeline/types.ts';
+import { equityMermaid, zweigMermaid } from '../report/mermaid-charts.ts';
 
 export interface StageTime {
   stage: string;
@@ -49,6 +50,20 @@ function metricsTable(backtests: SignalBacktest[]): string {
   );
 }
 
+/**
+ * Inline Mermaid charts (GitHub renders them in the summary): the Zweig EMA with its thresholds and firings, and
+ * the equity of the Zweig strategy (else the first backtest) against buy-and-hold.
+ */
+export function chartSections(r: Pick<PipelineResult, 'series' | 'events' | 'backtests'>): string[] {
+  const out: string[] = [];
+  const zweig = zweigMermaid(r.series, r.events);
+  if (zweig) out.push('### Zweig breadth thrust', zweig);
+  const bt = r.backtests.find((b) => b.signal === 'zweig_breadth_thrust') ?? r.backtests[0];
+  const equity = bt && equityMermaid(bt);
+  if (equity) out.push('### Strategy vs buy and hold', equity);
+  return out;
+}
+
 /** The job summary as Markdown, written once at the end of main. Pure: everything it shows comes in `s`. */
 export function renderSummary(s: SummaryInput): string {
   const parts: string[] = [];
@@ -83,6 +98,7 @@ export function renderSummary(s: SummaryInput): string {
       `${s.es.documents} documents in Elasticsearch, ${s.es.lakeSignals} signals in the lake (exact match required), floor ≥ ${s.minSignals}.`,
     );
   }
+  if (r) parts.push(...chartSections(r));
   if (r && r.backtests.length > 0) parts.push('### Backtest', metricsTable(r.backtests));
   if (r) {
     const latest = [...r.events].sort((a, b) => b.date.localeCompare(a.date)).slice(0, MAX_SIGNAL_ROWS);

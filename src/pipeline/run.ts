@@ -81,6 +81,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       bars: fetched.bars,
       failures: fetched.failures,
       breadthDays: sig.series.length,
+      series: sig.series,
       events: sig.events,
       backtests,
       outputs,

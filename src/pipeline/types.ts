@@ -1,4 +1,5 @@
 import type { SignalBacktest } from '../domain/backtest.ts';
+import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import type { Logger } from '../util/log.ts';
 
@@ -59,6 +60,8 @@ export interface PipelineResult {
   bars: number;
   failures: { symbol: string; reason: string }[];
   breadthDays: number;
+  /** The daily breadth series the signals were computed from (charts in the Action's summary). */
+  series: BreadthSeriesRow[];
   events: SignalEvent[];
   backtests: SignalBacktest[];
   /** Output file name (e.g. `report.html`) → absolute path written. */

@@ -66,7 +66,7 @@ export function pipelineCommand(): Command {
       });
       printResult(
         flags.json,
-        { ...result, backtests: result.backtests.map(({ equity: _e, ...b }) => b) },
+        { ...result, series: undefined, backtests: result.backtests.map(({ equity: _e, ...b }) => b) },
         () =>
           [
             `${result.symbolList.name}: ${result.bars} bars from ${result.source}, ${result.breadthDays} breadth days, ${result.events.length} signal firing(s)`,
