@@ -7,6 +7,7 @@ import { MCCLELLAN, SIGNAL_RULES, ZWEIG } from '../signals/rules.ts';
 import type { Logger } from '../util/log.ts';
 import { renderBreadthSvg } from './breadth-chart.ts';
 import { renderEquitySvg, signalLabel } from './equity-chart.ts';
+import { type SignalVerdict, thrustVerdict } from './verdict.ts';
 
 /** Facts about one run, shown in the report header and written to metrics.json. */
 export interface RunFacts {
@@ -185,6 +186,49 @@ function firingsTable(events: readonly SignalEvent[]): string {
   return `<table class="firings"><thead><tr><th scope="col">Date</th><th scope="col">Signal</th><th scope="col">Indicator value</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function listDates(dates: readonly string[]): string {
+  if (dates.length <= 8) return dates.join(', ');
+  return `${dates.slice(0, 3).join(', ')} … ${dates.slice(-3).join(', ')}`;
+}
+
+function signalAnswer(v: SignalVerdict): string {
+  const name = `<strong>${escapeHtml(signalLabel(v.signal))}</strong>`;
+  if (v.dates.length === 0) return `<li>${name} did not fire.</li>`;
+  const n = v.dates.length;
+  const parts = [`${name} fired ${n} time${n === 1 ? '' : 's'}: ${escapeHtml(listDates(v.dates))}.`];
+  if (v.latest) {
+    const moves = v.latest.after.map((a) =>
+      a.return === null
+        ? `not yet known after ${a.horizon} days (the data ends first)`
+        : `<span class="${a.return >= 0 ? 'up' : 'down'}">${escapeHtml(formatPercent(a.return, { sign: true }))}</span> after ${a.horizon} days`,
+    );
+    parts.push(`After the latest, on ${escapeHtml(v.latest.date)}, the index moved ${moves.join(', ')}.`);
+  }
+  const avg = v.average.filter((a) => a.count > 0 && a.mean !== null);
+  if (n > 1 && avg.length) {
+    parts.push(
+      `On average after every firing: ${avg
+        .map(
+          (a) =>
+            `${escapeHtml(formatPercent(a.mean, { sign: true }))} after ${a.horizon} days (up ${escapeHtml(formatPercent(a.hitRate, { digits: 0 }))} of ${a.count})`,
+        )
+        .join(', ')}.`,
+    );
+  }
+  return `<li>${parts.join(' ')}</li>`;
+}
+
+/** The first screen: did a thrust fire, when, and what the index did afterwards — in words, before any table. */
+function verdictSection(input: Pick<ReportHtmlInput, 'breadth' | 'events' | 'backtests'>): string {
+  const v = thrustVerdict(input.breadth, input.events, input.backtests);
+  const range = v.range ? ` between ${escapeHtml(v.range.start)} and ${escapeHtml(v.range.end)}` : '';
+  const latest = [...input.events].sort((a, b) => b.date.localeCompare(a.date))[0];
+  const answer = v.fired
+    ? `<p class="answer yes"><strong>Yes.</strong> ${input.events.length} breadth-thrust firing${input.events.length === 1 ? '' : 's'}${range}; the latest was the ${escapeHtml(signalLabel(latest!.signal))} on ${escapeHtml(latest!.date)}.</p>`
+    : `<p class="answer no"><strong>No.</strong> No breadth thrust fired${range}.</p>`;
+  return `${answer}<ul class="verdict">${v.signals.map(signalAnswer).join('')}</ul>`;
+}
+
 /** The exact rules the numbers on the page follow, with thresholds read from the rule module. */
 export function reportConventions(
   backtests: readonly Pick<SignalBacktest, 'signal' | 'holdDays'>[] = [],
@@ -237,6 +281,13 @@ figure { margin: 16px 0 28px; }
 figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 .empty { color: var(--muted); font-style: italic; }
+p.answer { font-size: 18px; margin: 18px 0 6px; }
+p.answer.yes strong { color: #2e7d32; }
+p.answer.no strong { color: var(--muted); }
+ul.verdict { margin: 0 0 8px; padding-left: 20px; }
+ul.verdict li { margin-bottom: 6px; }
+.up { color: #2e7d32; font-weight: 600; }
+.down { color: #b00020; font-weight: 600; }
 ol.conventions li { margin-bottom: 6px; }
 @media print { .scroll { max-height: none; overflow: visible; } .banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
@@ -292,6 +343,14 @@ ${banner}
 <p class="lead">Breadth-thrust signals over the equal-weight index of the symbol list, with a hold-N-days backtest against buy-and-hold.</p>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
 </header>
+<section id="verdict">
+<h2>Did a breadth thrust fire?</h2>
+${verdictSection(input)}
+</section>
+<section id="breadth">
+<h2>Breadth</h2>
+${breadthFigure}
+</section>
 <section id="metrics">
 <h2>Performance: strategy vs buy-and-hold</h2>
 ${metricsTable(input.backtests)}
@@ -303,10 +362,6 @@ ${forwardReturnsTable(input.backtests)}
 <section id="equity">
 <h2>Equity and drawdown</h2>
 ${charts || '<p class="empty">No backtests in this run.</p>'}
-</section>
-<section id="breadth">
-<h2>Breadth</h2>
-${breadthFigure}
 </section>
 <section id="firings">
 <h2>Signal firings (${esc(input.events.length)})</h2>
