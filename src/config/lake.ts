@@ -22,3 +22,9 @@ export const LOCK_NOTICE_EVERY_MS = 15_000;
  * so a test can SIGKILL a real `bf` process while it holds the lock. Never set it otherwise.
  */
 export const TEST_LOCK_HOLD_ENV = 'BF_TEST_LOCK_HOLD_MS';
+
+/**
+ * `BF_TEST_SWAP_DELAY_MS`: tests only. Wait this long between writing a table's new version and renaming it in,
+ * which widens the read-merge-rename window two racing runs could collide in. Never set it otherwise.
+ */
+export const TEST_SWAP_DELAY_ENV = 'BF_TEST_SWAP_DELAY_MS';

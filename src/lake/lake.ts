@@ -12,7 +12,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LAKE_LOCK_FILE } from '../config/lake.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LAKE_LOCK_FILE, TEST_SWAP_DELAY_ENV } from '../config/lake.ts';
 import { BfError } from '../util/errors.ts';
 import { type Logger, silentLogger } from '../util/log.ts';
 import { FileLock, type FileLockOptions, isAlive } from './lock.ts';
@@ -214,6 +215,8 @@ export class Lake {
       for (const f of readdirSync(staging)) fsyncPath(join(staging, f));
       fsyncPath(staging);
       await hooks.beforeSwap?.(staging);
+      const delay = Number(process.env[TEST_SWAP_DELAY_ENV]);
+      if (delay > 0) await sleep(delay);
       this.swapIn(table, staging, tag);
       return full;
     } catch (err) {

@@ -26,16 +26,20 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   const ws = await openWorkspace(opts.workdir, log, opts.engine, opts.stack);
   try {
     const fetched = await timed(timings, 'fetch', log, () => fetchStage(ws, opts));
-    const sig = await timed(timings, 'signals', log, () =>
-      signalsStage(ws, { symbolList: opts.symbolList, signals: opts.signals, log, persist: false }),
-    );
-    const backtests = await timed(timings, 'backtest', log, () =>
-      backtestStage(ws, sig, { holdDays: opts.holdDays, signals: opts.signals, log, persist: false }),
-    );
-    // Every derived table in one write: on Spark that is one job (one JVM start) instead of one per stage.
-    await timed(timings, 'store', log, () =>
-      ws.engine.writeTables([...signalTables(sig), ...backtestTables(backtests, sig)]),
-    );
+    // One unit against other runs on the lake: every derived table this run stores comes from its own breadth.
+    const { sig, backtests } = await ws.exclusive(async () => {
+      const sig = await timed(timings, 'signals', log, () =>
+        signalsStage(ws, { symbolList: opts.symbolList, signals: opts.signals, log, persist: false }),
+      );
+      const backtests = await timed(timings, 'backtest', log, () =>
+        backtestStage(ws, sig, { holdDays: opts.holdDays, signals: opts.signals, log, persist: false }),
+      );
+      // Every derived table in one write: on Spark that is one job (one JVM start) instead of one per stage.
+      await timed(timings, 'store', log, () =>
+        ws.engine.writeTables([...signalTables(sig), ...backtestTables(backtests, sig)]),
+      );
+      return { sig, backtests };
+    });
     const published =
       (opts.publish ?? opts.engine === 'spark')
         ? await timed(timings, 'publish', log, () =>

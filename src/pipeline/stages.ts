@@ -32,6 +32,14 @@ export interface Workspace {
   /** Where the lake lives, for messages: a directory or an s3:// URL. */
   location: string;
   engine: LakeEngine;
+  /**
+   * Runs `fn` as one unit against other bf processes on the same lake, so the tables a stage reads and the ones
+   * it writes come from one run. Embedded: `fn` holds the workdir's lake lock exclusively (src/lake/lock.ts).
+   * Spark: `fn` just runs; each Delta commit has its own conflict check.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Like `exclusive` for reads that must see one consistent set of tables (the lock held shared). */
+  shared<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -46,13 +54,28 @@ export async function openWorkspace(
   if (engineName === 'spark') {
     const { SparkEngine } = await import('../engines/spark/index.ts');
     const engine = await SparkEngine.open({ stack, logger: log });
-    return { location: engine.location, engine, close: () => engine.close() };
+    return {
+      location: engine.location,
+      engine,
+      exclusive: (fn) => fn(),
+      shared: (fn) => fn(),
+      close: () => engine.close(),
+    };
   }
   const { DuckDbEngine } = await import('../engines/duckdb/index.ts');
   const memoryLimit = duckdbMemoryLimit();
   const lake = Lake.open(resolveWorkdir(workdir), { logger: log });
   const engine = await DuckDbEngine.open(lake, { memoryLimit });
-  return { location: lake.root, engine, close: () => engine.close() };
+  return {
+    location: lake.root,
+    engine,
+    exclusive: (fn) => lake.withLock(fn),
+    shared: (fn) => lake.withReadLock(fn),
+    close: async () => {
+      await engine.close();
+      lake.close();
+    },
+  };
 }
 
 export function resolveRange(
@@ -156,6 +179,15 @@ export async function signalsStage(
   opts: { symbolList: string; signals?: SignalName[]; log: Logger; persist?: boolean },
 ): Promise<SignalsSummary> {
   const list = await resolveSymbolList(opts.symbolList);
+  // One hold from reading prices to storing signals: all four tables this writes come from this run.
+  return ws.exclusive(() => deriveSignals(ws, list, opts));
+}
+
+async function deriveSignals(
+  ws: Workspace,
+  list: SymbolList,
+  opts: { symbolList: string; signals?: SignalName[]; log: Logger; persist?: boolean },
+): Promise<SignalsSummary> {
   const pricesMeta = await ws.engine.readMeta(TABLE.prices);
   if (!pricesMeta) {
     throw new BfError(`no prices in the lake at ${ws.location}`, {
@@ -192,6 +224,13 @@ export function signalTables(
 
 /** Reads what `signalsStage` stored, so `bf backtest run` works on its own after `bf signals generate`. */
 export async function loadSignals(
+  ws: Workspace,
+): Promise<Omit<SignalsSummary, 'symbolList'> & { symbols: string[] }> {
+  // Breadth and signals read as one set, never one run's breadth with another's signals.
+  return ws.shared(() => readSignals(ws));
+}
+
+async function readSignals(
   ws: Workspace,
 ): Promise<Omit<SignalsSummary, 'symbolList'> & { symbols: string[] }> {
   const meta = await ws.engine.readMeta(TABLE.breadth);

@@ -5,21 +5,29 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { LAKE_LOCK_FILE, OUT_DIR_LOCK_FILE, TEST_LOCK_HOLD_ENV } from '../../src/config/lake.ts';
+import {
+  LAKE_LOCK_FILE,
+  OUT_DIR_LOCK_FILE,
+  TEST_LOCK_HOLD_ENV,
+  TEST_SWAP_DELAY_ENV,
+} from '../../src/config/lake.ts';
 import { Lake } from '../../src/lake/lake.ts';
 import { FileLock } from '../../src/lake/lock.ts';
+import type { TableName } from '../../src/lake/tables.ts';
 import { resolveSymbolList } from '../../src/sources/symbols.ts';
 
 // Two real `bf data fetch` processes on one workdir, each merging 200 different demo_large symbols into `prices`.
 // Before the lake lock, the second rename silently replaced the first writer's merge (issue 14). Every round
 // must end with the union of both in the lake. Half the rounds force the race: this test holds the lake lock
 // (as a third process would) until BOTH runs report that they wait for it, so both are at the read-merge-rename
-// at once; the other half start both runs at the same instant and let timing decide.
+// at once; the other half start both runs at the same instant with the window between writing a version and
+// renaming it in widened to SWAP_DELAY_MS (BF_TEST_SWAP_DELAY_MS), so that writers without the lock would collide.
 // BF_RACE_ROUNDS=50 runs the issue's 50 rounds; the default keeps the unit suite short.
 
 const BIN = resolve(import.meta.dirname, '../../bin/bf.js');
 const ROUNDS = Number(process.env.BF_RACE_ROUNDS) || 2;
 const RANGE = ['--start', '2025-01-01', '--end', '2025-06-30'];
+const SWAP_DELAY_MS = 3000;
 
 interface Run {
   child: ChildProcess;
@@ -72,6 +80,18 @@ async function storedPrices(workdir: string): Promise<{ symbols: string[]; rows:
   conn.closeSync();
   db.closeSync();
   return { symbols, rows };
+}
+
+/** `SELECT …` over one lake table's Parquet files (`{t}` stands for the table). */
+async function query(workdir: string, table: TableName, sql: string): Promise<unknown[][]> {
+  const files = Lake.open(workdir).parquetFiles(table) ?? [];
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const list = `read_parquet([${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}])`;
+  const rows = (await conn.runAndReadAll(sql.replace('{t}', list))).getRowsJS();
+  conn.closeSync();
+  db.closeSync();
+  return rows;
 }
 
 async function twoLists(dir: string): Promise<{ a: string; b: string; union: string[] }> {
@@ -127,8 +147,10 @@ describe('two bf processes on one workdir', () => {
             })
           : Promise.resolve();
         await gateHeld;
-        const runA = startBf(fetchArgs(lists.a, workdir));
-        const runB = startBf(fetchArgs(lists.b, workdir));
+        // Free rounds widen the read-merge-rename window (test hook) so that unlocked writers would collide.
+        const env: Record<string, string> = forced ? {} : { [TEST_SWAP_DELAY_ENV]: String(SWAP_DELAY_MS) };
+        const runA = startBf(fetchArgs(lists.a, workdir), env);
+        const runB = startBf(fetchArgs(lists.b, workdir), env);
         if (forced) {
           const waiting = `waiting for the lake lock held by pid ${process.pid} (the race test`;
           await until('both runs wait for the lake lock', () =>
@@ -265,6 +287,43 @@ describe('two bf processes on one workdir', () => {
         'breadth.csv',
         'signals.csv',
       ]);
+    }
+  }, 300_000);
+
+  it('two `bf signals generate` runs on one workdir leave features, breadth, breadth_series and signals from one run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-race-'));
+    const lists = await twoLists(dir);
+    const workdir = join(dir, 'wd');
+    for (const list of [lists.a, lists.b]) {
+      const r = await startBf(fetchArgs(list, workdir)).done;
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const generate = (list: string) =>
+      startBf(['signals', 'generate', '--symbol-list', list, '--workdir', workdir], {
+        [TEST_SWAP_DELAY_ENV]: String(SWAP_DELAY_MS),
+      });
+    const rounds = Math.max(1, Math.ceil(ROUNDS / 2));
+    for (let round = 0; round < rounds; round++) {
+      const [a, b] = await Promise.all([generate(lists.a).done, generate(lists.b).done]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      const lake = Lake.open(workdir);
+      const featureSymbols = lake.readMeta('features')?.symbols;
+      expect([lists.a, lists.b].map((l) => readFileSync(l, 'utf8').trim().split('\n').sort())).toContainEqual(
+        featureSymbols,
+      );
+      expect(lake.readMeta('breadth')?.symbols, `round ${round}`).toEqual(featureSymbols);
+      // The derived series was computed from the stored breadth, not from the other run's.
+      const mismatched = await query(
+        workdir,
+        'breadth',
+        `SELECT count(*) FROM {t} b FULL JOIN read_parquet([${(lake.parquetFiles('breadth_series') ?? []).map((f) => `'${f}'`).join(', ')}]) s USING (date)
+         WHERE b.advancers IS DISTINCT FROM s.advancers OR b.decliners IS DISTINCT FROM s.decliners`,
+      );
+      expect(
+        Number(mismatched[0]?.[0]),
+        `round ${round}: breadth_series rows not from the stored breadth`,
+      ).toBe(0);
     }
   }, 300_000);
 });

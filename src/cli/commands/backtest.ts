@@ -30,22 +30,29 @@ export function backtestCommand(): Command {
       const log = stderrLogger({ quiet: flags.quiet });
       const ws = await openWorkspace(flags.workdir, log, parseEngine(flags.engine), stackFlags(flags));
       try {
-        const input = await loadSignals(ws);
-        const backtests = await backtestStage(ws, input, { holdDays, signals: names, log });
+        // One hold: the backtest tables stored are computed from the signals read, not from another run's.
+        const { input, backtests } = await ws.exclusive(async () => {
+          const input = await loadSignals(ws);
+          return { input, backtests: await backtestStage(ws, input, { holdDays, signals: names, log }) };
+        });
         const outputs = flags.out
-          ? await writeOutputs(flags.out, {
-              kind: 'full',
-              facts: {
-                symbolList: `${input.symbols.length} symbols in the lake`,
-                source: input.source,
-                synthetic: input.synthetic,
-                engine: flags.engine,
+          ? await writeOutputs(
+              flags.out,
+              {
+                kind: 'full',
+                facts: {
+                  symbolList: `${input.symbols.length} symbols in the lake`,
+                  source: input.source,
+                  synthetic: input.synthetic,
+                  engine: flags.engine,
+                },
+                series: input.series,
+                events: input.events,
+                backtests,
+                primarySignal: names?.[0],
               },
-              series: input.series,
-              events: input.events,
-              backtests,
-              primarySignal: names?.[0],
-            })
+              { log },
+            )
           : {};
         printResult(
           flags.json,
