@@ -191,6 +191,21 @@ describe('SIGNAL_RULES / generateSignals', () => {
     ]);
   });
 
+  it('orders firings on the same date by signal name, whatever order the rules run in', () => {
+    // Zweig fires on row 10 too. The rules run Zweig first (SIGNAL_NAMES order), so a sort by date alone
+    // (the surviving mutant) would list Zweig before Deemer; by name it comes last.
+    const sameDay = series.map((r, t) => ({ ...r, zweigEma: t === 1 ? 0.3 : t === 10 ? 0.62 : 0.5 }));
+    expect(SIGNAL_NAMES[0]).toBe('zweig_breadth_thrust');
+    expect(generateSignals(sameDay).map((e) => [e.date, e.signal])).toEqual([
+      [tradingDate(10), 'deemer_breadth_thrust'],
+      [tradingDate(10), 'whaley_breadth_thrust'],
+      [tradingDate(10), 'zweig_breadth_thrust'],
+    ]);
+    expect(
+      generateSignals(sameDay, ['zweig_breadth_thrust', 'whaley_breadth_thrust']).map((e) => e.signal),
+    ).toEqual(['whaley_breadth_thrust', 'zweig_breadth_thrust']);
+  });
+
   it('runs only the named rules, once each', () => {
     expect(
       generateSignals(series, ['whaley_breadth_thrust', 'whaley_breadth_thrust']).map((e) => e.signal),
