@@ -32,6 +32,7 @@ describe('readInputs', () => {
       artifactName: 'bf-report',
       retentionDays: undefined,
       minSignals: 0,
+      minSymbols: 1,
       workingDirectory: '/home/runner/work/repo',
     });
   });
@@ -49,6 +50,7 @@ describe('readInputs', () => {
         'keep-up': 'true',
         'artifact-name': 'nightly-report',
         'min-signals': '3',
+        'min-symbols': '400',
         'working-directory': 'sub',
       }),
       ctx,
@@ -67,6 +69,7 @@ describe('readInputs', () => {
     });
     expect(cfg.keepUp).toBe(true);
     expect(cfg.minSignals).toBe(3);
+    expect(cfg.minSymbols).toBe(400);
     expect(cfg.source).toBe('csv:data/bars');
   });
 
@@ -106,6 +109,8 @@ describe('readInputs', () => {
     expect(errorOf({ 'keep-up': 'yes' }).message).toContain("'keep-up'");
     expect(errorOf({ 'min-signals': '-1' }).message).toContain("'min-signals'");
     expect(errorOf({ 'min-signals': '1.5' }).message).toContain("'min-signals'");
+    expect(errorOf({ 'min-symbols': '0' }).message).toContain("'min-symbols'");
+    expect(errorOf({ 'min-symbols': 'all' }).message).toContain("'min-symbols'");
     expect(errorOf({ 'artifact-name': 'a/b' }).message).toContain("'artifact-name'");
     expect(errorOf({ 'retention-days': '91' }).message).toContain("'retention-days'");
   });

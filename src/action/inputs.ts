@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { isServiceName, SERVICE_NAMES, SERVICES, type ServiceName } from '../config/stack.ts';
+import { DEFAULT_MIN_SYMBOLS } from '../pipeline/min-symbols.ts';
 import { ENGINE_NAMES, type EngineName } from '../pipeline/types.ts';
 import { UsageError } from '../util/errors.ts';
 
@@ -18,6 +19,7 @@ export const INPUT_NAMES = {
   artifactName: 'artifact-name',
   retentionDays: 'retention-days',
   minSignals: 'min-signals',
+  minSymbols: 'min-symbols',
   workingDirectory: 'working-directory',
 } as const;
 
@@ -44,6 +46,8 @@ export interface ActionConfig {
   /** Undefined = the repository's default retention. */
   retentionDays: number | undefined;
   minSignals: number;
+  /** Fewer symbols with prices than this fails the run; the others are skipped and named. */
+  minSymbols: number;
   /** Absolute. */
   workingDirectory: string;
 }
@@ -65,6 +69,7 @@ const DEFAULTS = {
   waitTimeoutSeconds: 600,
   artifactName: 'bf-report',
   minSignals: 0,
+  minSymbols: DEFAULT_MIN_SYMBOLS,
 };
 
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
@@ -102,6 +107,14 @@ export function parseWaitTimeout(raw: string): number {
 export function parseMinSignals(raw: string): number {
   const v = raw.trim();
   if (!/^\d+$/.test(v)) throw inputError(INPUT_NAMES.minSignals, raw, 'use a whole number ≥ 0, e.g. 1');
+  return Number(v);
+}
+
+export function parseMinSymbols(raw: string): number {
+  const v = raw.trim();
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
+    throw inputError(INPUT_NAMES.minSymbols, raw, 'use a whole number ≥ 1, e.g. 1');
+  }
   return Number(v);
 }
 
@@ -194,6 +207,7 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionConfig {
 
   const waitRaw = get(INPUT_NAMES.waitTimeout);
   const minRaw = get(INPUT_NAMES.minSignals);
+  const minSymbolsRaw = get(INPUT_NAMES.minSymbols);
   return {
     symbolList: orDefault(INPUT_NAMES.symbolList, DEFAULTS.symbolList),
     source: parseSource(orDefault(INPUT_NAMES.source, DEFAULTS.source)),
@@ -207,6 +221,7 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionConfig {
     artifactName: parseArtifactName(orDefault(INPUT_NAMES.artifactName, DEFAULTS.artifactName)),
     retentionDays: parseRetentionDays(get(INPUT_NAMES.retentionDays)),
     minSignals: minRaw === '' ? DEFAULTS.minSignals : parseMinSignals(minRaw),
+    minSymbols: minSymbolsRaw === '' ? DEFAULTS.minSymbols : parseMinSymbols(minSymbolsRaw),
     workingDirectory,
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ function result(outDir: string, events: number): PipelineResult {
     engine: 'spark',
     bars: 500,
     failures: [],
+    skipped: [],
     breadthDays: 250,
     series: [],
     events: Array.from({ length: events }, (_, i) => ({
@@ -103,6 +104,48 @@ describe('runMain', () => {
     expect(core.summaries[0]).toContain('Not run: the pipeline has no Elasticsearch publish stage yet');
     expect(core.state.get('main-succeeded')).toBe('true');
     expect(core.state.get('artifact-uploaded')).toBe('true');
+  });
+
+  it('runs on with the symbols that have data, names the skipped ones in the summary, fails below min-symbols', async () => {
+    // The real pipeline on the embedded engine over CSV files, one of them missing; only Kafka/ES publishing is
+    // left out (it needs the stack: test/stack/action.test.ts).
+    const { runPipeline } = await import('../pipeline/run.ts');
+    const { createSampleSource } = await import('../sources/sample.ts');
+    const { silentLogger } = await import('../util/log.ts');
+    const csvDir = path.join(temp, 'prices');
+    await mkdir(csvDir);
+    const { bars } = await createSampleSource().fetch(
+      ['AAA', 'BBB'],
+      { start: '2023-01-02', end: '2023-12-29' },
+      silentLogger,
+    );
+    for (const s of ['AAA', 'BBB']) {
+      const rows = bars.filter((b) => b.symbol === s);
+      const body = rows.map((b) => [b.date, b.open, b.high, b.low, b.close, b.adjClose, b.volume].join(','));
+      await writeFile(
+        path.join(csvDir, `${s}.csv`),
+        `Date,Open,High,Low,Close,Adj Close,Volume\n${body.join('\n')}\n`,
+      );
+    }
+    await writeFile(path.join(temp, 'list.txt'), 'AAA\nBBB\nGONE\n');
+    const real: MainDeps['runPipeline'] = (opts) => runPipeline({ ...opts, publish: false });
+    const inputs = { 'symbol-list': path.join(temp, 'list.txt'), source: `csv:${csvDir}`, engine: 'duckdb' };
+
+    core = fakeCore(inputs);
+    const ok = await runMain(deps({ runPipeline: real }));
+    expect(core.failed).toEqual([]);
+    expect(ok.result?.skipped).toEqual([{ symbol: 'GONE', reason: `file not found: ${csvDir}/GONE.csv` }]);
+    expect(core.summaries[0]).toContain('### Skipped symbols (1)');
+    expect(core.summaries[0]).toContain(`| GONE | file not found: ${csvDir}/GONE.csv |`);
+    expect(core.annotations.some((a) => a.level === 'warning' && a.message.includes('GONE'))).toBe(true);
+
+    core = fakeCore({ ...inputs, 'min-symbols': '3' });
+    const below = await runMain(deps({ runPipeline: real }));
+    expect(below.ok).toBe(false);
+    expect(core.failed[0]).toMatch(
+      /stage pipeline: only 2 of 3 symbols of list have prices, fewer than the 3 required/,
+    );
+    expect(core.failed[0]).toContain('GONE (file not found');
   });
 
   it('masks the S3 credentials', async () => {

@@ -6,6 +6,7 @@ import type * as core from '@actions/core';
 import { s3Settings } from '../config/stack.ts';
 import type { PipelineOptions, PipelineResult } from '../pipeline/types.ts';
 import { BfError } from '../util/errors.ts';
+import { escapeControl } from '../util/escape.ts';
 import type { Logger } from '../util/log.ts';
 import type { ArtifactRequest, UploadedArtifact } from './artifact-upload.ts';
 import { REPORT_FILES } from './artifact-upload.ts';
@@ -77,9 +78,8 @@ export class StageError extends Error {
 }
 
 function describe(e: unknown): string {
-  if (e instanceof BfError) return e.hint ? `${e.message} (hint: ${e.hint})` : e.message;
-  if (e instanceof Error) return e.message;
-  return String(e);
+  if (e instanceof BfError) return escapeControl(e.hint ? `${e.message} (hint: ${e.hint})` : e.message);
+  return escapeControl(e instanceof Error ? e.message : String(e));
 }
 
 /**
@@ -190,6 +190,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         engine: config.engine,
         workdir: path.join(config.workingDirectory, '.bf'),
         outDir,
+        minSymbols: config.minSymbols,
         // The action always publishes: its point is to prove the signals landed in Elasticsearch.
         publish: true,
         stack: { project, composeFiles: config.composeFiles, env: stackReq.env },

@@ -1,6 +1,7 @@
 import type { SignalBacktest } from '../domain/backtest.ts';
 import type { PipelineResult } from '../pipeline/types.ts';
 import { equityMermaid, zweigMermaid } from '../report/mermaid-charts.ts';
+import { escapeControl } from '../util/escape.ts';
 
 export interface StageTime {
   stage: string;
@@ -22,7 +23,7 @@ export interface SummaryInput {
 /** Rows of the signals table: the summary is capped at 1 MiB, so long histories show the latest firings. */
 export const MAX_SIGNAL_ROWS = 50;
 
-const esc = (s: string) => s.replace(/[&<>|]/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = (s: string) => escapeControl(s).replace(/[&<>|]/g, (c) => `&#${c.charCodeAt(0)};`);
 const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`);
 const num = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
 
@@ -81,6 +82,15 @@ export function renderSummary(s: SummaryInput): string {
         `${r.failures.length} symbols failed to load: ${r.failures.map((f) => esc(f.symbol)).join(', ')}`,
       );
     }
+  }
+  if (r && r.skipped.length > 0) {
+    parts.push(
+      `### Skipped symbols (${r.skipped.length})`,
+      table(
+        ['symbol', 'why'],
+        r.skipped.map((f) => [esc(f.symbol), esc(f.reason)]),
+      ),
+    );
   }
   const total = s.stages.reduce((a, t) => a + t.seconds, 0);
   parts.push(

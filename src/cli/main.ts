@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { BfError, EXIT } from '../util/errors.ts';
+import { escapeControl } from '../util/escape.ts';
 import { clearProgressLine } from '../util/log.ts';
 import { backtestCommand } from './commands/backtest.ts';
 import { dataCommand } from './commands/data.ts';
@@ -63,11 +64,11 @@ export function reportError(err: unknown): number {
     return EXIT.usage;
   }
   if (err instanceof BfError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    process.stderr.write(`error: ${escapeControl(err.message)}\n`);
+    if (err.hint) process.stderr.write(`hint: ${escapeControl(err.hint)}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`error: unexpected failure: ${message}\n`);
+  process.stderr.write(`error: unexpected failure: ${escapeControl(message)}\n`);
   return EXIT.failure;
 }

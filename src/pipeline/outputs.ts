@@ -21,7 +21,7 @@ export type OutputSpec =
   | { kind: 'signals'; series: readonly BreadthSeriesRow[]; events: readonly SignalEvent[] }
   | {
       kind: 'full';
-      facts: Pick<RunFacts, 'symbolList' | 'source' | 'synthetic' | 'engine'>;
+      facts: Pick<RunFacts, 'symbolList' | 'source' | 'synthetic' | 'engine' | 'skippedSymbols'>;
       series: readonly BreadthSeriesRow[];
       events: readonly SignalEvent[];
       backtests: readonly SignalBacktest[];

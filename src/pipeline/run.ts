@@ -29,7 +29,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     // One unit against other runs on the lake: every derived table this run stores comes from its own breadth.
     const { sig, backtests } = await ws.exclusive(async () => {
       const sig = await timed(timings, 'signals', log, () =>
-        signalsStage(ws, { symbolList: opts.symbolList, signals: opts.signals, log, persist: false }),
+        signalsStage(ws, {
+          symbolList: opts.symbolList,
+          signals: opts.signals,
+          log,
+          persist: false,
+          minSymbols: opts.minSymbols,
+          fetchFailures: fetched.failures,
+        }),
       );
       const backtests = await timed(timings, 'backtest', log, () =>
         backtestStage(ws, sig, { holdDays: opts.holdDays, signals: opts.signals, log, persist: false }),
@@ -67,6 +74,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
                 source: fetched.source,
                 synthetic: fetched.synthetic,
                 engine: opts.engine,
+                skippedSymbols: sig.skipped,
               },
               series: sig.series,
               events: sig.events,
@@ -84,6 +92,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       engine: opts.engine,
       bars: fetched.bars,
       failures: fetched.failures,
+      skipped: sig.skipped,
       breadthDays: sig.series.length,
       series: sig.series,
       events: sig.events,

@@ -25,6 +25,7 @@ import {
   signalFromLake,
   toLakeRow,
 } from './lake-rows.ts';
+import { DEFAULT_MIN_SYMBOLS, symbolsWithData } from './min-symbols.ts';
 import type { EngineName, PipelineOptions } from './types.ts';
 
 /** The lake and the engine over it (embedded or Spark), opened once per command and closed by the caller. */
@@ -171,12 +172,23 @@ export interface SignalsSummary {
   source: string;
   series: BreadthSeriesRow[];
   events: SignalEvent[];
+  /** Symbols of the list with no prices in the lake, left out of breadth, each with why. */
+  skipped: SymbolFailure[];
 }
 
 /** `bf signals generate`: prices → SQL features + breadth (engine) → derived series + signals (TypeScript) → lake. */
 export async function signalsStage(
   ws: Workspace,
-  opts: { symbolList: string; signals?: SignalName[]; log: Logger; persist?: boolean },
+  opts: {
+    symbolList: string;
+    signals?: SignalName[];
+    log: Logger;
+    persist?: boolean;
+    /** Fewer symbols with prices than this fails the run (default DEFAULT_MIN_SYMBOLS). */
+    minSymbols?: number;
+    /** Why symbols failed to fetch in this run, to name the reason they are skipped. */
+    fetchFailures?: readonly SymbolFailure[];
+  },
 ): Promise<SignalsSummary> {
   const list = await resolveSymbolList(opts.symbolList);
   // One hold from reading prices to storing signals: all four tables this writes come from this run.
@@ -186,7 +198,7 @@ export async function signalsStage(
 async function deriveSignals(
   ws: Workspace,
   list: SymbolList,
-  opts: { symbolList: string; signals?: SignalName[]; log: Logger; persist?: boolean },
+  opts: Parameters<typeof signalsStage>[1],
 ): Promise<SignalsSummary> {
   const pricesMeta = await ws.engine.readMeta(TABLE.prices);
   if (!pricesMeta) {
@@ -194,7 +206,17 @@ async function deriveSignals(
       hint: `run \`bf data fetch --symbol-list ${opts.symbolList}\` first (or \`bf pipeline run\`)`,
     });
   }
-  const days = await ws.engine.computeBreadth(list.symbols);
+  const { used, skipped } = symbolsWithData(list, pricesMeta.symbols, {
+    minSymbols: opts.minSymbols ?? DEFAULT_MIN_SYMBOLS,
+    reasons: opts.fetchFailures ?? [],
+    location: ws.location,
+  });
+  if (skipped.length > 0) {
+    opts.log.warn(
+      `${skipped.length} of ${list.symbols.length} symbols skipped (no prices): ${skipped.map((f) => `${f.symbol} (${f.reason})`).join('; ')}`,
+    );
+  }
+  const days = await ws.engine.computeBreadth(used);
   const series = deriveBreadthSeries(days);
   const events = generateSignals(series, opts.signals ?? SIGNAL_NAMES);
   const summary = {
@@ -203,10 +225,11 @@ async function deriveSignals(
     source: pricesMeta.source,
     series,
     events,
+    skipped,
   };
   if (opts.persist ?? true) await ws.engine.writeTables(signalTables(summary));
   opts.log.info(
-    `breadth: ${series.length} days over ${list.symbols.length} symbols; signals: ${events.length} firing(s)`,
+    `breadth: ${series.length} days over ${used.length} symbols; signals: ${events.length} firing(s)`,
   );
   return summary;
 }
@@ -225,14 +248,14 @@ export function signalTables(
 /** Reads what `signalsStage` stored, so `bf backtest run` works on its own after `bf signals generate`. */
 export async function loadSignals(
   ws: Workspace,
-): Promise<Omit<SignalsSummary, 'symbolList'> & { symbols: string[] }> {
+): Promise<Omit<SignalsSummary, 'symbolList' | 'skipped'> & { symbols: string[] }> {
   // Breadth and signals read as one set, never one run's breadth with another's signals.
   return ws.shared(() => readSignals(ws));
 }
 
 async function readSignals(
   ws: Workspace,
-): Promise<Omit<SignalsSummary, 'symbolList'> & { symbols: string[] }> {
+): Promise<Omit<SignalsSummary, 'symbolList' | 'skipped'> & { symbols: string[] }> {
   const meta = await ws.engine.readMeta(TABLE.breadth);
   if (!meta || !(await ws.engine.readMeta(TABLE.signals))) {
     throw new BfError(`no breadth/signals in the lake at ${ws.location}`, {

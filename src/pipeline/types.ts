@@ -23,6 +23,8 @@ export interface PipelineOptions {
   engine: EngineName;
   signals?: SignalName[];
   holdDays?: number;
+  /** The run fails (exit 1) when fewer symbols than this have prices; the others are skipped and named. Default 1. */
+  minSymbols?: number;
   /**
    * Publish signals and breadth to Kafka, sink them into Elasticsearch and check the counts there.
    * Default: on with the Spark engine (the stack is up), off with the embedded engine.
@@ -59,6 +61,8 @@ export interface PipelineResult {
   engine: EngineName;
   bars: number;
   failures: { symbol: string; reason: string }[];
+  /** Symbols of the list left out of breadth because they have no prices, each with why. */
+  skipped: { symbol: string; reason: string }[];
   breadthDays: number;
   /** The daily breadth series the signals were computed from (charts in the Action's summary). */
   series: BreadthSeriesRow[];

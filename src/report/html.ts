@@ -4,6 +4,7 @@ import { FORWARD_HORIZONS } from '../domain/backtest.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent } from '../domain/signal.ts';
 import { MCCLELLAN, SIGNAL_RULES, ZWEIG } from '../signals/rules.ts';
+import { escapeControl } from '../util/escape.ts';
 import type { Logger } from '../util/log.ts';
 import { renderBreadthSvg } from './breadth-chart.ts';
 import { renderEquitySvg, signalLabel } from './equity-chart.ts';
@@ -20,6 +21,8 @@ export interface RunFacts {
   /** ISO timestamp. */
   generatedAt: string;
   dateRange: { start: string; end: string };
+  /** Symbols of the list left out because they have no data, each with why (none when absent). */
+  skippedSymbols?: readonly { symbol: string; reason: string }[];
 }
 
 export interface ReportHtmlInput extends RunFacts {
@@ -42,9 +45,9 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-/** Escapes text for HTML element content and quoted attribute values. */
+/** Escapes text for HTML element content and quoted attribute values (control characters shown as \xNN). */
 export function escapeHtml(text: string | number): string {
-  return String(text).replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+  return escapeControl(String(text)).replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 }
 
 /**
@@ -293,6 +296,19 @@ ol.conventions li { margin-bottom: 6px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 `;
 
+/** The symbols left out of the run and why; nothing when every symbol had data. */
+function skippedSection(skipped: readonly { symbol: string; reason: string }[]): string {
+  if (skipped.length === 0) return '';
+  const rows = skipped.map(
+    (f) => `<tr><td>${escapeHtml(f.symbol)}</td><td>${escapeHtml(f.reason)}</td></tr>`,
+  );
+  return `<section id="skipped-symbols">
+<h2>Skipped symbols (${skipped.length})</h2>
+<p>These symbols had no prices, so breadth and the index leave them out.</p>
+<table><thead><tr><th>symbol</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+</section>`;
+}
+
 export function renderReportHtml(input: ReportHtmlInput): string {
   const esc = escapeHtml;
   const firingCounts = input.backtests.length
@@ -306,6 +322,7 @@ export function renderReportHtml(input: ReportHtmlInput): string {
     ['Trading days', String(input.breadth.length)],
     ['Issues (last day)', String(input.breadth.at(-1)?.issues ?? 0)],
     ['Firings', firingCounts],
+    ['Skipped symbols', String(input.skippedSymbols?.length ?? 0)],
     ['Generated', input.generatedAt],
   ];
   const banner = input.synthetic
@@ -351,6 +368,7 @@ ${verdictSection(input)}
 <h2>Breadth</h2>
 ${breadthFigure}
 </section>
+${skippedSection(input.skippedSymbols ?? [])}
 <section id="metrics">
 <h2>Performance: strategy vs buy-and-hold</h2>
 ${metricsTable(input.backtests)}

@@ -127,6 +127,7 @@ describe('metricsJson', () => {
       date_range: { start: '2020-01-02', end: '2021-02-24' },
       trading_days: 300,
       events: 3,
+      skipped_symbols: [],
     });
     const zweig = doc.signals.zweig_breadth_thrust;
     expect(zweig.trades).toBe(2);

@@ -130,6 +130,7 @@ export function metricsDocument(input: MetricsInput) {
       date_range: { start: input.dateRange.start, end: input.dateRange.end },
       trading_days: input.tradingDays,
       events: input.events.length,
+      skipped_symbols: (input.skippedSymbols ?? []).map((f) => ({ symbol: f.symbol, reason: f.reason })),
     },
     signals: Object.fromEntries(
       input.backtests.map((bt) => [

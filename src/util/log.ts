@@ -1,4 +1,5 @@
 import { progressIntervalMs } from '../config/progress.ts';
+import { escapeControl } from './escape.ts';
 
 /**
  * One logger facade: the CLI maps it to stderr, the Action to @actions/core.
@@ -47,7 +48,7 @@ export function stderrLogger(
   let lastWrite = now();
   const line = (text: string) => {
     clearProgressLine();
-    process.stderr.write(`${text}\n`);
+    process.stderr.write(`${escapeControl(text)}\n`);
     lastWrite = now();
   };
   return {
@@ -59,7 +60,7 @@ export function stderrLogger(
     progress: (m) => {
       if (opts.quiet) return;
       if (interactive) {
-        process.stderr.write(`\r\x1b[2K${m}`);
+        process.stderr.write(`\r\x1b[2K${escapeControl(m)}`);
         progressShown = true;
       } else if (now() - lastWrite >= interval) {
         line(m);

@@ -156,6 +156,93 @@ describe('bf pipeline run on the embedded engine', () => {
   });
 });
 
+describe('one bad symbol never sinks a run', () => {
+  /** Three good CSVs, one symbol with no file and one UTF-16 file (a spreadsheet's "Unicode text" export). */
+  async function csvWithBadSymbols() {
+    const dir = tmp();
+    const csvDir = join(dir, 'prices');
+    mkdirSync(csvDir);
+    const good = ['AAA', 'BBB', 'CCC'];
+    const { bars } = await createSampleSource().fetch(
+      good,
+      { start: '2022-01-03', end: '2023-12-29' },
+      silentLogger,
+    );
+    const header = 'Date,Open,High,Low,Close,Adj Close,Volume';
+    for (const s of good) {
+      const rows = bars
+        .filter((b) => b.symbol === s)
+        .map((b) => [b.date, b.open, b.high, b.low, b.close, b.adjClose, b.volume].join(','));
+      writeFileSync(join(csvDir, `${s}.csv`), `${header}\n${rows.join('\n')}\n`);
+    }
+    writeFileSync(
+      join(csvDir, 'UTF.csv'),
+      Buffer.from(`\ufeff${header}\n2022-01-03,1,1,1,1,1,1\n`, 'utf16le'),
+    );
+    const list = join(dir, 'mine.txt');
+    writeFileSync(list, 'AAA\nBBB\nCCC\nFFF\nUTF\n');
+    const args = [
+      'pipeline',
+      'run',
+      '--symbol-list',
+      list,
+      '--source',
+      `csv:${csvDir}`,
+      '--start',
+      '2022-01-01',
+    ];
+    args.push('--end', '2023-12-31', '--workdir', join(dir, 'wd'), '--out', join(dir, 'out'));
+    return { dir, csvDir, out: join(dir, 'out'), args };
+  }
+
+  it('runs on with the symbols that have data and names each skipped one and why: stderr, stdout, metrics.json, report', async () => {
+    const { csvDir, out, args } = await csvWithBadSymbols();
+    const r = await bf(args);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `2 of 5 symbols skipped (no prices): FFF (file not found: ${csvDir}/FFF.csv); UTF (`,
+    );
+    expect(r.stdout).toContain('skipped 2 symbol(s) without prices: FFF, UTF');
+    // The UTF-16 header is named with its NUL bytes escaped: no control character reaches the terminal.
+    expect(r.stderr).toContain('D\\x00a\\x00t\\x00e\\x00');
+    expect(r.stderr).not.toContain('\u0000');
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.run.skipped_symbols.map((f: { symbol: string }) => f.symbol)).toEqual(['FFF', 'UTF']);
+    expect(metrics.run.skipped_symbols[0].reason).toBe(`file not found: ${csvDir}/FFF.csv`);
+    expect(metrics.run.skipped_symbols[1].reason).toMatch(/UTF\.csv has header/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Skipped symbols (2)</h2>');
+    expect(html).toContain(`<td>FFF</td><td>file not found: ${csvDir}/FFF.csv</td>`);
+    expect(html).not.toContain('\u0000');
+    expect(html).toContain('D\\x00a\\x00t\\x00e\\x00');
+    // Breadth counts the three symbols with data only.
+    expect(readFileSync(join(out, 'breadth.csv'), 'utf8').split('\n').at(-2)).toMatch(/,3,[-0-9.e]+$/);
+  });
+
+  it('fails (exit 1) naming the skipped symbols when fewer than --min-symbols have data, writing no report', async () => {
+    const { out, args } = await csvWithBadSymbols();
+    const r = await bf([...args, '--min-symbols', '4']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /only 3 of 5 symbols of mine have prices, fewer than the 4 required \(--min-symbols\)/,
+    );
+    expect(r.stderr).toMatch(/skipped: FFF \(file not found[^)]*\); UTF \(/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('runs when exactly --min-symbols have data', async () => {
+    const { args } = await csvWithBadSymbols();
+    expect((await bf([...args, '--min-symbols', '3'])).code).toBe(0);
+  });
+
+  it('rejects --min-symbols 0 as bad usage', async () => {
+    const { args } = await csvWithBadSymbols();
+    const r = await bf([...args, '--min-symbols', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--min-symbols must be a positive whole number, got "0"/);
+  });
+});
+
 describe('bad input gets a specific error and a non-zero exit', () => {
   const cases: [string, string[], number, RegExp][] = [
     [

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { DEFAULT_MIN_SYMBOLS } from '../../pipeline/min-symbols.ts';
 import { stderrLogger } from '../../util/log.ts';
 import {
   checkRange,
@@ -24,6 +25,11 @@ export function pipelineCommand(): Command {
     .addOption(o.fetchTimeout())
     .option('--signal <names>', 'comma-separated signals (default: all); the first drives equity.svg')
     .option('--hold-days <n>', 'trading days held after each firing', '21')
+    .option(
+      '--min-symbols <n>',
+      'fail (exit 1) when fewer symbols than this have prices; the others are skipped and named',
+      String(DEFAULT_MIN_SYMBOLS),
+    )
     .addOption(o.engine())
     .addOption(o.workdir())
     .addOption(o.project())
@@ -58,6 +64,7 @@ export function pipelineCommand(): Command {
         engine: parseEngine(flags.engine),
         signals: parseSignals(flags.signal),
         holdDays: parsePositiveInt('--hold-days', flags.holdDays),
+        minSymbols: parsePositiveInt('--min-symbols', flags.minSymbols),
         workdir: flags.workdir,
         outDir: flags.out,
         publish: flags.publish,
@@ -70,6 +77,11 @@ export function pipelineCommand(): Command {
         () =>
           [
             `${result.symbolList.name}: ${result.bars} bars from ${result.source}, ${result.breadthDays} breadth days, ${result.events.length} signal firing(s)`,
+            ...(result.skipped.length > 0
+              ? [
+                  `skipped ${result.skipped.length} symbol(s) without prices: ${result.skipped.map((f) => f.symbol).join(', ')}`,
+                ]
+              : []),
             formatBacktests(result.backtests, result.synthetic),
             ...Object.values(result.outputs).map((p) => `wrote ${p}`),
           ].join('\n'),
