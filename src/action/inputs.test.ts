@@ -1,8 +1,16 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../util/errors.ts';
-import { INPUT_NAMES, readInputs } from './inputs.ts';
+import { checkSymbolListInput, INPUT_NAMES, readInputs } from './inputs.ts';
 
-const ctx = { actionRoot: '/opt/bf-action', workspace: '/home/runner/work/repo' };
+// A real workspace: working-directory, symbol-list and csv:DIR are checked against the file system.
+const workspace = mkdtempSync(path.join(tmpdir(), 'bf-inputs-'));
+mkdirSync(path.join(workspace, 'sub', 'data', 'bars'), { recursive: true });
+writeFileSync(path.join(workspace, 'sub', 'mine.txt'), 'AAPL\nMSFT\n');
+writeFileSync(path.join(workspace, 'sub', 'bad.txt'), 'AAPL\nMS FT\n');
+const ctx = { actionRoot: '/opt/bf-action', workspace };
 const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 
 function errorOf(values: Record<string, string>): UsageError {
@@ -33,14 +41,14 @@ describe('readInputs', () => {
       retentionDays: undefined,
       minSignals: 0,
       minSymbols: 1,
-      workingDirectory: '/home/runner/work/repo',
+      workingDirectory: workspace,
     });
   });
 
   it('parses every input and resolves paths against working-directory', () => {
     const cfg = readInputs(
       reader({
-        'symbol-list': 'sp500',
+        'symbol-list': 'mine.txt',
         source: 'csv:data/bars',
         engine: 'duckdb',
         'wait-timeout': '90.5',
@@ -58,8 +66,8 @@ describe('readInputs', () => {
     expect(cfg.engine).toBe('duckdb');
     expect(cfg.waitTimeoutSeconds).toBe(90.5);
     expect(cfg.composeFiles).toEqual([
-      '/home/runner/work/repo/sub/stack.yml',
-      '/home/runner/work/repo/sub/stack.ci.yml',
+      path.join(workspace, 'sub', 'stack.yml'),
+      path.join(workspace, 'sub', 'stack.ci.yml'),
     ]);
     expect(cfg.services).toEqual(['kafka', 'elasticsearch', 's3']);
     expect(cfg.imageEnv).toEqual({
@@ -70,7 +78,56 @@ describe('readInputs', () => {
     expect(cfg.keepUp).toBe(true);
     expect(cfg.minSignals).toBe(3);
     expect(cfg.minSymbols).toBe(400);
-    expect(cfg.source).toBe('csv:data/bars');
+    // Both relative paths resolve against working-directory, as action.yml says.
+    expect(cfg.source).toBe(`csv:${path.join(workspace, 'sub', 'data', 'bars')}`);
+    expect(cfg.symbolList).toBe(path.join(workspace, 'sub', 'mine.txt'));
+  });
+
+  it('keeps a built-in list name a name', () => {
+    expect(
+      readInputs(reader({ 'symbol-list': 'demo_large', 'working-directory': 'sub' }), ctx).symbolList,
+    ).toBe('demo_large');
+  });
+
+  it('rejects a working-directory that does not exist, naming the input and the path', () => {
+    const err = errorOf({ 'working-directory': 'nope' });
+    expect(err.message).toBe("Input 'working-directory' is invalid: got 'nope'");
+    expect(err.hint).toContain(`${path.join(workspace, 'nope')} is not an existing directory`);
+    expect(err.exitCode).toBe(2);
+  });
+
+  it.each([['..'], ['../elsewhere'], ['/etc']])(
+    'rejects working-directory %s outside the workspace',
+    (wd) => {
+      const err = errorOf({ 'working-directory': wd });
+      expect(err.message).toContain("'working-directory'");
+      expect(err.hint).toContain('inside the workspace');
+    },
+  );
+
+  it('rejects a working-directory that leaves the workspace through a symlink', () => {
+    symlinkSync(tmpdir(), path.join(workspace, 'escape'));
+    const err = errorOf({ 'working-directory': 'escape' });
+    expect(err.hint).toContain('outside the workspace');
+  });
+
+  it('rejects csv:DIR that is not a directory under working-directory', () => {
+    const err = errorOf({ source: 'csv:data/bars', 'working-directory': '.' });
+    expect(err.message).toContain("'source'");
+    expect(err.hint).toContain(`${path.join(workspace, 'data', 'bars')} is not a directory`);
+  });
+
+  it('checks the symbol list file before anything starts, naming the input, the symbol and its line', async () => {
+    const bad = readInputs(reader({ 'symbol-list': 'bad.txt', 'working-directory': 'sub' }), ctx);
+    const err = await checkSymbolListInput(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toMatch(/^Input 'symbol-list' is invalid: .*MS FT/);
+    expect((err as UsageError).message).toMatch(/line 2/);
+    const missing = readInputs(reader({ 'symbol-list': 'lists/none.txt' }), ctx);
+    await expect(checkSymbolListInput(missing)).rejects.toThrow(
+      `Input 'symbol-list' is invalid: symbol list file not found: ${path.join(workspace, 'lists', 'none.txt')}`,
+    );
+    await expect(checkSymbolListInput({ symbolList: 'no_such_list' })).rejects.toThrow(/unknown symbol list/);
   });
 
   it.each([

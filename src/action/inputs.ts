@@ -1,7 +1,9 @@
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isServiceName, SERVICE_NAMES, SERVICES, type ServiceName } from '../config/stack.ts';
 import { DEFAULT_MIN_SYMBOLS } from '../pipeline/min-symbols.ts';
 import { ENGINE_NAMES, type EngineName } from '../pipeline/types.ts';
+import { looksLikePath, resolveSymbolList } from '../sources/symbols.ts';
 import { UsageError } from '../util/errors.ts';
 
 /** The action's input names, exactly as in action.yml (the runner passes them as `INPUT_<NAME>` with dashes kept). */
@@ -81,11 +83,76 @@ function inputError(name: string, value: string, expected: string): UsageError {
   );
 }
 
-export function parseSource(raw: string): string {
+/** `sample` | `yahoo` | `csv:DIR`, DIR resolved against the working directory (given) and required to exist. */
+export function parseSource(raw: string, workingDirectory?: string): string {
   const v = raw.trim();
   if (v === 'yahoo' || v === 'sample') return v;
-  if (v.startsWith('csv:') && v.length > 4) return v;
+  if (v.startsWith('csv:') && v.length > 4) {
+    if (workingDirectory === undefined) return v;
+    const dir = path.resolve(workingDirectory, v.slice('csv:'.length));
+    if (!isDirectory(dir)) {
+      throw inputError(
+        INPUT_NAMES.source,
+        raw,
+        `${dir} is not a directory; csv:DIR is resolved against working-directory (${workingDirectory})`,
+      );
+    }
+    return `csv:${dir}`;
+  }
   throw inputError(INPUT_NAMES.source, raw, "use 'sample', 'yahoo' or 'csv:DIR'");
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** True when `inner` is `outer` or below it. */
+function isInside(outer: string, inner: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** An existing directory inside the workspace (also after following symlinks), as an absolute path. */
+export function parseWorkingDirectory(raw: string, workspace: string): string {
+  const dir = path.resolve(workspace, raw || '.');
+  const name = INPUT_NAMES.workingDirectory;
+  if (!isInside(path.resolve(workspace), dir)) {
+    throw inputError(name, raw, `use a directory inside the workspace ${workspace}`);
+  }
+  if (!isDirectory(dir)) {
+    throw inputError(
+      name,
+      raw,
+      `${dir} is not an existing directory; create it in an earlier step or fix the path`,
+    );
+  }
+  if (!isInside(realpathSync(workspace), realpathSync(dir))) {
+    throw inputError(name, raw, `it leads outside the workspace ${workspace} through a symlink`);
+  }
+  return dir;
+}
+
+/** A built-in list name stays a name; a path (or a file that exists there) is resolved against the working directory. */
+export function resolveListInput(raw: string, workingDirectory: string): string {
+  const candidate = path.resolve(workingDirectory, raw);
+  return looksLikePath(raw) || existsSync(candidate) ? candidate : raw;
+}
+
+/**
+ * Reads the symbol list the way the pipeline will (file, symbols, line numbers), so a bad list fails the inputs
+ * stage before any container starts.
+ */
+export async function checkSymbolListInput(config: Pick<ActionConfig, 'symbolList'>): Promise<void> {
+  try {
+    await resolveSymbolList(config.symbolList);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    throw new UsageError(`Input '${INPUT_NAMES.symbolList}' is invalid: ${e.message}`, e.hint);
+  }
 }
 
 export function parseEngine(raw: string): EngineName {
@@ -198,7 +265,7 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionConfig {
   const get = (name: string) => read(name).trim();
   const orDefault = (name: string, fallback: string) => get(name) || fallback;
 
-  const workingDirectory = path.resolve(ctx.workspace, get(INPUT_NAMES.workingDirectory) || '.');
+  const workingDirectory = parseWorkingDirectory(get(INPUT_NAMES.workingDirectory), ctx.workspace);
   const composeRaw = parseList(get(INPUT_NAMES.composeFile));
   const composeFiles =
     composeRaw.length > 0
@@ -209,8 +276,8 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionConfig {
   const minRaw = get(INPUT_NAMES.minSignals);
   const minSymbolsRaw = get(INPUT_NAMES.minSymbols);
   return {
-    symbolList: orDefault(INPUT_NAMES.symbolList, DEFAULTS.symbolList),
-    source: parseSource(orDefault(INPUT_NAMES.source, DEFAULTS.source)),
+    symbolList: resolveListInput(orDefault(INPUT_NAMES.symbolList, DEFAULTS.symbolList), workingDirectory),
+    source: parseSource(orDefault(INPUT_NAMES.source, DEFAULTS.source), workingDirectory),
     engine: parseEngine(orDefault(INPUT_NAMES.engine, DEFAULTS.engine)),
     waitTimeoutSeconds: waitRaw === '' ? DEFAULTS.waitTimeoutSeconds : parseWaitTimeout(waitRaw),
     composeFiles,

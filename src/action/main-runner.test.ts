@@ -209,4 +209,28 @@ describe('runMain', () => {
     expect(core.state.size).toBe(0);
     expect(calls).toEqual([]);
   });
+
+  it.each([
+    [
+      'a symbol-list file missing from working-directory',
+      { 'symbol-list': 'lists/mine.txt' },
+      /symbol list file not found: .*lists\/mine\.txt/,
+    ],
+    ['a symbol-list with a malformed symbol', { 'symbol-list': 'bad.txt' }, /bad\.txt line 2: "MS FT"/],
+    [
+      'a working-directory that does not exist',
+      { 'working-directory': 'gone' },
+      /Input 'working-directory' is invalid/,
+    ],
+    ['csv:DIR missing under working-directory', { source: 'csv:prices' }, /Input 'source' is invalid/],
+  ])('rejects %s in the inputs stage, before any state or container', async (_name, inputs, message) => {
+    await writeFile(path.join(temp, 'bad.txt'), 'AAPL\nMS FT\n');
+    core = fakeCore(inputs);
+    const out = await runMain(deps());
+    expect(out.ok).toBe(false);
+    expect(core.failed[0]).toMatch(/^bf failed in stage inputs: /);
+    expect(core.failed[0]).toMatch(message);
+    expect(core.state.size).toBe(0);
+    expect(calls).toEqual([]);
+  });
 });

@@ -12,7 +12,7 @@ import type { ArtifactRequest, UploadedArtifact } from './artifact-upload.ts';
 import { REPORT_FILES } from './artifact-upload.ts';
 import { checkSignalCounts, type EsAssertion, type EsCount } from './assertion.ts';
 import { coreLogger } from './core-logger.ts';
-import { type ActionConfig, readInputs } from './inputs.ts';
+import { type ActionConfig, checkSymbolListInput, readInputs } from './inputs.ts';
 import { actionProjectName } from './project-name.ts';
 import { STATE_KEYS, saveStackState } from './state.ts';
 import { artifactUrl, renderSummary, type StageTime, type SummaryInput } from './summary.ts';
@@ -148,12 +148,14 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
 
   try {
     maskSecrets(c, env);
-    cfg = await stage('inputs', async () =>
-      readInputs((n) => c.getInput(n), {
+    cfg = await stage('inputs', async () => {
+      const config = readInputs((n) => c.getInput(n), {
         actionRoot: deps.actionRoot,
         workspace: env.GITHUB_WORKSPACE || process.cwd(),
-      }),
-    );
+      });
+      await checkSymbolListInput(config);
+      return config;
+    });
     outcome.config = cfg;
     artifactName = cfg.artifactName;
     const project = actionProjectName(env);

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { BfError, EXIT } from '../util/errors.ts';
 import { escapeControl } from '../util/escape.ts';
+import { describeFsError } from '../util/fs-errors.ts';
 import { clearProgressLine } from '../util/log.ts';
 import { backtestCommand } from './commands/backtest.ts';
 import { dataCommand } from './commands/data.ts';
@@ -67,6 +68,14 @@ export function reportError(err: unknown): number {
     process.stderr.write(`error: ${escapeControl(err.message)}\n`);
     if (err.hint) process.stderr.write(`hint: ${escapeControl(err.hint)}\n`);
     return err.exitCode;
+  }
+  const fsFailure = describeFsError(err);
+  if (fsFailure) {
+    process.stderr.write(`error: ${escapeControl(fsFailure)}\n`);
+    process.stderr.write(
+      'hint: check that --workdir (or BF_HOME) and --out are directories you can write to\n',
+    );
+    return EXIT.failure;
   }
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`error: unexpected failure: ${escapeControl(message)}\n`);

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { SIGNAL_NAMES, type SignalName } from '../domain/signal.ts';
 import { ENGINE_NAMES, type EngineName } from '../pipeline/types.ts';
@@ -20,7 +22,10 @@ export const commonOptions = {
     ),
   workdir: () => new Option('--workdir <dir>', 'workspace holding the local lake (default: $BF_HOME or .bf)'),
   out: () =>
-    new Option('--out <dir>', 'also write the output files (CSV, JSON, SVG, HTML) to this directory'),
+    new Option(
+      '--out <dir>',
+      'also write the output files (CSV, JSON, SVG, HTML) to this directory',
+    ).argParser(parseOutDir),
   engine: () => new Option('--engine <engine>', 'duckdb (embedded) | spark (the stack)').default('duckdb'),
   json: () => new Option('--json', 'print the result as JSON on stdout'),
   project: () =>
@@ -82,8 +87,50 @@ export function parseSeconds(flag: string, value: string | undefined): number | 
   return Math.round(n * 1000);
 }
 
-export function checkRange(start: string | undefined, end: string | undefined): void {
+/** `--out` names a directory: an existing file there (or on the way there) is refused before any work starts. */
+export function parseOutDir(value: string): string {
+  for (let p = resolve(value); ; p = dirname(p)) {
+    const kind = pathKind(p);
+    if (kind === 'dir') return value;
+    if (kind === 'other') {
+      throw new UsageError(
+        p === resolve(value)
+          ? `--out ${value} is an existing file, not a directory`
+          : `--out ${value} cannot be created: ${p} is a file, not a directory`,
+        'give --out a directory (it is created when missing); the output files are written inside it',
+      );
+    }
+    if (dirname(p) === p) return value;
+  }
+}
+
+function pathKind(p: string): 'dir' | 'other' | 'missing' {
+  try {
+    return statSync(p).isDirectory() ? 'dir' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Today's date in UTC, the calendar the bars are dated in. */
+export function todayUtc(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export function checkRange(start: string | undefined, end: string | undefined, today = todayUtc()): void {
   if (start && end && start > end) throw new UsageError(`--start ${start} is after --end ${end}`);
+  // A future date has no bars yet: silently accepting it would suggest data through a date that has not happened.
+  for (const [flag, date] of [
+    ['--start', start],
+    ['--end', end],
+  ] as const) {
+    if (date && date > today) {
+      throw new UsageError(
+        `${flag} ${date} is in the future (today is ${today} UTC)`,
+        flag === '--end' ? 'leave --end out to end today' : 'give a --start on or before today',
+      );
+    }
+  }
 }
 
 /** The stack the Spark engine and the publisher talk to, from --project / --local. */

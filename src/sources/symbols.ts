@@ -78,7 +78,8 @@ export function parseSymbolList(text: string, origin: string): string[] {
   return symbols;
 }
 
-function looksLikePath(nameOrPath: string): boolean {
+/** A list given as a path (has a separator or ends in .txt) rather than a built-in name. */
+export function looksLikePath(nameOrPath: string): boolean {
   return nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.txt');
 }
 

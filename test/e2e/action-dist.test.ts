@@ -50,4 +50,24 @@ describe('dist/ as a runner runs it, without node_modules', () => {
     expect(post.exitCode).toBe(0);
     expect(post.stdout).toContain('nothing to tear down');
   });
+
+  it('main checks the symbol-list file against working-directory before any container: named, no state', async () => {
+    const workspace = path.join(dir, 'ws');
+    await mkdir(path.join(workspace, 'proj'), { recursive: true });
+    await mkdir(path.join(dir, 'main-list'));
+    const env = jobEnv({ runnerTemp: dir, workspace, actionPath: action });
+    const inputs = { 'symbol-list': 'lists/mine.txt', 'working-directory': 'proj' };
+    const main = await runStep({
+      script: path.join(action, 'dist', 'main.js'),
+      dir: path.join(dir, 'main-list'),
+      cwd: workspace,
+      env: { ...env, ...inputEnv(inputs) },
+    });
+    expect(main.exitCode).toBe(1);
+    expect(main.stdout).toContain(
+      `::error title=bf inputs failed::Input 'symbol-list' is invalid: symbol list file not found: ${path.join(workspace, 'proj', 'lists', 'mine.txt')}`,
+    );
+    expect(main.stdout).not.toContain('bf: preflight');
+    expect(main.state.size).toBe(0);
+  });
 });

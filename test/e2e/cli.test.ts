@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import {
   type AddressInfo,
@@ -23,12 +32,17 @@ interface Run {
   stderr: string;
 }
 
-function bf(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function bf(
+  args: string[],
+  env: Record<string, string> = {},
+  user: { uid?: number; gid?: number; node?: string } = {},
+): Promise<Run> {
+  const { node = process.execPath, ...ids } = user;
   return new Promise((done) => {
     execFile(
-      process.execPath,
+      node,
       [BIN, ...args],
-      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, ...ids },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         done({ code, stdout, stderr });
@@ -293,6 +307,70 @@ describe('bad input gets a specific error and a non-zero exit', () => {
       expect(r.code).toBe(code);
     });
   }
+
+  it('rejects --out naming an existing file before any work: exit 2, no lake written', async () => {
+    const dir = tmp();
+    const file = join(dir, 'report.html');
+    writeFileSync(file, 'mine');
+    const r = await bf([
+      'pipeline',
+      'run',
+      '--out',
+      file,
+      '--workdir',
+      join(dir, 'wd'),
+      '--end',
+      '2025-06-30',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--out ${file} is an existing file, not a directory`);
+    expect(r.stderr).not.toContain('fetching');
+    expect(existsSync(join(dir, 'wd'))).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+    const below = await bf(['signals', 'generate', '--out', join(file, 'out'), '--workdir', join(dir, 'wd')]);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toContain(`cannot be created: ${file} is a file, not a directory`);
+  });
+
+  it.each([
+    ['--end', ['--end', '2999-01-01']],
+    ['--start', ['--start', '2999-01-01', '--end', '2999-02-01']],
+  ])('rejects a future %s date, naming today', async (flag, dates) => {
+    const dir = tmp();
+    const r = await bf(['data', 'fetch', ...dates, '--workdir', join(dir, 'wd')]);
+    expect(r.code).toBe(2);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(r.stderr).toContain(`${flag} 2999-0`);
+    expect(r.stderr).toContain(`is in the future (today is ${today} UTC)`);
+    expect(existsSync(join(dir, 'wd'))).toBe(false);
+  });
+
+  it('names a lake it cannot write (no stack trace), exit 1', async () => {
+    const dir = tmp();
+    const lake = join(dir, 'wd', 'lake');
+    mkdirSync(lake, { recursive: true });
+    // The workdir stays writable (the lake lock lives there); the lake directory itself is read-only.
+    chmodSync(join(dir, 'wd'), 0o777);
+    chmodSync(lake, 0o555);
+    // root ignores file modes: run bf as "nobody" then, so the lake really is unwritable for the process (with
+    // a link to this node binary where nobody can reach it).
+    chmodSync(dir, 0o755);
+    let asUser = {};
+    if (process.getuid?.() === 0) {
+      const node = join(dir, 'node');
+      try {
+        linkSync(process.execPath, node);
+      } catch {
+        copyFileSync(process.execPath, node);
+      }
+      asUser = { uid: 65534, gid: 65534, node };
+    }
+    const r = await bf(['data', 'fetch', '--workdir', join(dir, 'wd'), '--end', '2025-06-30'], {}, asUser);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`error: cannot mkdir ${lake}/\\S+: permission denied \\(EACCES\\)`));
+    expect(r.stderr).toContain('hint: check that --workdir (or BF_HOME)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 
   it('names a malformed symbol and its line', async () => {
     const dir = tmp();

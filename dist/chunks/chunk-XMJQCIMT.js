@@ -1,3 +1,0 @@
-import { createRequire as __bfCreateRequire } from 'node:module';
-const require = __bfCreateRequire(import.meta.url);
-var o={info(){},warn(){},error(){},progress(){}};export{o as a};
