@@ -13,6 +13,7 @@ import {
   TEST_LOCK_HOLD_ENV,
 } from '../config/lake.ts';
 import { BfError, UsageError } from '../util/errors.ts';
+import { escapeControl } from '../util/escape.ts';
 import { type Logger, silentLogger } from '../util/log.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
 
@@ -305,14 +306,12 @@ export function commandLine(argv: readonly string[]): string {
   return [program, ...words].join(' ');
 }
 
-/** Control characters escaped, so a record written by anyone cannot rewrite the terminal. */
+/**
+ * A one-line field of a holder record (anyone can write that file) made safe to print: control characters
+ * escaped by the shared helper, and newline and tab too, so a record cannot forge a line of output.
+ */
 export function printable(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const c = ch.charCodeAt(0);
-    out += c < 0x20 || (c >= 0x7f && c <= 0x9f) ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
-  }
-  return out;
+  return escapeControl(s).replaceAll('\n', '\\x0a').replaceAll('\t', '\\x09');
 }
 
 function seconds(ms: number): string {
