@@ -19,6 +19,19 @@ describe('execaExec', () => {
     expect(err).toMatchObject({ exitCode: 3, stderr: 'boom', notFound: false });
   });
 
+  it('shows each stdout line as it arrives and still returns stdout unchanged', async () => {
+    const seen: { line: string; at: number }[] = [];
+    const t0 = Date.now();
+    const r = await execaExec.tryRun(
+      node,
+      ['-e', 'console.log("one"); setTimeout(() => process.stdout.write("two\\nthree"), 400)'],
+      { onStdoutLine: (line) => seen.push({ line, at: Date.now() - t0 }) },
+    );
+    expect(r.stdout).toBe('one\ntwo\nthree');
+    expect(seen.map((s) => s.line)).toEqual(['one', 'two', 'three']);
+    // "one" was seen while the process was still running (before "two" was written), not at the end.
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(300);
+  });
   it('tryRun returns a non-zero exit instead of throwing', async () => {
     const r = await execaExec.tryRun(node, ['-e', 'process.exit(4)']);
     expect(r.exitCode).toBe(4);

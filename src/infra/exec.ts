@@ -44,6 +44,8 @@ export interface ExecOptions {
   cwd?: string;
   input?: string;
   timeoutMs?: number;
+  /** Called with each stdout line as it arrives (run/tryRun still return the whole stdout at the end). */
+  onStdoutLine?: (line: string) => void;
 }
 
 /** The one seam between bf and child processes; fakes implement it in orchestration unit tests. */
@@ -89,6 +91,16 @@ function toText(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
+function lineTap(onLine: (line: string) => void) {
+  return {
+    *transform(line: string) {
+      onLine(line.replace(/\r?\n$/, ''));
+      yield line;
+    },
+    preserveNewlines: true,
+  };
+}
+
 async function runRaw(file: string, args: readonly string[], opts: ExecOptions = {}) {
   const command = commandLine(file, args);
   const r = (await execa(file, args, {
@@ -98,6 +110,8 @@ async function runRaw(file: string, args: readonly string[], opts: ExecOptions =
     input: opts.input,
     timeout: opts.timeoutMs,
     stripFinalNewline: false,
+    // A line transform that passes every line through unchanged, after showing it to the caller.
+    stdout: opts.onStdoutLine ? [lineTap(opts.onStdoutLine), 'pipe'] : 'pipe',
   })) as unknown as RawOutcome;
   const result: ExecResult = {
     command,

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { CheckResult, DoctorReport } from '../../doctor/checks.ts';
 import { EXIT } from '../../util/errors.ts';
-import { escapeControl } from '../../util/text.ts';
+import { escapeControl } from '../../util/escape.ts';
 import { commonOptions as o } from '../options.ts';
 import { printResult } from '../output.ts';
 
