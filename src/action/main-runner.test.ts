@@ -54,6 +54,27 @@ describe('runMain', () => {
       preflight: async () => {
         calls.push('preflight');
       },
+      pullImages: async (req) => {
+        calls.push(`pull:kibana=${req.kibana}`);
+        return [
+          {
+            service: 'kafka',
+            image: 'apache/kafka:4.1.1',
+            outcome: 'pulled',
+            seconds: 12.5,
+            sizeBytes: 400 * 1024 ** 2,
+            attempts: 2,
+          },
+          {
+            service: 's3',
+            image: 'bf-local/seaweedfs:4.53-1',
+            outcome: 'present',
+            seconds: 0,
+            sizeBytes: 90 * 1024 ** 2,
+            attempts: 0,
+          },
+        ];
+      },
       startStack: async (req) => {
         calls.push(`startStack:${req.project}:${req.waitTimeoutMs}`);
       },
@@ -89,7 +110,7 @@ describe('runMain', () => {
     expect(core.calls.indexOf('saveState:project')).toBeLessThan(firstGroup);
     expect(core.state.get('project')).toBe('bf-42-1-e2e');
     expect(JSON.parse(core.state.get('compose-files')!)).toEqual(['/action/infra/docker-compose.yml']);
-    expect(calls).toEqual(['preflight', 'startStack:bf-42-1-e2e:120000']);
+    expect(calls).toEqual(['preflight', 'pull:kibana=false', 'startStack:bf-42-1-e2e:120000']);
     expect(pipelineOpts).toMatchObject({ symbolList: 'demo_small', source: 'sample', engine: 'spark' });
     expect(uploads[0]?.files.map((f) => path.basename(f))).toEqual(['report.html', 'signals.csv']);
     expect(Object.fromEntries(core.outputs)).toMatchObject({
@@ -101,6 +122,12 @@ describe('runMain', () => {
     expect(Number(core.outputs.get('duration-seconds'))).toBeGreaterThan(0);
     expect(core.calls.filter((c) => c === 'summary.write')).toHaveLength(1);
     expect(core.summaries[0]).toContain('| preflight |');
+    // The pull is a stage of its own, with each image's time and size.
+    expect(core.summaries[0]).toContain('| pull |');
+    expect(core.summaries[0]).toContain('| kafka | `apache/kafka:4.1.1` | 12.5 s (2 attempts) | 400 MiB |');
+    expect(core.summaries[0]).toContain(
+      '| s3 | `bf-local/seaweedfs:4.53-1` | present (not pulled) | 90 MiB |',
+    );
     expect(core.summaries[0]).toContain('Not run: the pipeline has no Elasticsearch publish stage yet');
     expect(core.state.get('main-succeeded')).toBe('true');
     expect(core.state.get('artifact-uploaded')).toBe('true');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type * as core from '@actions/core';
 import { s3Settings } from '../config/stack.ts';
+import { type PulledImage, renderPulls } from '../infra/pull.ts';
 import type { PipelineOptions, PipelineResult } from '../pipeline/types.ts';
 import { BfError } from '../util/errors.ts';
 import { escapeControl } from '../util/escape.ts';
@@ -57,6 +58,8 @@ export interface MainDeps {
   now: () => number;
   /** Docker/compose present, ports free, resources; throws a BfError naming what is wrong. */
   preflight(req: StackRequest): Promise<void>;
+  /** Pulls the images of the services to start (retries, per-image time and size); not part of wait-timeout. */
+  pullImages(req: StackRequest): Promise<PulledImage[]>;
   /** Brings the stack up and waits for readiness; teardown is post's job (it also runs after cancellation). */
   startStack(req: StackRequest): Promise<void>;
   runPipeline(opts: PipelineOptions): Promise<PipelineResult>;
@@ -65,7 +68,7 @@ export interface MainDeps {
   uploadArtifact(req: ArtifactRequest): Promise<UploadedArtifact>;
 }
 
-export type Stage = 'inputs' | 'preflight' | 'stack' | 'pipeline' | 'assert' | 'upload';
+export type Stage = 'inputs' | 'preflight' | 'pull' | 'stack' | 'pipeline' | 'assert' | 'upload';
 
 /** An error with the stage it happened in; the service comes from the error when it names one. */
 export class StageError extends Error {
@@ -134,6 +137,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let failure: string | undefined;
   let cfg: ActionConfig | undefined;
   let artifactName = 'bf-report';
+  let pulls: PulledImage[] = [];
 
   const stage = async <T>(name: Stage, fn: () => Promise<T>): Promise<T> => {
     const t = deps.now();
@@ -183,6 +187,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       log,
     };
     await stage('preflight', () => deps.preflight(stackReq));
+    pulls = await stage('pull', () => deps.pullImages(stackReq));
     await stage('stack', () => deps.startStack(stackReq));
     const config = cfg;
     const result = await stage('pipeline', () =>
@@ -262,7 +267,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
             ? { name: artifactName, id: outcome.artifact.id, url: artifactUrl(env, outcome.artifact.id) }
             : undefined,
       });
-      await c.summary.addRaw(md).write();
+      await c.summary.addRaw(pulls.length ? `${md}\n\n${renderPulls(pulls)}` : md).write();
     } catch (e) {
       // No GITHUB_STEP_SUMMARY (local run): the summary is optional, the result is not.
       c.warning(`job summary not written: ${describe(e)}`);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as core from '@actions/core';
-import { ComposeProject } from '../infra/compose.ts';
+import { ComposeProject, withDependencies } from '../infra/compose.ts';
 import { preflight } from '../infra/preflight.ts';
+import { imagesOf, pullImages } from '../infra/pull.ts';
 import { composeProjectFor, startStack, validateServices } from '../infra/stack.ts';
 import { findActionRoot } from './action-root.ts';
 import { uploadArtifact } from './artifact-upload.ts';
@@ -38,6 +39,18 @@ export function realMainDeps(moduleUrl: string): MainDeps {
       );
       await preflight({ ports, exec: compose.exec, logger: req.log });
     },
+    pullImages: async (req) => {
+      const compose = composeFor(req);
+      const config = await compose.config();
+      const selected = (req.services.length > 0 ? req.services : config.services).filter(
+        (s) => req.kibana || s !== 'kibana',
+      );
+      return pullImages({
+        compose,
+        images: imagesOf(config, withDependencies(config, selected)),
+        logger: req.log,
+      });
+    },
     startStack: async (req) => {
       await startStack({
         project: req.project,
@@ -47,6 +60,8 @@ export function realMainDeps(moduleUrl: string): MainDeps {
         waitSeconds: req.waitTimeoutMs / 1000,
         kibana: req.kibana,
         kibanaRequired: req.kibanaRequired,
+        // main's own pull stage ran already
+        pull: false,
         skipPreflight: true,
         // Post captures the logs into the artifact and then runs down --volumes: keep the containers until then.
         keepOnFailure: true,

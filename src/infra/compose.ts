@@ -21,6 +21,8 @@ export interface ComposeConfig {
   withHealthcheck: string[];
   /** depends_on of each service. */
   dependsOn: Record<string, string[]>;
+  /** The image each service runs (after BF_*_IMAGE interpolation). */
+  images: Record<string, string>;
 }
 
 /** A container of the project as `compose ps` reports it. */
@@ -42,6 +44,7 @@ const configSchema = z.object({
     z.string(),
     z
       .object({
+        image: z.string().optional(),
         ports: z
           .array(
             z.object({
@@ -161,7 +164,9 @@ export function parseConfig(stdout: string): ComposeConfig {
   const ports: PublishedPort[] = [];
   const withHealthcheck: string[] = [];
   const dependsOn: Record<string, string[]> = {};
+  const images: Record<string, string> = {};
   for (const [service, def] of Object.entries(cfg.services)) {
+    if (def.image) images[service] = def.image;
     dependsOn[service] = Object.keys(def.depends_on ?? {}).sort();
     if (def.healthcheck && !def.healthcheck.disable) withHealthcheck.push(service);
     for (const p of def.ports ?? []) {
@@ -169,7 +174,7 @@ export function parseConfig(stdout: string): ComposeConfig {
       ports.push({ service, hostIp: p.host_ip || '0.0.0.0', target: p.target, published: p.published });
     }
   }
-  return { services, ports, withHealthcheck: withHealthcheck.sort(), dependsOn };
+  return { services, ports, withHealthcheck: withHealthcheck.sort(), dependsOn, images };
 }
 
 /** The services plus everything they depend on, transitively (what `compose up <services>` starts). */

@@ -14,6 +14,7 @@ import {
 } from './compose.ts';
 import type { Exec } from './exec.ts';
 import { preflight } from './preflight.ts';
+import { imagesOf, pullImages } from './pull.ts';
 import { sharedPs } from './readiness/checks.ts';
 import {
   DEFAULT_POLL_INTERVAL_MS,
@@ -54,6 +55,8 @@ export interface StartOptions extends StackTarget {
    * so its problems are warnings and the stack (and a pipeline on it) carries on.
    */
   kibanaRequired?: boolean;
+  /** false skips the pull stage (the caller pulled already); default true. */
+  pull?: boolean;
   waitSeconds?: number;
   keepOnFailure?: boolean;
   skipPreflight?: boolean;
@@ -63,6 +66,8 @@ export interface StartOptions extends StackTarget {
 
 export interface StartTimings {
   preflightMs: number;
+  /** Image pulls: before `up`, never part of the readiness wait. */
+  pullMs: number;
   upMs: number;
   waitMs: number;
 }
@@ -290,6 +295,12 @@ async function startWatched(
     }
   };
 
+  const tPull = performance.now();
+  if (opts.pull !== false) {
+    logger.info(`pulling images of ${services.join(', ')}`);
+    await pullImages({ compose, images: imagesOf(config, services), logger });
+  }
+  const pullMs = performance.now() - tPull;
   logger.info(`starting ${services.join(', ')} (project ${compose.name})`);
   try {
     await compose.up(opts.services?.length || opts.kibana === false ? services : []);
@@ -336,7 +347,8 @@ async function startWatched(
   }
   return new StartedStack(compose, services, report, {
     preflightMs: t1 - t0,
-    upMs: t2 - t1,
+    pullMs,
+    upMs: t2 - t1 - pullMs,
     waitMs: t3 - t2,
   });
 }
