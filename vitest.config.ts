@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two suites: `unit` needs nothing but Node (pure maths, embedded engine, local HTTP peers);
-// `stack` talks to the real Docker services and is run by .ci/run after the stack is built.
+// Three suites: `unit` needs nothing but Node (pure maths, embedded engine, local HTTP peers);
+// `stack` talks to the real Docker services and is run by .ci/run after the stack is built;
+// `act` runs the PR-validation workflow under nektos/act (installed by .ci/run) on the real stack.
 export default defineConfig({
   test: {
     projects: [
@@ -18,6 +19,15 @@ export default defineConfig({
           include: ['test/stack/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'act',
+          include: ['test/act/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 45 * 60_000,
           fileParallelism: false,
         },
       },

@@ -50,7 +50,11 @@ export async function uploadArtifact(
     );
   }
   const route = artifactRoute(env);
-  if (route === 'act-server') return uploadToActServer(req, files, env);
+  if (route === 'act-server') {
+    // act deletes the job's temp dir at the end: the files are also kept where the user can open them.
+    const kept = await keepLocally(req, files, env);
+    return { ...(await uploadToActServer(req, files, env)), localDir: kept.localDir };
+  }
   if (route === 'local') return keepLocally(req, files, env);
   for (const name of ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL']) {
     if (!env[name]) {

@@ -233,17 +233,17 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     c.saveState(STATE_KEYS.artifactUploaded, 'true');
     if (artifact.localDir) {
       c.notice(
-        `report kept in ${artifact.localDir} (act without an artifact server; add --artifact-server-path DIR to upload it)`,
-        {
-          title: 'bf report',
-        },
+        artifact.id
+          ? `report uploaded to act's artifact server as '${config.artifactName}' (id ${artifact.id}) and kept in ${artifact.localDir}`
+          : `report kept in ${artifact.localDir} (act without an artifact server; add --artifact-server-path DIR to upload it)`,
+        { title: 'bf report' },
       );
     }
 
     c.setOutput('signals-count', String(result.events.length));
     c.setOutput('es-documents', 'skipped' in es ? '' : String(es.documents));
     c.setOutput('report-path', result.outputs['report.html'] ?? path.join(outDir, 'report.html'));
-    c.setOutput('artifact-id', artifact.localDir ? '' : String(artifact.id));
+    c.setOutput('artifact-id', artifact.id ? String(artifact.id) : '');
     outcome.ok = true;
   } catch (e) {
     const stageName = e instanceof StageError ? e.stage : 'inputs';
@@ -262,10 +262,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         result: outcome.result,
         es,
         minSignals: cfg?.minSignals ?? 0,
-        artifact:
-          outcome.artifact && !outcome.artifact.localDir
-            ? { name: artifactName, id: outcome.artifact.id, url: artifactUrl(env, outcome.artifact.id) }
-            : undefined,
+        artifact: outcome.artifact?.id
+          ? { name: artifactName, id: outcome.artifact.id, url: artifactUrl(env, outcome.artifact.id) }
+          : undefined,
       });
       await c.summary.addRaw(pulls.length ? `${md}\n\n${renderPulls(pulls)}` : md).write();
     } catch (e) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build SeaweedFS's `weed` binary on the host from the Go module proxy (cached by version)
-# and put it into $1/artifacts/weed.
+# and put it into $1/artifacts/weed, with the module's docker/filer.toml (the official image's
+# /etc/seaweedfs/filer.toml) next to it.
 set -euo pipefail
 ctx="$1"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -27,6 +28,14 @@ if [[ ! -x "$bin" ]]; then
   mv "$bin.tmp" "$bin"
   rm -rf "$src"
 fi
+toml="$dl/filer-$SEAWEEDFS_MODULE_VERSION.toml"
+if [[ ! -s "$toml" ]]; then
+  modjson="$(cd "$dl" && GOFLAGS=-mod=mod go mod download -json "$SEAWEEDFS_MODULE@$SEAWEEDFS_MODULE_VERSION")" \
+    || die "go mod download $SEAWEEDFS_MODULE@$SEAWEEDFS_MODULE_VERSION failed"
+  moddir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$modjson")"
+  cp "$moddir/docker/filer.toml" "$toml.tmp" && mv "$toml.tmp" "$toml"
+fi
 mkdir -p "$ctx/artifacts"
 cp "$bin" "$ctx/artifacts/weed"
+cp "$toml" "$ctx/artifacts/filer.toml"
 log "weed $("$ctx/artifacts/weed" version 2>/dev/null | head -n1)"
