@@ -1,3 +1,0 @@
-import { createRequire as __bfCreateRequire } from 'node:module';
-const require = __bfCreateRequire(import.meta.url);
-import{d as a,e as b,f as c,g as d,h as e,i as f,j as g,k as h,l as i,m as j,n as k,o as l,p as m,q as n}from"./chunk-GXUNNIN4.js";import"./chunk-6VIMJW3R.js";import"./chunk-T23XJ3K7.js";import"./chunk-BWVVEQT5.js";import"./chunk-54FUGNFB.js";import"./chunk-RMM3FQ3I.js";import"./chunk-YQBJUTYS.js";import"./chunk-CVIAFCHR.js";export{a as DEFAULT_WAIT_SECONDS,b as FAILURE_LOG_LINES,g as PS_MAX_AGE_MS,e as StackNotReadyError,f as StartedStack,c as composeProjectFor,l as restartService,n as saveLogs,j as stackHealth,m as stackLogs,i as stackStatus,h as startStack,k as stopStack,d as validateServices};
