@@ -13,8 +13,21 @@ export const commonOptions = {
       'built-in list (demo_small, demo_large) or a file, one symbol per line',
     ).default('demo_small'),
   source: () => new Option('--source <source>', 'yahoo | sample | csv:DIR').default('sample'),
-  start: () => new Option('--start <date>', 'first date, YYYY-MM-DD (default: 5 years before --end)'),
-  end: () => new Option('--end <date>', 'last date, YYYY-MM-DD (default: today)'),
+  start: () =>
+    new Option(
+      '--start <date>',
+      "first date, YYYY-MM-DD (default: the source's — csv:DIR everything in the files, yahoo 5 years before --end, sample 2020-01-01)",
+    ),
+  end: () =>
+    new Option(
+      '--end <date>',
+      "last date, YYYY-MM-DD (default: the source's — csv:DIR everything, yahoo today, sample 2024-12-31)",
+    ),
+  onBadRow: () =>
+    new Option(
+      '--on-bad-row <policy>',
+      'csv:DIR rows that break the rules: skip (drop and count them per file) | fail (stop, write nothing)',
+    ).default('skip'),
   fetchTimeout: () =>
     new Option(
       '--fetch-timeout <seconds>',

@@ -18,3 +18,18 @@ export interface DateRange {
   start: string;
   end: string;
 }
+
+/**
+ * Prices must stay below this: features.sql rounds adjusted closes to DECIMAL(18,6) (12 integer digits) on both
+ * engines, so a larger value cannot be stored exactly and the cast fails.
+ */
+export const MAX_PRICE = 1e12;
+
+/** "Every date there is": the default range of sources that hold their own history (csv:DIR). */
+export const ALL_DATES: DateRange = { start: '0001-01-01', end: '9999-12-31' };
+
+/** A range for messages: `2020-01-01 → 2024-12-31`, or `all dates` for ALL_DATES. */
+export function describeRange(range: DateRange): string {
+  if (range.start === ALL_DATES.start && range.end === ALL_DATES.end) return 'all dates in the source';
+  return `${range.start} → ${range.end}`;
+}

@@ -1,4 +1,4 @@
-import type { DailyBar } from '../domain/bar.ts';
+import type { DailyBar, DateRange } from '../domain/bar.ts';
 import type { BreadthDay } from '../domain/breadth.ts';
 import type { TableMeta, TableName } from '../lake/index.ts';
 import { BfError } from '../util/errors.ts';
@@ -47,7 +47,43 @@ export interface TableWrite {
   meta?: Partial<PricesMeta>;
 }
 
+/** One file of a `csv:DIR` load. */
+export interface CsvFileIn {
+  symbol: string;
+  path: string;
+}
+
+/** Per file: bars in range that would be written, null rows, bad rows (repeated dates included), good-row span. */
+export interface CsvFileCounts {
+  symbol: string;
+  path: string;
+  bars: number;
+  nullRows: number;
+  badRows: number;
+  first: string | null;
+  last: string | null;
+}
+
+export interface CsvLoadRequest {
+  files: readonly CsvFileIn[];
+  range: DateRange;
+  meta: PricesMeta;
+  /**
+   * Sees every file's counts before anything is written; returns the indexes of the files to write, or throws to
+   * write nothing (e.g. `--on-bad-row fail`).
+   */
+  judge(counts: readonly CsvFileCounts[]): Promise<number[]>;
+}
+
 export interface LakeEngine extends BreadthEngine {
+  /**
+   * The embedded engine reads `csv:DIR` itself (parallel, no rows through JavaScript) by the rules of
+   * src/sources/csv-rows.ts and merges the bars into `prices` like `writePrices`. Engines without it get the bars
+   * from the source's `fetch`.
+   */
+  loadCsvPrices?(
+    req: CsvLoadRequest,
+  ): Promise<{ written: { rows: number; symbols: number }; counts: CsvFileCounts[] }>;
   writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }>;
   /** Replaces a small table (signals, breadth series, backtest outputs) with `rows`. */
   writeRows(

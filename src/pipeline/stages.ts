@@ -1,6 +1,6 @@
 import { duckdbMemoryLimit } from '../config/engine.ts';
 import { yahooEndpoint } from '../config/fetch.ts';
-import type { DateRange } from '../domain/bar.ts';
+import { ALL_DATES, type DateRange, describeRange } from '../domain/bar.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import { SIGNAL_NAMES } from '../domain/signal.ts';
@@ -8,16 +8,20 @@ import { breadthDayFromRow, type LakeEngine, type TableWrite } from '../engines/
 import { Lake, resolveWorkdir, TABLE } from '../lake/index.ts';
 import { deriveBreadthSeries } from '../signals/breadth-series.ts';
 import { generateSignals } from '../signals/rules.ts';
+import { isCsvSource } from '../sources/csv.ts';
+import type { BadRowPolicy } from '../sources/csv-rows.ts';
 import {
   checkFetchResult,
   createSource,
   defaultRange,
   describeSource,
+  type PriceSource,
   type SymbolFailure,
 } from '../sources/source.ts';
 import { resolveSymbolList, type SymbolList } from '../sources/symbols.ts';
 import { BfError, UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
+import { fetchCsvIntoLake } from './csv-fetch.ts';
 import {
   BREADTH_SERIES_SCHEMA,
   breadthSeriesToLake,
@@ -79,15 +83,28 @@ export async function openWorkspace(
   };
 }
 
+/**
+ * The range a fetch uses: what the user gave; with neither bound, the source's own default (csv:DIR: everything in
+ * the files; sample: its fixed range; yahoo: the five years up to today). With one bound, the other is open for a
+ * source that holds its own history, else today / five years before the end.
+ */
 export function resolveRange(
   start: string | undefined,
   end: string | undefined,
+  source?: { defaultRange?: PriceSource['defaultRange'] },
   today = new Date(),
 ): DateRange {
-  const endDate = end ?? defaultRange(today).end;
-  const startDate = start ?? defaultRange(new Date(`${endDate}T00:00:00Z`)).start;
-  if (startDate > endDate) throw new UsageError(`--start ${startDate} is after --end ${endDate}`);
-  return { start: startDate, end: endDate };
+  const own = source?.defaultRange?.(today);
+  if (own && start === undefined && end === undefined) return own;
+  let range: DateRange;
+  if (own === ALL_DATES) {
+    range = { start: start ?? ALL_DATES.start, end: end ?? ALL_DATES.end };
+  } else {
+    const endDate = end ?? defaultRange(today).end;
+    range = { start: start ?? defaultRange(new Date(`${endDate}T00:00:00Z`)).start, end: endDate };
+  }
+  if (range.start > range.end) throw new UsageError(`--start ${range.start} is after --end ${range.end}`);
+  return range;
 }
 
 export interface FetchSummary {
@@ -97,7 +114,12 @@ export interface FetchSummary {
   range: DateRange;
   bars: number;
   failures: SymbolFailure[];
+  /** Rows with null values, skipped and counted. */
   skippedRows: number;
+  /** Rows that broke the source's row rules, skipped (`--on-bad-row skip`). */
+  badRows: number;
+  /** First and last date of the bars loaded. */
+  span: DateRange | null;
 }
 
 /** `bf data fetch`: symbols → source → raw daily bars merged into the lake's `prices` table. */
@@ -110,15 +132,36 @@ export async function fetchStage(
     end?: string;
     /** Run-level deadline for the whole fetch (`--fetch-timeout`); none by default. */
     fetchTimeoutMs?: number;
+    /** `--on-bad-row` for csv:DIR (default skip). */
+    onBadRow?: BadRowPolicy;
     log: Logger;
   },
 ): Promise<FetchSummary> {
   const list = await resolveSymbolList(opts.symbolList);
-  const source = createSource(opts.source, { yahoo: { baseUrl: yahooEndpoint().url } });
-  const range = resolveRange(opts.start, opts.end);
+  const source = createSource(opts.source, {
+    yahoo: { baseUrl: yahooEndpoint().url },
+    onBadRow: opts.onBadRow,
+  });
+  const range = resolveRange(opts.start, opts.end, source);
   opts.log.info(
-    `fetching ${list.symbols.length} symbols (${list.name}) from ${describeSource(source)}${source.synthetic ? ' [SYNTHETIC]' : ''}, ${range.start} → ${range.end}`,
+    `fetching ${list.symbols.length} symbols (${list.name}) from ${describeSource(source)}${source.synthetic ? ' [SYNTHETIC]' : ''}, ${describeRange(range)}`,
   );
+  if (isCsvSource(source) && ws.engine.loadCsvPrices) {
+    const engine = { loadCsvPrices: ws.engine.loadCsvPrices.bind(ws.engine) };
+    const csv = await fetchCsvIntoLake(engine, source, list.symbols, range, opts.log);
+    logUsed(opts.log, source.name, csv.span, csv.written, list.symbols.length - csv.failures.length);
+    return {
+      symbolList: list,
+      source: source.name,
+      synthetic: false,
+      range,
+      bars: csv.bars,
+      failures: csv.failures,
+      skippedRows: csv.nullRows,
+      badRows: csv.badRows,
+      span: csv.span,
+    };
+  }
   const result = checkFetchResult(
     await withDeadline(opts.fetchTimeoutMs, (signal) =>
       source.fetch(list.symbols, range, opts.log, { signal }),
@@ -139,7 +182,8 @@ export async function fetchStage(
     source: source.name,
     synthetic: source.synthetic,
   });
-  opts.log.info(`lake: prices now hold ${written.rows} rows for ${written.symbols} symbols`);
+  const span = barSpan(result.bars);
+  logUsed(opts.log, source.name, span, written, list.symbols.length - result.failures.length);
   return {
     symbolList: list,
     source: source.name,
@@ -148,7 +192,32 @@ export async function fetchStage(
     bars: result.bars.length,
     failures: result.failures,
     skippedRows: result.skippedRows,
+    badRows: result.badRows ?? 0,
+    span,
   };
+}
+
+function barSpan(bars: readonly { date: string }[]): DateRange | null {
+  if (bars.length === 0) return null;
+  let start = bars[0]!.date;
+  let end = start;
+  for (const b of bars) {
+    if (b.date < start) start = b.date;
+    if (b.date > end) end = b.date;
+  }
+  return { start, end };
+}
+
+/** Every fetch says what went in: the dates, the source, the symbols; and what the lake holds after it. */
+function logUsed(
+  log: Logger,
+  source: string,
+  span: DateRange | null,
+  written: { rows: number; symbols: number },
+  symbols: number,
+): void {
+  if (span) log.info(`using ${span.start} → ${span.end} from ${source}: ${symbols} symbols`);
+  log.info(`lake: prices now hold ${written.rows} rows for ${written.symbols} symbols`);
 }
 
 /** Runs `work` with a signal that aborts, with a reason naming `--fetch-timeout`, once `ms` have passed. */
@@ -229,7 +298,7 @@ async function deriveSignals(
   };
   if (opts.persist ?? true) await ws.engine.writeTables(signalTables(summary));
   opts.log.info(
-    `breadth: ${series.length} days over ${used.length} symbols; signals: ${events.length} firing(s)`,
+    `breadth: ${series[0]?.date ?? '-'} → ${series.at(-1)?.date ?? '-'}, ${series.length} days over ${used.length} symbols from ${pricesMeta.source}; signals: ${events.length} firing(s)`,
   );
   return summary;
 }

@@ -16,6 +16,8 @@ export interface PipelineOptions {
   end?: string;
   /** Deadline for the whole fetch stage (`--fetch-timeout`), in milliseconds; none by default. */
   fetchTimeoutMs?: number;
+  /** `--on-bad-row` for csv:DIR: skip (default) or fail. */
+  onBadRow?: 'skip' | 'fail';
   /** Workspace holding the local lake (default `.bf/`). */
   workdir?: string;
   /** Where breadth.csv, signals.csv, metrics.json, trades.csv, forward_returns.csv, equity.svg, report.html go. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../util/log.ts';
-import { createCsvSource, YAHOO_CSV_HEADER } from './csv.ts';
+import { createCsvSource, parseYahooCsv, YAHOO_CSV_HEADER } from './csv.ts';
 import { checkFetchResult } from './source.ts';
 
 const JANUARY = { start: '2024-01-01', end: '2024-01-31' };
@@ -31,7 +31,7 @@ describe('csv source', () => {
     const dir = await csvDir({ 'AAPL.csv': AAPL_CSV });
     const result = await createCsvSource(dir).fetch(['AAPL'], JANUARY, silentLogger);
     expect(result.failures).toEqual([]);
-    expect(result.skippedRows).toBe(2);
+    expect(result.skippedRows).toBe(2); // the null row and the one with an empty adj close
     expect(result.bars.map((b) => b.date)).toEqual(['2024-01-02', '2024-01-03', '2024-01-08']);
     expect(result.bars[0]).toEqual({
       symbol: 'AAPL',
@@ -78,5 +78,36 @@ describe('csv source', () => {
     expect(() => checkFetchResult(result, ['AAPL', 'MSFT'], source.name, silentLogger)).toThrow(
       /every symbol failed to fetch from csv:.*AAPL \(file not found.*MSFT \(file not found/,
     );
+  });
+
+  it('names bad rows by line on the JavaScript path too (the Spark engine reads CSVs through it)', async () => {
+    const text = [
+      YAHOO_CSV_HEADER,
+      '2024-01-03,1,2,3,4,5,6',
+      '2024-1-5,1,2,3,4,5,6',
+      '2024-02-30,1,2,3,4,5,6',
+      '2024-01-08,1,2,3,4,0,6',
+      '2024-01-09,1,2,3,4,1e12,6',
+      '2024-01-10,1,2',
+      '2024-01-02,1,2,3,4,5,6',
+      '2024-01-11,1,2,3,4,5,6',
+      '2024-01-11,1,2,3,4,6,6',
+      '',
+    ].join('\n');
+    const parsed = parseYahooCsv('X', text, { start: '2024-01-01', end: '2024-12-31' }, 'X.csv');
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.bars.map((b) => b.date)).toEqual(['2024-01-02', '2024-01-03']);
+    expect(parsed.report.badRows).toBe(7);
+    expect(parsed.report.problems).toEqual([
+      'line 3: date "2024-1-5" is not a calendar date YYYY-MM-DD',
+      'line 4: date "2024-02-30" is not a calendar date YYYY-MM-DD',
+      'line 5: adj close 0 is not positive',
+    ]);
+    const dir = await csvDir({ 'X.csv': text });
+    await expect(
+      createCsvSource(dir, { onBadRow: 'fail' }).fetch(['X'], JANUARY, silentLogger),
+    ).rejects.toThrow(/1 file\(s\) have bad rows; nothing was written/);
+    const skipped = await createCsvSource(dir).fetch(['X'], JANUARY, silentLogger);
+    expect(skipped.badRows).toBe(7);
   });
 });

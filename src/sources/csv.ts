@@ -1,106 +1,209 @@
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DailyBar, DateRange } from '../domain/bar.ts';
+import { ALL_DATES, type DailyBar, type DateRange } from '../domain/bar.ts';
+import { UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
+import { type BadRowPolicy, checkCsvLine, DEFAULT_BAD_ROW_POLICY, shown } from './csv-rows.ts';
 import { type FetchResult, noBarsReason, type PriceSource, type SymbolFailure } from './source.ts';
 
 /** The header of Yahoo's historical-prices download, which is the format `csv:DIR` reads. */
 export const YAHOO_CSV_HEADER = 'Date,Open,High,Low,Close,Adj Close,Volume';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Problems named per file in messages; the rest are counted. */
+export const PROBLEMS_SHOWN = 3;
 
-export type CsvParse = { ok: true; bars: DailyBar[]; skippedRows: number } | { ok: false; reason: string };
+/** One file of `csv:DIR` and what reading it found. */
+export interface CsvFileReport {
+  symbol: string;
+  path: string;
+  /** Rows with a null or empty Close / Adj Close (skipped, counted). */
+  nullRows: number;
+  /** Rows that break the rules (src/sources/csv-rows.ts). */
+  badRows: number;
+  /** The first PROBLEMS_SHOWN bad rows, `line N: what is wrong`. */
+  problems: string[];
+}
 
-/** A numeric cell, or null for `null`, empty or non-numeric cells (Yahoo writes `null` on missing days). */
-function cellNumber(cell: string | undefined): number | null {
-  const text = cell?.trim() ?? '';
-  if (text === '' || text === 'null') return null;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : null;
+/** The file of a symbol in `csv:DIR`. */
+export function csvPath(dir: string, symbol: string): string {
+  return join(dir, `${symbol}.csv`);
 }
 
 /**
- * Parses one Yahoo-format CSV into bars within `range`. A row is skipped (and counted) when its date is
- * malformed or its Close / Adj Close is null or empty; null Open/High/Low/Volume become null fields.
+ * Checks a file's bytes before any row is read: readable, text in UTF-8 (UTF-16 and binary files are named), and
+ * the Yahoo header on line 1. Returns the reason the file cannot be used, or null.
  */
-export function parseYahooCsv(symbol: string, text: string, range: DateRange, origin: string): CsvParse {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = (lines[0] ?? '').trim();
+export function checkCsvBytes(path: string, bytes: Buffer): string | null {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return `${path} is UTF-16 text; save it as UTF-8 (Yahoo's download format)`;
+  }
+  if (bytes.indexOf(0) !== -1) {
+    return `${path} holds NUL bytes (UTF-16 without a byte-order mark, or not a text file); save it as UTF-8 CSV`;
+  }
+  if (!isUtf8(bytes)) return `${path} is not valid UTF-8 text; save it as UTF-8 CSV`;
+  // The embedded engine reads each line as one field split on SOH; a file holding one is not a CSV we can read.
+  if (bytes.indexOf(1) !== -1) return `${path} holds control byte 0x01; it is not a text CSV`;
+  const end = bytes.indexOf(0x0a);
+  const header = bytes
+    .subarray(0, end === -1 ? bytes.length : end)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trim();
   if (header !== YAHOO_CSV_HEADER) {
-    return {
-      ok: false,
-      reason: `${origin} has header "${header}"; expected "${YAHOO_CSV_HEADER}"`,
-    };
+    return `${path} has header ${shown(header)}; expected "${YAHOO_CSV_HEADER}"`;
   }
-  const byDate = new Map<string, DailyBar>();
-  let skippedRows = 0;
-  for (const line of lines.slice(1)) {
-    if (line.trim() === '') continue;
-    const cells = line.split(',');
-    const date = cells[0]?.trim() ?? '';
-    if (!ISO_DATE.test(date) || cells.length !== 7) {
-      skippedRows++;
-      continue;
-    }
-    if (date < range.start || date > range.end) continue;
-    const close = cellNumber(cells[4]);
-    const adjClose = cellNumber(cells[5]);
-    if (close === null || adjClose === null) {
-      skippedRows++;
-      continue;
-    }
-    byDate.set(date, {
-      symbol,
-      date,
-      open: cellNumber(cells[1]),
-      high: cellNumber(cells[2]),
-      low: cellNumber(cells[3]),
-      close,
-      adjClose,
-      volume: cellNumber(cells[6]),
-    });
-  }
-  const bars = [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  return { ok: true, bars, skippedRows };
+  return null;
 }
 
-/** `csv:DIR`: reads `DIR/<SYMBOL>.csv` per symbol; a missing or malformed file fails that symbol only. */
-export function createCsvSource(dir: string): PriceSource {
+/** Reads a file's bytes, or says why it cannot be read. */
+export async function readCsvBytes(
+  path: string,
+): Promise<{ ok: true; bytes: Buffer } | { ok: false; reason: string }> {
+  try {
+    return { ok: true, bytes: await readFile(path) };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT') return { ok: false, reason: `file not found: ${path}` };
+    if (code === 'EISDIR') return { ok: false, reason: `${path} is a directory, not a CSV file` };
+    return { ok: false, reason: `cannot read ${path}: ${code ?? String(err)}` };
+  }
+}
+
+export type CsvParse = { ok: true; bars: DailyBar[]; report: CsvFileReport } | { ok: false; reason: string };
+
+/**
+ * Parses one Yahoo-format CSV by the rules of csv-rows.ts: every data line is checked (the range only decides which
+ * bars are returned), bad lines are named with their line number, a date on several lines rejects all of them, and
+ * the bars come back sorted by date whatever the file's order.
+ */
+export function parseYahooCsv(symbol: string, text: string, range: DateRange, path: string): CsvParse {
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  const header = (lines[0] ?? '').trim();
+  if (header !== YAHOO_CSV_HEADER) {
+    return { ok: false, reason: `${path} has header ${shown(header)}; expected "${YAHOO_CSV_HEADER}"` };
+  }
+  const report: CsvFileReport = { symbol, path, nullRows: 0, badRows: 0, problems: [] };
+  const bad: { line: number; problem: string }[] = [];
+  const firstOf = new Map<string, { line: number; kind: 'null' | 'bad' | 'bar' }>();
+  const repeated = new Set<string>();
+  const bars = new Map<string, DailyBar>();
+  for (let i = 1; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const row = checkCsvLine(lines[i]!.replace(/\r$/, ''));
+    if (row.kind === 'blank') continue;
+    if (row.kind === 'bad' && row.date === undefined) {
+      bad.push({ line: lineNo, problem: row.problem });
+      continue;
+    }
+    const date = row.date!;
+    const first = firstOf.get(date);
+    if (first !== undefined) {
+      if (!repeated.has(date)) {
+        repeated.add(date);
+        // The first line was counted as what it looked like alone; now it is bad too.
+        if (first.kind === 'null') report.nullRows--;
+        if (first.kind !== 'bad')
+          bad.push({ line: first.line, problem: `date ${date} is on lines ${first.line} and ${lineNo}` });
+        bars.delete(date);
+      }
+      bad.push({ line: lineNo, problem: `date ${date} is also on line ${first.line}` });
+      continue;
+    }
+    firstOf.set(date, { line: lineNo, kind: row.kind });
+    if (row.kind === 'bad') bad.push({ line: lineNo, problem: row.problem });
+    else if (row.kind === 'null') report.nullRows++;
+    else if (date >= range.start && date <= range.end) {
+      const { open, high, low, close, adjClose, volume } = row;
+      bars.set(date, { symbol, date, open, high, low, close, adjClose, volume });
+    }
+  }
+  bad.sort((a, b) => a.line - b.line);
+  report.badRows = bad.length;
+  report.problems = bad.slice(0, PROBLEMS_SHOWN).map((b) => `line ${b.line}: ${b.problem}`);
+  const sorted = [...bars.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return { ok: true, bars: sorted, report };
+}
+
+/**
+ * Applies `--on-bad-row` to the files' reports before anything is written: `fail` throws (exit 2) naming every
+ * file with bad rows and its first problems; `skip` warns once per such file with its count.
+ */
+export function judgeBadRows(
+  sourceName: string,
+  reports: readonly CsvFileReport[],
+  policy: BadRowPolicy,
+  log: Logger,
+): void {
+  const withBad = reports.filter((r) => r.badRows > 0);
+  const describe = (r: CsvFileReport) =>
+    `${r.path}: ${r.badRows} bad row(s): ${r.problems.join('; ')}${r.badRows > r.problems.length ? '; …' : ''}`;
+  if (withBad.length === 0) return;
+  if (policy === 'fail') {
+    throw new UsageError(
+      `${sourceName}: ${withBad.length} file(s) have bad rows; nothing was written to the lake\n  ${withBad.map(describe).join('\n  ')}`,
+      'fix or delete those rows, or pass --on-bad-row skip to drop them and go on',
+    );
+  }
+  for (const r of withBad) log.warn(`${sourceName}: skipped ${describe(r)}`);
+}
+
+export interface CsvSource extends PriceSource {
+  readonly kind: 'csv';
+  readonly dir: string;
+  readonly onBadRow: BadRowPolicy;
+}
+
+export function isCsvSource(source: PriceSource): source is CsvSource {
+  return (source as Partial<CsvSource>).kind === 'csv';
+}
+
+/**
+ * `csv:DIR`: reads `DIR/<SYMBOL>.csv` per symbol; a missing, unreadable or mis-headed file fails that symbol only.
+ * Its default range is everything in the files. The embedded engine reads the files itself (faster, same rules);
+ * `fetch` is the path for the other engines.
+ */
+export function createCsvSource(dir: string, opts: { onBadRow?: BadRowPolicy } = {}): CsvSource {
+  const onBadRow = opts.onBadRow ?? DEFAULT_BAD_ROW_POLICY;
+  const name = `csv:${dir}`;
   return {
-    name: `csv:${dir}`,
+    kind: 'csv',
+    dir,
+    onBadRow,
+    name,
     synthetic: false,
+    defaultRange: () => ALL_DATES,
     async fetch(symbols: string[], range: DateRange, log: Logger): Promise<FetchResult> {
       const bars: DailyBar[] = [];
       const failures: SymbolFailure[] = [];
-      let skippedRows = 0;
+      const reports: CsvFileReport[] = [];
       let done = 0;
       for (const symbol of symbols) {
         done++;
         log.progress(`read ${done}/${symbols.length} ${symbol}`);
-        const path = join(dir, `${symbol}.csv`);
-        let text: string;
-        try {
-          text = await readFile(path, 'utf8');
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          failures.push({
-            symbol,
-            reason: code === 'ENOENT' ? `file not found: ${path}` : `cannot read ${path}: ${String(err)}`,
-          });
+        const path = csvPath(dir, symbol);
+        const read = await readCsvBytes(path);
+        const reason = read.ok ? checkCsvBytes(path, read.bytes) : read.reason;
+        if (!read.ok || reason) {
+          failures.push({ symbol, reason: reason! });
           continue;
         }
-        const parsed = parseYahooCsv(symbol, text, range, path);
+        const parsed = parseYahooCsv(symbol, read.bytes.toString('utf8'), range, path);
         if (!parsed.ok) {
           failures.push({ symbol, reason: parsed.reason });
-        } else if (parsed.bars.length === 0) {
-          failures.push({ symbol, reason: `${noBarsReason(range)} in ${path}` });
-          skippedRows += parsed.skippedRows;
-        } else {
-          for (const bar of parsed.bars) bars.push(bar);
-          skippedRows += parsed.skippedRows;
+          continue;
         }
+        reports.push(parsed.report);
+        if (parsed.bars.length === 0) failures.push({ symbol, reason: `${noBarsReason(range)} in ${path}` });
+        for (const bar of parsed.bars) bars.push(bar);
       }
-      return { bars, failures, skippedRows };
+      judgeBadRows(name, reports, onBadRow, log);
+      return {
+        bars,
+        failures,
+        skippedRows: reports.reduce((n, r) => n + r.nullRows, 0),
+        badRows: reports.reduce((n, r) => n + r.badRows, 0),
+      };
     },
   };
 }

@@ -17,6 +17,8 @@ export const DEFAULT_SAMPLE_SEED = 20240101;
 /** The simulated market starts here; bars before it do not exist. Fixed so overlapping ranges agree. */
 export const SAMPLE_EPOCH = '2000-01-03';
 const LIFECYCLE_MIN_SYMBOLS = 10;
+/** The range used when the user gives neither --start nor --end: fixed, so a default run is the same every day. */
+export const SAMPLE_DEFAULT_RANGE: DateRange = { start: '2020-01-01', end: '2024-12-31' };
 
 const DAY_MS = 86_400_000;
 
@@ -144,6 +146,7 @@ export function createSampleSource(opts: SampleSourceOptions = {}): PriceSource 
   return {
     name: 'sample',
     synthetic: true,
+    defaultRange: () => SAMPLE_DEFAULT_RANGE,
     async fetch(symbols: string[], range: DateRange, log: Logger): Promise<FetchResult> {
       const calendar = range.end >= SAMPLE_EPOCH ? businessDays(SAMPLE_EPOCH, range.end) : [];
       const market = marketReturns(seed, calendar.length);

@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
-import type { DailyBar, DateRange } from '../domain/bar.ts';
+import { ALL_DATES, type DailyBar, type DateRange } from '../domain/bar.ts';
 import { BfError, UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { createCsvSource } from './csv.ts';
+import type { BadRowPolicy } from './csv-rows.ts';
 import { createSampleSource, type SampleSourceOptions } from './sample.ts';
 import { createYahooSource, type YahooSourceOptions } from './yahoo.ts';
 
@@ -18,6 +19,8 @@ export interface FetchResult {
   failures: SymbolFailure[];
   /** Rows the source returned but that had no usable close / adj close (null or empty values). */
   skippedRows: number;
+  /** Rows that broke the source's row rules and were skipped (`csv:DIR` under `--on-bad-row skip`). */
+  badRows?: number;
   /** Attempts repeated after a retryable error (remote sources only). */
   retries?: number;
   /** Set when the fetch stopped before every symbol was tried: the result is incomplete and must not be stored. */
@@ -42,6 +45,11 @@ export interface PriceSource {
   readonly synthetic: boolean;
   /** Where a remote source reads from (the URL actually used), for messages. */
   readonly endpoint?: string;
+  /**
+   * The range used when the user gives neither --start nor --end. Default: the five years up to today
+   * (DEFAULT_RANGE_YEARS); `csv:DIR` holds its own history and uses all of it, `sample` has a fixed range.
+   */
+  defaultRange?(today: Date): DateRange;
   /** Per-symbol problems land in `failures`; it rejects only when the whole fetch cannot run. */
   fetch(symbols: string[], range: DateRange, log: Logger, opts?: FetchOptions): Promise<FetchResult>;
 }
@@ -49,6 +57,8 @@ export interface PriceSource {
 export interface CreateSourceOptions {
   yahoo?: YahooSourceOptions;
   sample?: SampleSourceOptions;
+  /** `--on-bad-row` for `csv:DIR`. */
+  onBadRow?: BadRowPolicy;
 }
 
 export const SOURCE_FORMS = ['yahoo', 'sample', 'csv:DIR'] as const;
@@ -75,7 +85,7 @@ export function createSource(spec: string, opts: CreateSourceOptions = {}): Pric
         'point csv:DIR at a directory holding one <SYMBOL>.csv per symbol',
       );
     }
-    return createCsvSource(dir);
+    return createCsvSource(dir, { onBadRow: opts.onBadRow });
   }
   throw new UsageError(`unknown source "${spec}"`, `use one of: ${SOURCE_FORMS.join(', ')}`);
 }
@@ -85,6 +95,7 @@ export const NOT_FETCHED = 'not fetched: the fetch stopped';
 
 /** The failure reason every source gives for a symbol that has no bars in the range. */
 export function noBarsReason(range: DateRange): string {
+  if (range.start === ALL_DATES.start && range.end === ALL_DATES.end) return 'no bars';
   return `no bars between ${range.start} and ${range.end}`;
 }
 

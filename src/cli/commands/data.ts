@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { parseBadRowPolicy } from '../../sources/csv-rows.ts';
 import { stderrLogger } from '../../util/log.ts';
 import {
   checkRange,
@@ -20,6 +21,7 @@ export function dataCommand(): Command {
     .addOption(o.start())
     .addOption(o.end())
     .addOption(o.fetchTimeout())
+    .addOption(o.onBadRow())
     .addOption(o.engine())
     .addOption(o.workdir())
     .addOption(o.project())
@@ -34,6 +36,7 @@ export function dataCommand(): Command {
       const start = parseDate('--start', flags.start);
       const end = parseDate('--end', flags.end);
       checkRange(start, end);
+      const onBadRow = parseBadRowPolicy(flags.onBadRow);
       const { fetchStage, openWorkspace } = await import('../../pipeline/stages.ts');
       const log = stderrLogger({ quiet: flags.quiet });
       const ws = await openWorkspace(flags.workdir, log, parseEngine(flags.engine), stackFlags(flags));
@@ -44,13 +47,16 @@ export function dataCommand(): Command {
           start,
           end,
           fetchTimeoutMs: parseSeconds('--fetch-timeout', flags.fetchTimeout),
+          onBadRow,
           log,
         });
         printResult(flags.json, r, () =>
           [
             `fetched ${r.bars} bars for ${r.symbolList.symbols.length - r.failures.length}/${r.symbolList.symbols.length} symbols (${r.symbolList.name}) from ${r.source}${r.synthetic ? ' [SYNTHETIC DATA]' : ''}`,
             ...r.failures.map((f) => `  failed: ${f.symbol}: ${f.reason}`),
+            r.span ? `  dates: ${r.span.start} → ${r.span.end}` : '',
             r.skippedRows ? `  skipped rows with null values: ${r.skippedRows}` : '',
+            r.badRows ? `  skipped bad rows: ${r.badRows} (named above, per file)` : '',
           ]
             .filter(Boolean)
             .join('\n'),

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { DEFAULT_MIN_SYMBOLS } from '../../pipeline/min-symbols.ts';
+import { parseBadRowPolicy } from '../../sources/csv-rows.ts';
 import { stderrLogger } from '../../util/log.ts';
 import {
   checkRange,
@@ -23,6 +24,7 @@ export function pipelineCommand(): Command {
     .addOption(o.start())
     .addOption(o.end())
     .addOption(o.fetchTimeout())
+    .addOption(o.onBadRow())
     .option('--signal <names>', 'comma-separated signals (default: all); the first drives equity.svg')
     .option('--hold-days <n>', 'trading days held after each firing', '21')
     .option(
@@ -61,6 +63,7 @@ export function pipelineCommand(): Command {
         start,
         end,
         fetchTimeoutMs: parseSeconds('--fetch-timeout', flags.fetchTimeout),
+        onBadRow: parseBadRowPolicy(flags.onBadRow),
         engine: parseEngine(flags.engine),
         signals: parseSignals(flags.signal),
         holdDays: parsePositiveInt('--hold-days', flags.holdDays),

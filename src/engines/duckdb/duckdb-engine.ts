@@ -11,6 +11,8 @@ import { SerialQueue } from '../../util/serial-queue.ts';
 import {
   breadthDayFromRow,
   type ColumnSpec,
+  type CsvFileCounts,
+  type CsvLoadRequest,
   checkColumns,
   type LakeEngine,
   PRICE_COLUMNS,
@@ -20,6 +22,7 @@ import {
   type TableWrite,
 } from '../engine.ts';
 import { loadSql } from '../sql-files.ts';
+import { checkCsvFiles, csvIncomingSql, dropCsvTables } from './csv-ingest.ts';
 import { epochDays, ident, literal, readParquet } from './sql-util.ts';
 
 export type { ColumnSpec, ColumnType, PricesMeta, Row, RowValue } from '../engine.ts';
@@ -104,7 +107,41 @@ export class DuckDbEngine implements LakeEngine {
     await this.conn.run(`CREATE OR REPLACE TABLE incoming AS
       SELECT * EXCLUDE (seq) FROM incoming_raw QUALIFY row_number() OVER (PARTITION BY symbol, date ORDER BY seq DESC) = 1`);
     await this.conn.run('DROP TABLE incoming_raw');
+    try {
+      return await this.mergeIncoming(bars.length, meta);
+    } finally {
+      await this.conn.run('DROP TABLE IF EXISTS incoming');
+    }
+  }
 
+  async loadCsvPrices(
+    req: CsvLoadRequest,
+  ): Promise<{ written: { rows: number; symbols: number }; counts: CsvFileCounts[] }> {
+    return this.serial(async () => {
+      try {
+        const counts = await checkCsvFiles(this.conn, req.files, req.range);
+        const keep = await req.judge(counts);
+        const bars = keep.reduce((n, i) => n + (counts[i]?.bars ?? 0), 0);
+        if (bars === 0) {
+          const current = this.lake.readMeta(TABLE.prices);
+          return { written: { rows: current?.rows ?? 0, symbols: current?.symbols.length ?? 0 }, counts };
+        }
+        await this.conn.run(`CREATE OR REPLACE VIEW incoming AS ${csvIncomingSql(req.range, keep)}`);
+        // Only the read-merge-write holds the lake lock; reading and checking the CSVs needs none.
+        const written = await this.lake.withLock(() => this.mergeIncoming(bars, req.meta));
+        return { written, counts };
+      } finally {
+        await this.conn.run('DROP VIEW IF EXISTS incoming');
+        await dropCsvTables(this.conn);
+      }
+    });
+  }
+
+  /** Merges the relation `incoming` (prices columns, one row per key) into `prices`. */
+  private async mergeIncoming(
+    incomingRows: number,
+    meta: PricesMeta,
+  ): Promise<{ rows: number; symbols: number }> {
     const existingFiles = this.lake.parquetFiles(TABLE.prices);
     const existingMeta = this.lake.readMeta(TABLE.prices);
     const cols = PRICE_COLUMNS.map((c) => ident(c.name)).join(', ');
@@ -117,8 +154,7 @@ export class DuckDbEngine implements LakeEngine {
           .map((c) => `i.${ident(c.name)} IS DISTINCT FROM e.${ident(c.name)}`)
           .join(' OR ')}`);
       if (changed === 0) {
-        await this.conn.run('DROP TABLE incoming');
-        this.logger.info(`prices: ${bars.length} bars already in the lake, nothing to write`);
+        this.logger.info(`prices: ${incomingRows} bars already in the lake, nothing to write`);
         return { rows: existingMeta.rows, symbols: existingMeta.symbols.length };
       }
       mergedSql = `SELECT ${cols} FROM ${existing} e ANTI JOIN incoming i USING (symbol, date)
@@ -149,7 +185,6 @@ export class DuckDbEngine implements LakeEngine {
       },
     );
     await this.conn.run('DROP VIEW merged_prices');
-    await this.conn.run('DROP TABLE incoming');
     this.logger.info(
       `prices: ${written.rows} bars for ${symbols.length} symbols in ${this.lake.tableDir(TABLE.prices)}`,
     );

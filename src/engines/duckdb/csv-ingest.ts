@@ -1,0 +1,132 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { type DateRange, MAX_PRICE } from '../../domain/bar.ts';
+import type { CsvFileCounts, CsvFileIn } from '../engine.ts';
+import { literal } from './sql-util.ts';
+
+/**
+ * The embedded engine reads `csv:DIR` files itself: DuckDB's CSV reader is parallel and keeps the rows out of
+ * JavaScript, which is most of the cost of a large load. The row rules are those of src/sources/csv-rows.ts
+ * (the messages come from there); each line is read whole and split here so that a short or long row is a bad
+ * row, not a reader error. Files must have passed `checkCsvBytes` (UTF-8, no NUL or SOH byte, the Yahoo header).
+ */
+
+/** Row kinds in `csv_checked`. */
+const GOOD = 0;
+const NULL_ROW = 1;
+const BAD = 2;
+
+const num = (cell: string) => `try_cast(${cell} AS DOUBLE)`;
+const isNullCell = (cell: string) => `(${cell} = '' OR ${cell} = 'null')`;
+const positivePrice = (v: string) =>
+  `(${v} IS NOT NULL AND isfinite(${v}) AND ${v} > 0 AND ${v} < ${MAX_PRICE})`;
+const optionalValue = (cell: string, v: string, isPrice: boolean) =>
+  `(${isNullCell(cell)} OR (${v} IS NOT NULL AND isfinite(${v}) AND ${v} >= 0${isPrice ? ` AND ${v} < ${MAX_PRICE}` : ''}))`;
+
+/**
+ * Reads and checks every file into the table `csv_checked(file_id, kind, date, open, high, low, close, adj_close,
+ * volume)` and the table `csv_files(file_id, path, symbol)`; returns the per-file counts. Rows outside `range`
+ * stay in the table (their rules are checked too) and are left out by `csvIncomingSql`.
+ */
+export async function checkCsvFiles(
+  conn: DuckDBConnection,
+  files: readonly CsvFileIn[],
+  range: DateRange,
+): Promise<CsvFileCounts[]> {
+  await conn.run('CREATE OR REPLACE TABLE csv_files (file_id INTEGER, path VARCHAR, symbol VARCHAR)');
+  const appender = await conn.createAppender('csv_files');
+  try {
+    files.forEach((f, i) => {
+      appender.appendInteger(i);
+      appender.appendVarchar(f.path);
+      appender.appendVarchar(f.symbol);
+      appender.endRow();
+    });
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  // Each line as one field (SOH never occurs: checkCsvBytes rejects files holding it), split on commas here.
+  const reader = `read_csv([${files.map((f) => literal(f.path)).join(', ')}], columns = {'line': 'VARCHAR'},
+    header = true, delim = chr(1), quote = '', escape = '', filename = true, auto_detect = false)`;
+  await conn.run(`CREATE OR REPLACE TABLE csv_checked AS
+    WITH cells AS (
+      SELECT f.file_id, len(c) AS n,
+        trim(c[1]) AS d_txt, trim(c[2]) AS o_txt, trim(c[3]) AS h_txt, trim(c[4]) AS l_txt,
+        trim(c[5]) AS c_txt, trim(c[6]) AS a_txt, trim(c[7]) AS v_txt
+      FROM (SELECT filename, string_split(line, ',') AS c FROM ${reader} WHERE trim(line) <> '') r
+      JOIN csv_files f ON f.path = r.filename
+    ), typed AS (
+      SELECT *, try_cast(d_txt AS DATE) AS d, ${num('o_txt')} AS o, ${num('h_txt')} AS h, ${num('l_txt')} AS l,
+        ${num('c_txt')} AS cl, ${num('a_txt')} AS a, ${num('v_txt')} AS v
+      FROM cells
+    ), judged AS (
+      SELECT *, CAST(CASE
+        WHEN n <> 7 OR d IS NULL OR strftime(d, '%Y-%m-%d') <> d_txt THEN ${BAD}
+        WHEN ${isNullCell('c_txt')} OR ${isNullCell('a_txt')} THEN ${NULL_ROW}
+        WHEN ${positivePrice('cl')} AND ${positivePrice('a')} AND ${optionalValue('o_txt', 'o', true)}
+          AND ${optionalValue('h_txt', 'h', true)} AND ${optionalValue('l_txt', 'l', true)}
+          AND ${optionalValue('v_txt', 'v', false)} THEN ${GOOD}
+        ELSE ${BAD} END AS UTINYINT) AS kind
+      FROM typed
+    )
+    SELECT file_id, kind,
+      CASE WHEN kind = ${BAD} AND (n <> 7 OR strftime(d, '%Y-%m-%d') IS DISTINCT FROM d_txt) THEN NULL ELSE d END AS date,
+      CASE WHEN kind = ${GOOD} THEN o END AS open, CASE WHEN kind = ${GOOD} THEN h END AS high,
+      CASE WHEN kind = ${GOOD} THEN l END AS low, CASE WHEN kind = ${GOOD} THEN cl END AS close,
+      CASE WHEN kind = ${GOOD} THEN a END AS adj_close, CASE WHEN kind = ${GOOD} THEN v END AS volume
+    FROM judged`);
+  // A date on several lines of one file makes all of them bad (csv-rows.ts): which one is right cannot be known.
+  await conn.run(`CREATE OR REPLACE TABLE csv_repeats AS
+    SELECT file_id, date, count(*) AS n, count(*) FILTER (WHERE kind = ${NULL_ROW}) AS nulls
+    FROM csv_checked WHERE date IS NOT NULL GROUP BY ALL HAVING count(*) > 1`);
+  const inRange = `date BETWEEN DATE ${literal(range.start)} AND DATE ${literal(range.end)}`;
+  const reader2 = await conn.runAndReadAll(`
+    WITH per_file AS (
+      SELECT file_id,
+        count(*) FILTER (WHERE kind = ${GOOD} AND ${inRange}) AS bars,
+        count(*) FILTER (WHERE kind = ${NULL_ROW}) AS null_rows,
+        count(*) FILTER (WHERE kind = ${BAD}) AS bad_rows,
+        CAST(min(date) FILTER (WHERE kind = ${GOOD}) AS VARCHAR) AS first,
+        CAST(max(date) FILTER (WHERE kind = ${GOOD}) AS VARCHAR) AS last
+      FROM csv_checked GROUP BY file_id
+    ), repeats AS (
+      SELECT r.file_id, sum(r.n) AS n, sum(r.nulls) AS nulls, sum(c.good_in_range) AS good_in_range,
+        sum(c.bad) AS bad
+      FROM csv_repeats r JOIN (
+        SELECT file_id, date, count(*) FILTER (WHERE kind = ${GOOD} AND ${inRange}) AS good_in_range,
+          count(*) FILTER (WHERE kind = ${BAD}) AS bad
+        FROM csv_checked SEMI JOIN csv_repeats USING (file_id, date) GROUP BY ALL
+      ) c USING (file_id, date)
+      GROUP BY r.file_id
+    )
+    SELECT f.file_id, coalesce(p.bars, 0) - coalesce(r.good_in_range, 0) AS bars,
+      coalesce(p.null_rows, 0) - coalesce(r.nulls, 0) AS null_rows,
+      coalesce(p.bad_rows, 0) + coalesce(r.n, 0) - coalesce(r.bad, 0) AS bad_rows, p.first, p.last
+    FROM csv_files f LEFT JOIN per_file p USING (file_id) LEFT JOIN repeats r USING (file_id)
+    ORDER BY f.file_id`);
+  return reader2.getRowsJS().map((row) => {
+    const f = files[Number(row[0])]!;
+    return {
+      symbol: f.symbol,
+      path: f.path,
+      bars: Number(row[1]),
+      nullRows: Number(row[2]),
+      badRows: Number(row[3]),
+      first: row[4] === null ? null : String(row[4]),
+      last: row[5] === null ? null : String(row[5]),
+    };
+  });
+}
+
+/** The good rows in `range` of the files in `keep`, as the `prices` columns: the bars a CSV load writes. */
+export function csvIncomingSql(range: DateRange, keep: readonly number[]): string {
+  return `SELECT f.symbol, c.date, c.open, c.high, c.low, c.close, c.adj_close, c.volume
+    FROM csv_checked c JOIN csv_files f USING (file_id)
+    WHERE c.kind = ${GOOD} AND c.date BETWEEN DATE ${literal(range.start)} AND DATE ${literal(range.end)}
+      AND c.file_id IN (${keep.length > 0 ? keep.join(', ') : 'NULL'})
+      AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date)`;
+}
+
+export async function dropCsvTables(conn: DuckDBConnection): Promise<void> {
+  for (const t of ['csv_checked', 'csv_repeats', 'csv_files']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
+}
