@@ -134,7 +134,7 @@ describe('bf pipeline run on the embedded engine', () => {
       const rows = bars
         .filter((b) => b.symbol === s)
         .map((b) => [b.date, b.open, b.high, b.low, b.close, b.adjClose, b.volume].join(','));
-      rows.splice(10, 0, '2022-01-20,null,null,null,null,null,null'); // Yahoo's way of saying "no data"
+      rows.splice(10, 0, '2022-01-22,null,null,null,null,null,null'); // Yahoo's way of saying "no data" (a date with no other row)
       writeFileSync(
         join(csvDir, `${s}.csv`),
         `Date,Open,High,Low,Close,Adj Close,Volume\n${rows.join('\n')}\n`,

@@ -10,10 +10,10 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'bf-csv-e2e-'));
 describe('bf data fetch --source csv:DIR past the engine memory limit', () => {
   it('spills to <workdir>/tmp/duckdb and succeeds when the load does not fit in memory_limit', async () => {
     const dir = tmp();
-    const market = writeCsvMarket(join(dir, 'csv'), { symbols: 100, years: 4 });
+    const market = writeCsvMarket(join(dir, 'csv'), { symbols: 200, years: 6 });
     writeFileSync(join(dir, 'list.txt'), `${market.symbols.join('\n')}\n`);
     const workdir = join(dir, 'wd');
-    // 32 MB is below what the load holds at once, so DuckDB must spill; before the spill directory's parent was
+    // 48 MB is below what the load holds at once (about 270,000 bars), so DuckDB must spill; before the spill directory's parent was
     // created this failed with `Failed to create directory "<workdir>/tmp/duckdb"`.
     const r = await runBf(
       [
@@ -28,12 +28,35 @@ describe('bf data fetch --source csv:DIR past the engine memory limit', () => {
         '--workdir',
         workdir,
       ],
-      { BF_DUCKDB_MEMORY_LIMIT: '32MB' },
+      { BF_DUCKDB_MEMORY_LIMIT: '48MB' },
     );
     expect(r.stderr).not.toMatch(/Failed to create directory|Out of Memory/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/for 100\/100 symbols/);
+    expect(r.stdout).toMatch(/for 200\/200 symbols/);
     expect(existsSync(join(workdir, 'tmp', 'duckdb'))).toBe(true);
+  });
+
+  it('names the memory limit to raise when even spilling cannot make the load fit', async () => {
+    const dir = tmp();
+    const market = writeCsvMarket(join(dir, 'csv'), { symbols: 20, years: 2 });
+    writeFileSync(join(dir, 'list.txt'), `${market.symbols.join('\n')}\n`);
+    const r = await runBf(
+      [
+        'data',
+        'fetch',
+        '--symbol-list',
+        join(dir, 'list.txt'),
+        '--source',
+        `csv:${market.dir}`,
+        '--workdir',
+        join(dir, 'wd'),
+      ],
+      { BF_DUCKDB_MEMORY_LIMIT: '8MB' },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: the embedded engine ran out of memory');
+    expect(r.stderr).toContain('hint: raise BF_DUCKDB_MEMORY_LIMIT (default 1GB)');
+    expect(r.stderr).not.toContain('    at ');
   });
 
   it('names a malformed BF_DUCKDB_MEMORY_LIMIT and exits 2', async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, dateValue } from '@duckdb/node-api';
-import { DUCKDB_MEMORY_LIMIT_DEFAULT } from '../../config/engine.ts';
+import { DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV } from '../../config/engine.ts';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
 import { type Lake, TABLE, type TableMeta, type TableMetaInput, type TableName } from '../../lake/index.ts';
@@ -363,7 +363,20 @@ export class DuckDbEngine implements LakeEngine {
 
   /** Runs calls one at a time: they share the connection's scratch tables and views. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    return this.queue.run(fn);
+    return this.queue.run(async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        // DuckDB spills what it can; what still does not fit is the user's setting to change, so say which.
+        if (err instanceof Error && /^Out of Memory Error/.test(err.message)) {
+          throw new BfError(`the embedded engine ran out of memory: ${err.message.split('\n')[0]}`, {
+            cause: err,
+            hint: `raise ${DUCKDB_MEMORY_LIMIT_ENV} (default ${DUCKDB_MEMORY_LIMIT_DEFAULT}); it spills the rest to <workdir>/tmp/duckdb`,
+          });
+        }
+        throw err;
+      }
+    });
   }
 
   /**
