@@ -1,5 +1,6 @@
 import { MAX_PRICE } from '../domain/bar.ts';
 import { UsageError } from '../util/errors.ts';
+import { escapeControl } from '../util/escape.ts';
 
 /**
  * The row rules of a Yahoo-format CSV (`Date,Open,High,Low,Close,Adj Close,Volume`), pure. The embedded engine
@@ -44,7 +45,7 @@ export function isCalendarDate(text: string): boolean {
 
 /** A cell as it may appear in a message: quoted, control characters escaped. */
 export function shown(cell: string): string {
-  return JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell);
+  return `"${escapeControl(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell)}"`;
 }
 
 const isNullCell = (cell: string) => cell === '' || cell === 'null';

@@ -217,18 +217,18 @@ describe('one bad symbol never sinks a run', () => {
       `2 of 5 symbols skipped (no prices): FFF (file not found: ${csvDir}/FFF.csv); UTF (`,
     );
     expect(r.stdout).toContain('skipped 2 symbol(s) without prices: FFF, UTF');
-    // The UTF-16 header is named with its NUL bytes escaped: no control character reaches the terminal.
-    expect(r.stderr).toContain('D\\x00a\\x00t\\x00e\\x00');
+    // The UTF-16 file is named as such (its bytes are not echoed): no control character reaches the terminal.
+    expect(r.stderr).toContain(`${csvDir}/UTF.csv is UTF-16 text; save it as UTF-8`);
     expect(r.stderr).not.toContain('\u0000');
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(metrics.run.skipped_symbols.map((f: { symbol: string }) => f.symbol)).toEqual(['FFF', 'UTF']);
     expect(metrics.run.skipped_symbols[0].reason).toBe(`file not found: ${csvDir}/FFF.csv`);
-    expect(metrics.run.skipped_symbols[1].reason).toMatch(/UTF\.csv has header/);
+    expect(metrics.run.skipped_symbols[1].reason).toMatch(/UTF\.csv is UTF-16 text/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<h2>Skipped symbols (2)</h2>');
     expect(html).toContain(`<td>FFF</td><td>file not found: ${csvDir}/FFF.csv</td>`);
     expect(html).not.toContain('\u0000');
-    expect(html).toContain('D\\x00a\\x00t\\x00e\\x00');
+    expect(html).toContain('UTF.csv is UTF-16 text');
     // Breadth counts the three symbols with data only.
     expect(readFileSync(join(out, 'breadth.csv'), 'utf8').split('\n').at(-2)).toMatch(/,3,[-0-9.e]+$/);
   });
