@@ -47,6 +47,7 @@ export interface PublishOptions {
 
 const DEFAULT_CHUNK = 500;
 const DEFAULT_RETRY_FOR_MS = 90_000;
+const RETRY_DELAY_MS = 500;
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -105,11 +106,13 @@ export async function publishSignals(
     acks: ProduceAcks.ALL,
     // Java-compatible murmur2: a key lands on the partition a JVM producer (e.g. Spark) would pick.
     partitioner: compatibilityPartitioner,
-    retries: 10,
-    retryDelay: 500,
+    // The client retries a chunk with the same producer id and sequence numbers, so a broker that already
+    // wrote it drops the repeat. A new send() after a failure would get a new producer id (the client resets it)
+    // and could write the chunk twice; so the client's own retries span the whole wait for a restarting broker.
+    retries: Math.ceil((opts.retryForMs ?? DEFAULT_RETRY_FOR_MS) / RETRY_DELAY_MS),
+    retryDelay: RETRY_DELAY_MS,
   });
   const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
-  const retryFor = opts.retryForMs ?? DEFAULT_RETRY_FOR_MS;
   try {
     const tombstones = (topic: string, keys: readonly string[] = []): KeyedMessage[] =>
       keys.map((key) => ({ topic, key, value: '' }));
@@ -121,7 +124,7 @@ export async function publishSignals(
     ];
     for (let i = 0; i < all.length; i += chunk) {
       const batch = all.slice(i, i + chunk);
-      await sendWithRetry(producer, batch, retryFor, log);
+      await producer.send({ messages: batch });
       log.progress(`  … published ${Math.min(i + chunk, all.length)}/${all.length} messages`);
       await opts.onChunk?.(Math.min(i + chunk, all.length), all.length);
     }
@@ -135,27 +138,4 @@ export async function publishSignals(
     `published ${msgs.signals.length} signal(s) to ${cfg.topics.signals} and ${msgs.breadth.length} breadth row(s) to ${cfg.topics.breadth} (${ms} ms)`,
   );
   return { signals: msgs.signals.length, breadth: msgs.breadth.length, topics: { ...cfg.topics }, ms };
-}
-
-/**
- * The client retries a request a few times; a broker restart can outlast that, so the chunk is sent again until
- * `retryForMs` has passed. Re-sending is safe: keys are deterministic, so the sink's `_id`s are too.
- */
-async function sendWithRetry(
-  producer: Producer<string, string, string, string>,
-  batch: KeyedMessage[],
-  retryForMs: number,
-  log: Logger,
-): Promise<void> {
-  const deadline = performance.now() + retryForMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await producer.send({ messages: batch });
-      return;
-    } catch (e) {
-      if (performance.now() > deadline) throw e;
-      log.warn(`kafka send failed (attempt ${attempt}), retrying: ${errText(e)}`);
-      await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 3000)));
-    }
-  }
 }
