@@ -168,9 +168,10 @@ describe('the action (dist/) on the real local stack', () => {
     expect(await leftovers(project)).toEqual({ containers: '', networks: '', volumes: '' });
   });
 
-  it('a cancelled main (SIGTERM mid-start) is still torn down by post', async () => {
+  it('a cancelled main (SIGTERM once its containers exist) is still torn down by post', async () => {
     const base = await stepDirs('cancel');
     const env = envFor(base, 'cancel');
+    let containersAtCancel = '';
     const main = await runStep({
       script: path.join(repo, 'dist', 'main.js'),
       dir: path.join(base, 'main'),
@@ -179,9 +180,16 @@ describe('the action (dist/) on the real local stack', () => {
         ...env,
         ...inputEnv({ ...baseInputs, 'wait-timeout': '600', 'artifact-name': 'bf-report-cancel' }),
       },
-      cancelAfterMs: 8_000,
+      // Cancel only once the project's containers exist: then post has real work to tear down.
+      cancelWhen: async (state) => {
+        const project = state.get('project');
+        if (!project) return false;
+        containersAtCancel = (await leftovers(project)).containers;
+        return containersAtCancel !== '';
+      },
     });
     expect(main.signal).toBe('SIGTERM');
+    expect(containersAtCancel).not.toBe('');
     const project = main.state.get('project')!;
     expect(project).toMatch(/-cancel$/);
     const post = await runStep({

@@ -53,8 +53,11 @@ export async function runStep(opts: {
   dir: string;
   env: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Sends SIGTERM after this many ms (the runner's cancellation). */
-  cancelAfterMs?: number;
+  /**
+   * The runner's cancellation: polled every 250 ms with the state the step saved so far; SIGTERM once it holds
+   * (e.g. once the step's containers exist), so the cancel lands on real work rather than at a guessed time.
+   */
+  cancelWhen?: (state: Map<string, string>) => Promise<boolean>;
   timeoutMs?: number;
 }): Promise<StepRun> {
   const files = {
@@ -76,16 +79,28 @@ export async function runStep(opts: {
   child.stderr.setEncoding('utf8').on('data', (c: string) => {
     stderr += c;
   });
-  const timers = [
-    opts.cancelAfterMs !== undefined
-      ? setTimeout(() => child.kill('SIGTERM'), opts.cancelAfterMs)
-      : undefined,
-    setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 900_000),
-  ];
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.on('close', (code, sig) => resolve([code, sig])),
   );
-  for (const t of timers) clearTimeout(t);
+  let running = true;
+  void closed.then(() => {
+    running = false;
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 900_000);
+  const cancelWhen = opts.cancelWhen;
+  if (cancelWhen) {
+    void (async () => {
+      while (running) {
+        if (await cancelWhen(parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8')))) {
+          child.kill('SIGTERM');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+  }
+  const [exitCode, signal] = await closed;
+  clearTimeout(killer);
   return {
     exitCode,
     signal,
