@@ -37,13 +37,17 @@ const REPORT_FILES = [
 /** Containers, networks and volumes of compose projects the action names (`bf-<run>-<attempt>-<job>`). */
 async function actionLeftovers(): Promise<string[]> {
   const out: string[] = [];
-  for (const kind of ['ps -a', 'network ls', 'volume ls']) {
+  for (const [kind, name] of [
+    ['ps -a', '{{.Names}}'],
+    ['network ls', '{{.Name}}'],
+    ['volume ls', '{{.Name}}'],
+  ] as const) {
     const r = await execa('docker', [
       ...kind.split(' '),
       '--filter',
       'label=com.docker.compose.project',
       '--format',
-      '{{.Label "com.docker.compose.project"}} {{.Names}}{{.Name}}',
+      `{{.Label "com.docker.compose.project"}} ${name}`,
     ]);
     out.push(
       ...r.stdout
@@ -97,7 +101,7 @@ describe('act pull_request -W .github/workflows/pr-validation.yml', () => {
   }, 45 * 60_000);
 
   afterAll(async () => {
-    await rm(artifacts, { recursive: true, force: true });
+    if (artifacts) await rm(artifacts, { recursive: true, force: true });
   });
 
   it('is green: main, post and the job succeed', () => {
