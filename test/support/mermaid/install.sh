@@ -7,7 +7,9 @@ set -euo pipefail
 cache="${BF_CACHE:-$HOME/.cache/bf}/mermaid-cli/v11"
 if ! command -v chromium-headless-shell >/dev/null 2>&1 && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium-headless-shell >&2
+    # A fresh machine may have no package lists yet: update once, then retry.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium-headless-shell >&2 ||
+      { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium-headless-shell >&2; }
   else
     echo "needs Chromium: sudo apt-get install chromium-headless-shell (Debian/Ubuntu)" >&2
     exit 1
