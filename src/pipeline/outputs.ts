@@ -2,7 +2,7 @@ import type { SignalBacktest } from '../domain/backtest.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import { breadthCsv, forwardReturnsCsv, signalsCsv, tradesCsv } from '../report/csv.ts';
-import { buildReportHtml, type RunFacts } from '../report/html.ts';
+import type { RunFacts } from '../report/html.ts';
 import { metricsJson, writeReportFiles } from '../report/write-outputs.ts';
 import type { Logger } from '../util/log.ts';
 
@@ -53,6 +53,8 @@ export async function writeOutputs(
       generatedAt: new Date().toISOString(),
       dateRange: range,
     };
+    // Loaded here: the charts' vega modules cost `signals generate` (CSV files only) half a second to import.
+    const { buildReportHtml } = await import('../report/html.ts');
     const { html, equitySvgs } = await buildReportHtml({
       ...facts,
       breadth: spec.series,

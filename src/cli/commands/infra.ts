@@ -1,16 +1,8 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import {
-  type HealthReport,
-  restartService,
-  type ServiceStatus,
-  type StackTarget,
-  stackHealth,
-  stackLogs,
-  stackStatus,
-  startStack,
-  stopStack,
-} from '../../infra/stack.ts';
+// The stack module is imported in each action: its clients (S3, Kafka, Elasticsearch, execa) would cost every
+// other command about a second of start-up.
+import type { HealthReport, ServiceStatus, StackTarget } from '../../infra/stack.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, stderrLogger } from '../../util/log.ts';
 
@@ -143,6 +135,7 @@ export function infraCommand(): Command {
         },
       ) => {
         const logger = stderrLogger();
+        const { startStack } = await import('../../infra/stack.ts');
         const stack = await startStack({
           ...target(flags, logger),
           waitSeconds: parseWaitSeconds(flags.wait),
@@ -158,6 +151,7 @@ export function infraCommand(): Command {
   withTargetFlags(infra.command('stop').description('stop and remove the stack containers and network'))
     .option('--volumes', 'also remove the named volumes (all data)')
     .action(async (flags: TargetFlags & { volumes?: boolean }) => {
+      const { stopStack } = await import('../../infra/stack.ts');
       await stopStack({ ...target(flags, stderrLogger()), volumes: flags.volumes });
     });
 
@@ -169,6 +163,7 @@ export function infraCommand(): Command {
   )
     .option('--wait <seconds>', 'readiness deadline in seconds', '300')
     .action(async (service: string | undefined, flags: TargetFlags & { wait: string }) => {
+      const { restartService } = await import('../../infra/stack.ts');
       await restartService({
         ...target(flags, stderrLogger()),
         service,
@@ -179,6 +174,7 @@ export function infraCommand(): Command {
   withTargetFlags(infra.command('status').description('service, state, health, uptime and ports'))
     .option('--json', 'print JSON')
     .action(async (flags: TargetFlags & { json?: boolean }) => {
+      const { stackStatus } = await import('../../infra/stack.ts');
       const rows = await stackStatus(target(flags, stderrLogger()));
       process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatStatus(rows)}\n`);
     });
@@ -189,6 +185,7 @@ export function infraCommand(): Command {
     .option('--services <list>', 'comma-separated services to check (default: those with a container)')
     .option('--json', 'print JSON')
     .action(async (flags: TargetFlags & { json?: boolean; services?: string }) => {
+      const { stackHealth } = await import('../../infra/stack.ts');
       const report = await stackHealth({
         ...target(flags, stderrLogger()),
         services: flags.services === undefined ? undefined : parseServiceList(flags.services),
@@ -215,6 +212,7 @@ export function infraCommand(): Command {
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       try {
+        const { stackLogs } = await import('../../infra/stack.ts');
         await stackLogs({
           ...target(flags, stderrLogger()),
           service,
