@@ -121,6 +121,37 @@ describe('csv:DIR rows are checked as they are read; a bad row names its file, l
     });
   }
 
+  it('reads cells with spaces around them, ignores blank and space-only lines, and takes CRLF line ends, as the JavaScript rules do', async () => {
+    let spaced = '';
+    const c = csvCase((l) => {
+      spaced = l[5]!;
+      l[5] = ` ${l[5]!.split(',').join(' , ')} `;
+      l.splice(8, 0, '', '   ');
+    });
+    const crlf = join(c.market.dir, 'S00002.csv');
+    writeFileSync(crlf, readFileSync(crlf, 'utf8').replaceAll('\n', '\r\n'));
+    const r = await fetch(c);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.badRows).toBe(0);
+    expect(out.bars).toBe(c.market.rows - nullRows(c));
+    // The spaced row reached the lake with its values.
+    const [date, , , , close, adj] = spaced.split(',');
+    const shown = await runBf([
+      'lake',
+      'show',
+      'prices',
+      '--workdir',
+      c.workdir,
+      '--where',
+      `symbol = 'S00001' AND date = DATE '${date}'`,
+      '--json',
+    ]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const row = JSON.parse(shown.stdout)[0];
+    expect([row.close, row.adj_close]).toEqual([Number(close), Number(adj)]);
+  });
+
   it('names both lines of a date that appears twice and keeps neither (no silent last-wins)', async () => {
     let repeated = '';
     const c = csvCase((l) => {

@@ -16,10 +16,15 @@ import { literal } from './sql-util.ts';
  */
 const CSV_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/** A line shorter than this cannot be a row (a date alone is 10 characters): only those are looked at for blanks. */
+const SHORTEST_ROW = 16;
+
 /** Row kinds in `csv_checked`. */
 const GOOD = 0;
 const NULL_ROW = 1;
 const BAD = 2;
+/** Empty or spaces only: ignored (kept as rows because a WHERE right on the CSV reader costs more than the read). */
+const BLANK = 3;
 
 const num = (cell: string) => `try_cast(${cell} AS DOUBLE)`;
 const isNullCell = (cell: string) => `(${cell} = '' OR ${cell} = 'null')`;
@@ -30,57 +35,81 @@ const optionalValue = (cell: string, v: string, isPrice: boolean) =>
 
 /**
  * Reads and checks every file into the table `csv_checked(file_id, kind, date, open, high, low, close, adj_close,
- * volume)` and the table `csv_files(file_id, path, symbol)`; returns the per-file counts. Rows outside `range`
- * stay in the table (their rules are checked too) and are left out by `csvIncomingSql`.
+ * volume)` (the values mean something only on GOOD rows) and the table `csv_files(file_id, path, symbol, rank)`;
+ * returns the per-file counts. Rows outside `range` stay in the table (their rules are checked too) and are left
+ * out by `csvIncomingSql`.
  */
 export async function checkCsvFiles(
   conn: DuckDBConnection,
   files: readonly CsvFileIn[],
   range: DateRange,
 ): Promise<CsvFileCounts[]> {
-  await conn.run('CREATE OR REPLACE TABLE csv_files (file_id INTEGER, path VARCHAR, symbol VARCHAR)');
+  // rank: the file's place in symbol order, so a load sorts the lake by (symbol, date) on two integers.
+  const rank = new Map(
+    files
+      .map((f, i) => ({ symbol: f.symbol, i }))
+      .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.i - b.i))
+      .map((x, r) => [x.i, r]),
+  );
+  await conn.run(
+    'CREATE OR REPLACE TABLE csv_files (file_id INTEGER, path VARCHAR, symbol VARCHAR, rank INTEGER)',
+  );
   const appender = await conn.createAppender('csv_files');
   try {
     files.forEach((f, i) => {
       appender.appendInteger(i);
       appender.appendVarchar(f.path);
       appender.appendVarchar(f.symbol);
+      appender.appendInteger(rank.get(i)!);
       appender.endRow();
     });
     appender.flushSync();
   } finally {
     appender.closeSync();
   }
-  // Each line as one field (SOH never occurs: checkCsvBytes rejects files holding it), split on commas here.
+  // Each line as one field (SOH never occurs: checkCsvBytes rejects files holding it; an empty line reads as NULL),
+  // split on commas here. file_index is the file's position in the list, i.e. its file_id.
   const reader = `read_csv([${files.map((f) => literal(f.path)).join(', ')}], columns = {'line': 'VARCHAR'},
-    header = true, delim = chr(1), quote = '', escape = '', filename = true, auto_detect = false,
+    header = true, delim = chr(1), quote = '', escape = '', auto_detect = false,
     buffer_size = ${CSV_BUFFER_BYTES})`;
+  // String work per line is most of the cost of a load, so the costly parts run only where needed (a CASE
+  // evaluates a branch only for its rows; AND does not short-circuit): trim only on short lines (blank?) and on
+  // lines holding a space; the date text is compared with the cheap cast first, with strftime (which also renders
+  // year 0 as 0000) only when that differs.
   await conn.run(`CREATE OR REPLACE TABLE csv_checked AS
-    WITH cells AS (
-      SELECT f.file_id, len(c) AS n,
-        trim(c[1]) AS d_txt, trim(c[2]) AS o_txt, trim(c[3]) AS h_txt, trim(c[4]) AS l_txt,
-        trim(c[5]) AS c_txt, trim(c[6]) AS a_txt, trim(c[7]) AS v_txt
-      FROM (SELECT filename, string_split(line, ',') AS c FROM ${reader} WHERE trim(line) <> '') r
-      JOIN csv_files f ON f.path = r.filename
+    WITH lines AS (
+      SELECT CAST(file_index AS INTEGER) AS file_id, line,
+        CASE WHEN coalesce(strlen(line), 0) < ${SHORTEST_ROW} THEN coalesce(trim(line), '') = '' ELSE false END AS blank
+      FROM ${reader}
+    ), cells AS (
+      SELECT file_id, blank, len(c) AS n, c[1] AS d_txt, c[2] AS o_txt, c[3] AS h_txt, c[4] AS l_txt,
+        c[5] AS c_txt, c[6] AS a_txt, c[7] AS v_txt
+      FROM (
+        SELECT file_id, blank, CASE WHEN contains(line, ' ') THEN list_transform(string_split(line, ','), x -> trim(x))
+          ELSE string_split(line, ',') END AS c
+        FROM lines
+      ) r
     ), typed AS (
       SELECT *, try_cast(d_txt AS DATE) AS d, ${num('o_txt')} AS o, ${num('h_txt')} AS h, ${num('l_txt')} AS l,
         ${num('c_txt')} AS cl, ${num('a_txt')} AS a, ${num('v_txt')} AS v
       FROM cells
+    ), dated AS (
+      SELECT *, CASE WHEN CAST(d AS VARCHAR) = d_txt THEN true ELSE strftime(d, '%Y-%m-%d') = d_txt END AS d_ok
+      FROM typed
     ), judged AS (
       SELECT *, CAST(CASE
-        WHEN n <> 7 OR d IS NULL OR strftime(d, '%Y-%m-%d') <> d_txt THEN ${BAD}
+        WHEN blank THEN ${BLANK}
+        WHEN n <> 7 OR d IS NULL OR NOT d_ok THEN ${BAD}
         WHEN ${isNullCell('c_txt')} OR ${isNullCell('a_txt')} THEN ${NULL_ROW}
         WHEN ${positivePrice('cl')} AND ${positivePrice('a')} AND ${optionalValue('o_txt', 'o', true)}
           AND ${optionalValue('h_txt', 'h', true)} AND ${optionalValue('l_txt', 'l', true)}
           AND ${optionalValue('v_txt', 'v', false)} THEN ${GOOD}
         ELSE ${BAD} END AS UTINYINT) AS kind
-      FROM typed
+      FROM dated
     )
     SELECT file_id, kind,
-      CASE WHEN kind = ${BAD} AND (n <> 7 OR strftime(d, '%Y-%m-%d') IS DISTINCT FROM d_txt) THEN NULL ELSE d END AS date,
-      CASE WHEN kind = ${GOOD} THEN o END AS open, CASE WHEN kind = ${GOOD} THEN h END AS high,
-      CASE WHEN kind = ${GOOD} THEN l END AS low, CASE WHEN kind = ${GOOD} THEN cl END AS close,
-      CASE WHEN kind = ${GOOD} THEN a END AS adj_close, CASE WHEN kind = ${GOOD} THEN v END AS volume
+      CASE WHEN kind = ${BLANK} OR (kind = ${BAD} AND (n <> 7 OR d_ok IS NOT true)) THEN NULL ELSE d END AS date,
+      o AS open, h AS high, l AS low, cl AS close, a AS adj_close, v AS volume
     FROM judged`);
   // A date on several lines of one file makes all of them bad (csv-rows.ts): which one is right cannot be known.
   await conn.run(`CREATE OR REPLACE TABLE csv_repeats AS
@@ -125,13 +154,22 @@ export async function checkCsvFiles(
   });
 }
 
-/** The good rows in `range` of the files in `keep`, as the `prices` columns: the bars a CSV load writes. */
-export function csvIncomingSql(range: DateRange, keep: readonly number[]): string {
-  return `SELECT f.symbol, c.date, c.open, c.high, c.low, c.close, c.adj_close, c.volume
+/** Marks the files whose bars a load writes (the indexes `judge` returned). */
+export async function keepCsvFiles(conn: DuckDBConnection, keep: readonly number[]): Promise<void> {
+  await conn.run('ALTER TABLE csv_files ADD COLUMN kept BOOLEAN DEFAULT false');
+  if (keep.length > 0)
+    await conn.run(`UPDATE csv_files SET kept = true WHERE file_id IN (${keep.join(', ')})`);
+}
+
+/**
+ * The good rows in `range` of the kept files, as the `prices` columns plus `rank` (the file's place in symbol
+ * order): the bars a CSV load writes. `repeats`: whether any file repeats a date (the check for it costs a join).
+ */
+export function csvIncomingSql(range: DateRange, repeats: boolean): string {
+  return `SELECT f.rank, f.symbol, c.date, c.open, c.high, c.low, c.close, c.adj_close, c.volume
     FROM csv_checked c JOIN csv_files f USING (file_id)
     WHERE c.kind = ${GOOD} AND c.date BETWEEN DATE ${literal(range.start)} AND DATE ${literal(range.end)}
-      AND c.file_id IN (${keep.length > 0 ? keep.join(', ') : 'NULL'})
-      AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date)`;
+      AND f.kept${repeats ? ' AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date)' : ''}`;
 }
 
 export async function dropCsvTables(conn: DuckDBConnection): Promise<void> {
