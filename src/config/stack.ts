@@ -12,6 +12,7 @@ export const SERVICE_NAMES = [
   'spark-worker',
   'kafka',
   's3',
+  's3-console',
   'elasticsearch',
   'kibana',
 ] as const;
@@ -48,6 +49,12 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceFact>> = {
   },
   s3: {
     ports: [{ role: 'api', containerPort: 9000, env: 'BF_S3_PORT', defaultHostPort: 9000 }],
+    imageEnv: 'BF_S3_IMAGE',
+  },
+  // SeaweedFS's admin UI (`weed admin`, same image as s3): buckets and a file browser over the S3 store, where the
+  // original design had the MinIO console. Login: the S3 credentials.
+  's3-console': {
+    ports: [{ role: 'ui', containerPort: 9001, env: 'BF_S3_CONSOLE_PORT', defaultHostPort: 9001 }],
     imageEnv: 'BF_S3_IMAGE',
   },
   elasticsearch: {

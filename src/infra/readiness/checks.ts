@@ -3,6 +3,7 @@ import { Admin } from '@platformatic/kafka';
 import { request } from 'undici';
 import { KAFKA_READINESS_TOPIC, S3_REGION, type S3Settings } from '../../config/stack.ts';
 import type { ContainerState } from '../compose.ts';
+import { S3ConsoleSession } from '../s3-console.ts';
 import type { ProbeResult, ReadinessCheck } from './types.ts';
 
 /** Each probe attempt is cut off after this long, so one hung connection cannot eat the deadline. */
@@ -150,6 +151,30 @@ export function kibanaCheck(service: string, url: string): ReadinessCheck {
         };
       }
       return { ok: status === 200 && level === 'available', detail };
+    },
+  };
+}
+
+/**
+ * The S3 console (SeaweedFS admin UI) logs in with the S3 credentials and lists the lake's bucket: the UI is served
+ * and reaches the store behind it (its own /health answers even when it cannot).
+ */
+export function s3ConsoleCheck(service: string, url: string, settings: S3Settings): ReadinessCheck {
+  return {
+    service,
+    name: `login + bucket ${settings.bucket} listed`,
+    async probe() {
+      const session = await S3ConsoleSession.login(
+        url,
+        settings.accessKeyId,
+        settings.secretAccessKey,
+        PROBE_TIMEOUT_MS,
+      );
+      const buckets = await session.buckets(PROBE_TIMEOUT_MS);
+      return {
+        ok: buckets.includes(settings.bucket),
+        detail: `logged in; buckets: ${buckets.join(', ') || 'none'}`,
+      };
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   kafkaCheck,
   kibanaCheck,
   s3BucketCheck,
+  s3ConsoleCheck,
   sparkWorkersCheck,
 } from './checks.ts';
 import type { ReadinessCheck } from './types.ts';
@@ -24,7 +25,7 @@ export function publishedAddress(config: ComposeConfig, service: string, contain
 }
 
 function containerPort(
-  service: 'spark-master' | 'kafka' | 's3' | 'elasticsearch' | 'kibana',
+  service: 'spark-master' | 'kafka' | 's3' | 's3-console' | 'elasticsearch' | 'kibana',
   role: string,
 ): number {
   return SERVICES[service].ports.find((p) => p.role === role)!.containerPort;
@@ -59,6 +60,9 @@ export function buildChecks(
         break;
       case 's3':
         checks.push(s3BucketCheck(service, url('s3', 'api'), s3Settings(env)));
+        break;
+      case 's3-console':
+        checks.push(s3ConsoleCheck(service, url('s3-console', 'ui'), s3Settings(env)));
         break;
       case 'elasticsearch':
         checks.push(elasticsearchCheck(service, url('elasticsearch', 'http')));
