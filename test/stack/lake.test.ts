@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostPort, s3Settings } from '../../src/config/stack.ts';
+import { SparkEngine } from '../../src/engines/spark/spark-engine.ts';
 import { S3ConsoleSession } from '../../src/infra/s3-console.ts';
 import { type StartedStack, startStack } from '../../src/infra/stack.ts';
 import { S3Lake, s3LakeConfig } from '../../src/lake/s3.ts';
@@ -206,6 +207,41 @@ describe('bf lake --engine spark (Delta on the S3 store)', () => {
       expect(r.stderr).toMatch(/signals: file \S+\.parquet \(in Delta version \d+\) is missing/);
     });
     expect((await sparkLake('verify')).code).toBe(0);
+  });
+
+  it('a log whose early commits were cleaned up is read from its checkpoint (a real Spark checkpoint)', async () => {
+    const before = JSON.parse((await sparkLake('ls', '--json')).stdout).tables.find(
+      (t: { table: string }) => t.table === 'signals',
+    );
+    // Checkpoint every commit, commit once (the property change), then delete the commits the checkpoint covers,
+    // as Delta's log cleanup does after the retention period.
+    const spark = await SparkEngine.open({ compose: stack.compose, s3: s3LakeConfig(env) });
+    try {
+      await spark.runFailingSql(
+        `ALTER TABLE delta.\`${spark.s3.s3aUrl(spark.s3.tableKey('signals'))}\` SET TBLPROPERTIES ('delta.checkpointInterval' = '1')`,
+      );
+    } finally {
+      await spark.close();
+    }
+    const log = `${s3.tableKey('signals')}/_delta_log/`;
+    const keys = await s3.list(log);
+    const checkpoint = keys.find((k) => k.endsWith('.checkpoint.parquet'));
+    expect(checkpoint, keys.join('\n')).toBeDefined();
+    const version = Number(checkpoint?.slice(log.length, log.length + 20));
+    for (const k of keys) {
+      const v = /\/(\d{20})\.json$/.exec(k)?.[1];
+      if (v !== undefined && Number(v) < version)
+        await s3.client.send(new DeleteObjectCommand({ Bucket: s3.config.bucket, Key: k }));
+    }
+    const history = JSON.parse((await sparkLake('history', 'signals', '--json')).stdout).history;
+    expect(history.map((h: { version: number }) => h.version)).toEqual([version]);
+    expect(history[0]).toMatchObject({ operation: 'SET TBLPROPERTIES', rows: before.rows });
+    const after = JSON.parse((await sparkLake('ls', '--json')).stdout).tables.find(
+      (t: { table: string }) => t.table === 'signals',
+    );
+    expect(after).toMatchObject({ rows: before.rows, files: before.files, version });
+    const verify = await sparkLake('verify');
+    expect(verify.code, `${verify.stdout}\n${verify.stderr}`).toBe(0);
   });
 
   it('errors: an unknown table exit 2; a bucket without a lake and a missing bucket exit 1 naming what creates them', async () => {

@@ -8,6 +8,9 @@ import { S3Lake, s3LakeConfig } from '../s3.ts';
 import { TABLE, TABLE_NAMES, type TableName } from '../tables.ts';
 import { checkTable, errorLine, tableMissing } from './checks.ts';
 import {
+  type Action,
+  type CheckpointBase,
+  chooseCheckpoint,
   commitVersion,
   type DeltaFile,
   DeltaLogError,
@@ -207,13 +210,26 @@ export class DeltaLakeBrowser implements LakeBrowser {
   private async readTable(table: TableName): Promise<LoadedTable> {
     const prefix = `${this.s3.tableKey(table)}/`;
     const listed = await this.s3.listObjects(prefix);
-    const commits: { version: number; text: string }[] = [];
-    for (const o of listed) {
-      const version = o.key.startsWith(`${prefix}_delta_log/`) ? commitVersion(o.key) : null;
-      if (version === null) continue;
-      commits.push({ version, text: (await this.s3.getText(o.key)) ?? '' });
+    const logKeys = listed.map((o) => o.key).filter((k) => k.startsWith(`${prefix}_delta_log/`));
+    // Commits before a checkpoint may have been cleaned up (Delta's log retention): start from the checkpoint then.
+    const checkpoint = chooseCheckpoint(logKeys);
+    let base: CheckpointBase | undefined;
+    if (checkpoint) {
+      const local: string[] = [];
+      for (const [i, key] of checkpoint.keys.entries()) {
+        const path = join(this.scratch, `${table}-checkpoint-${checkpoint.version}-${i}.parquet`);
+        await this.s3.download(key, path);
+        local.push(path);
+      }
+      base = { version: checkpoint.version, actions: (await this.pq.checkpointActions(local)) as Action[] };
     }
-    const snapshot = replay(commits);
+    const commits: { version: number; text: string }[] = [];
+    for (const key of logKeys) {
+      const version = commitVersion(key);
+      if (version === null || (base && version < base.version)) continue;
+      commits.push({ version, text: (await this.s3.getText(key)) ?? '' });
+    }
+    const snapshot = replay(commits, base);
     const metaText = await this.s3.getText(`${prefix}${META_OBJECT}`);
     const meta = metaText === null ? null : (JSON.parse(metaText) as TableMeta);
     return { snapshot, objects: new Map(listed.map((o) => [o.key, o.size])), meta };

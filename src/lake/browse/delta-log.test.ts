@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { commitVersion, DeltaLogError, duckdbType, replay, statsRange } from './delta-log.ts';
+import {
+  type Action,
+  chooseCheckpoint,
+  commitVersion,
+  DeltaLogError,
+  duckdbType,
+  replay,
+  statsRange,
+} from './delta-log.ts';
 
 // Commit texts in the shape Delta Lake writes them (one JSON action per line; see the Delta protocol's
 // "Actions" section): protocol + metaData + add on creation, remove + add on overwrite, commitInfo each time.
@@ -141,5 +149,62 @@ describe('Delta log replay', () => {
     expect(duckdbType('long')).toBe('BIGINT');
     expect(duckdbType('decimal(10,2)')).toBe('DECIMAL(10,2)');
     expect(duckdbType({ type: 'struct', fields: [] })).toBeNull();
+  });
+});
+
+describe('starting from a checkpoint (commits before it cleaned up)', () => {
+  const log = (v: number, suffix = 'json') => `lake/t/_delta_log/${String(v).padStart(20, '0')}.${suffix}`;
+
+  it('picks the newest complete checkpoint only when commit 0 is gone', () => {
+    expect(chooseCheckpoint([log(0), log(1), log(10, 'checkpoint.parquet')])).toBeNull();
+    expect(
+      chooseCheckpoint([
+        log(10, 'checkpoint.parquet'),
+        log(20, 'checkpoint.0000000001.0000000002.parquet'),
+        log(11),
+        log(20),
+        log(21),
+      ]),
+    ).toEqual({ version: 10, keys: [log(10, 'checkpoint.parquet')] });
+    expect(
+      chooseCheckpoint([
+        log(20, 'checkpoint.0000000002.0000000002.parquet'),
+        log(20, 'checkpoint.0000000001.0000000002.parquet'),
+      ]),
+    ).toEqual({
+      version: 20,
+      keys: [
+        log(20, 'checkpoint.0000000001.0000000002.parquet'),
+        log(20, 'checkpoint.0000000002.0000000002.parquet'),
+      ],
+    });
+    expect(chooseCheckpoint([log(3), log(4)])).toBeNull();
+  });
+
+  it('replays the commits after the checkpoint on top of its state; its own commit gives time and operation', () => {
+    // The state at version 0 as a checkpoint holds it (add + metaData actions), then commit 1 on top.
+    const base = {
+      version: 0,
+      actions: v0
+        .split('\n')
+        .map((l) => JSON.parse(l) as Action)
+        .filter((a) => a.add || a.metaData),
+    };
+    const s = replay([{ version: 1, text: v1 }], base);
+    expect(s.version).toBe(1);
+    expect(s.files.map((f) => f.path)).toEqual(['part 1.parquet', 'part-2.parquet']);
+    expect(s.history.map((h) => [h.version, h.operation, h.rows])).toEqual([
+      [0, 'unknown (from checkpoint)', 30],
+      [1, 'MERGE', 35],
+    ]);
+    const withOwn = replay(
+      [
+        { version: 0, text: v0 },
+        { version: 1, text: v1 },
+      ],
+      base,
+    );
+    expect(withOwn.history[0]).toMatchObject({ version: 0, operation: 'WRITE', rows: 30 });
+    expect(() => replay([{ version: 2, text: v1 }], base)).toThrow(/commit 1 is missing/);
   });
 });

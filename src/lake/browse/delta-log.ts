@@ -48,7 +48,7 @@ export function commitVersion(key: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-interface Action {
+export interface Action {
   add?: { path: string; size: number; stats?: string; deletionVector?: unknown };
   remove?: { path: string };
   metaData?: { schemaString: string; partitionColumns?: string[] };
@@ -73,53 +73,109 @@ export function parseCommit(version: number, text: string): Action[] {
 }
 
 /**
- * Replays commits 0..n (in order, no gaps) into the latest snapshot and the per-version history. Throws
- * DeltaLogError when versions are missing or the log has no metaData.
+ * The state a checkpoint records at `version`: its `add` and `metaData` actions (read from the checkpoint's Parquet
+ * by the caller). The JSON commit of that version, when still there, supplies only its commitInfo.
  */
-export function replay(commits: readonly { version: number; text: string }[]): DeltaSnapshot {
+export interface CheckpointBase {
+  version: number;
+  actions: Action[];
+}
+
+/**
+ * Replays JSON commits (in order, no gaps) from version 0, or from a checkpoint when the commits before it were
+ * cleaned up, into the latest snapshot and the per-version history. Throws DeltaLogError when versions are missing
+ * or there is no metaData.
+ */
+export function replay(
+  commits: readonly { version: number; text: string }[],
+  base?: CheckpointBase,
+): DeltaSnapshot {
   const sorted = [...commits].sort((a, b) => a.version - b.version);
-  if (sorted.length === 0) throw new DeltaLogError('the log has no commits');
-  if (sorted[0]?.version !== 0) {
+  const first = base ? base.version + 1 : 0;
+  const after = sorted.filter((c) => c.version >= first);
+  if (!base && sorted.length === 0) throw new DeltaLogError('the log has no commits');
+  if (!base && sorted[0]?.version !== 0) {
     throw new DeltaLogError(
-      `the log starts at version ${sorted[0]?.version} (earlier commits were cleaned up after a checkpoint; bf reads JSON commits only)`,
+      `the log starts at version ${sorted[0]?.version} and has no checkpoint to start from`,
     );
   }
   const files = new Map<string, DeltaFile>();
-  let schema: DeltaField[] | null = null;
-  let partitionColumns: string[] = [];
+  const state = { schema: null as DeltaField[] | null, partitionColumns: [] as string[] };
   const history: DeltaVersion[] = [];
-  for (const [i, c] of sorted.entries()) {
-    if (c.version !== i)
-      throw new DeltaLogError(`commit ${i} is missing from the log (next is ${c.version})`);
+  const apply = (version: number, actions: readonly Action[]) => {
     let info: Action['commitInfo'] | undefined;
-    for (const a of parseCommit(c.version, c.text)) {
+    for (const a of actions) {
       if (a.add) files.set(decodePath(a.add.path), toFile(a.add));
       else if (a.remove) files.delete(decodePath(a.remove.path));
       else if (a.metaData) {
-        schema = parseSchema(a.metaData.schemaString, c.version);
-        partitionColumns = a.metaData.partitionColumns ?? [];
+        state.schema = parseSchema(a.metaData.schemaString, version);
+        state.partitionColumns = a.metaData.partitionColumns ?? [];
       } else if (a.commitInfo) info = a.commitInfo;
     }
+    return info;
+  };
+  const record = (version: number, info: Action['commitInfo'] | undefined, fallback: string) => {
     const all = [...files.values()];
     history.push({
-      version: c.version,
+      version,
       timestamp: typeof info?.timestamp === 'number' ? new Date(info.timestamp).toISOString() : null,
-      operation: info?.operation ?? 'unknown',
+      operation: info?.operation ?? fallback,
       metrics: Object.fromEntries(
         Object.entries(info?.operationMetrics ?? {}).map(([k, v]) => [k, String(v)]),
       ),
       rows: all.every((f) => f.numRecords !== null) ? all.reduce((s, f) => s + (f.numRecords ?? 0), 0) : null,
       files: all.length,
     });
+  };
+  if (base) {
+    apply(base.version, base.actions);
+    // The checkpoint holds the state, the commit (if kept) when and how it was reached.
+    const own = sorted.find((c) => c.version === base.version);
+    const info = own ? parseCommit(own.version, own.text).find((a) => a.commitInfo)?.commitInfo : undefined;
+    record(base.version, info, 'unknown (from checkpoint)');
   }
-  if (!schema) throw new DeltaLogError('the log has no metaData action (no schema)');
+  for (const [i, c] of after.entries()) {
+    if (c.version !== first + i)
+      throw new DeltaLogError(`commit ${first + i} is missing from the log (next is ${c.version})`);
+    record(c.version, apply(c.version, parseCommit(c.version, c.text)), 'unknown');
+  }
+  if (!state.schema) throw new DeltaLogError('the log has no metaData action (no schema)');
   return {
-    version: sorted.length - 1,
+    version: history.at(-1)?.version ?? first,
     files: [...files.values()].sort((a, b) => a.path.localeCompare(b.path)),
-    schema,
-    partitionColumns,
+    schema: state.schema,
+    partitionColumns: state.partitionColumns,
     history,
   };
+}
+
+/** The checkpoint of a log key: version and part (`…/00000000000000000010.checkpoint.parquet`, multi-part too). */
+export function checkpointPart(key: string): { version: number; part: number; parts: number } | null {
+  const single = /(?:^|\/)(\d{20})\.checkpoint\.parquet$/.exec(key);
+  if (single) return { version: Number(single[1]), part: 1, parts: 1 };
+  const multi = /(?:^|\/)(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/.exec(key);
+  return multi ? { version: Number(multi[1]), part: Number(multi[2]), parts: Number(multi[3]) } : null;
+}
+
+/**
+ * The checkpoint to start from: the newest complete one (every part present) when commit 0 is gone, else null
+ * (replaying every JSON commit needs no Parquet read).
+ */
+export function chooseCheckpoint(keys: readonly string[]): { version: number; keys: string[] } | null {
+  if (keys.some((k) => commitVersion(k) === 0)) return null;
+  const byVersion = new Map<number, { parts: number; keys: string[] }>();
+  for (const k of keys) {
+    const c = checkpointPart(k);
+    if (!c) continue;
+    const entry = byVersion.get(c.version) ?? { parts: c.parts, keys: [] };
+    entry.keys.push(k);
+    byVersion.set(c.version, entry);
+  }
+  const complete = [...byVersion.entries()]
+    .filter(([, e]) => e.keys.length === e.parts)
+    .sort((a, b) => b[0] - a[0]);
+  const best = complete[0];
+  return best ? { version: best[0], keys: best[1].keys.sort() } : null;
 }
 
 function decodePath(path: string): string {

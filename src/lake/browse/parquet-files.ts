@@ -53,6 +53,22 @@ export class ParquetFiles {
     return first == null || last == null ? null : { first: String(first), last: String(last) };
   }
 
+  /**
+   * The `add` and `metaData` actions of a Delta checkpoint (Parquet, one action per row as struct columns), as the
+   * JSON a commit would hold; `to_json` keeps whatever fields the writer's checkpoint schema has.
+   */
+  async checkpointActions(files: readonly string[]): Promise<Record<string, unknown>[]> {
+    const reader = await this.conn.runAndReadAll(
+      `SELECT CAST(to_json("add") AS VARCHAR), CAST(to_json("metaData") AS VARCHAR) FROM ${readParquet(files)}
+       WHERE "add" IS NOT NULL OR "metaData" IS NOT NULL`,
+    );
+    return reader
+      .getRowsJS()
+      .map(([add, meta]) =>
+        add != null ? { add: JSON.parse(String(add)) } : { metaData: JSON.parse(String(meta)) },
+      );
+  }
+
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
