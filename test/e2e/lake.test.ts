@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Lake } from '../../src/lake/index.ts';
 
 // `bf lake` on a lake written by a real `bf pipeline run` (embedded engine), as a user runs it: a child process,
 // judged by exit code, stdout and stderr.
@@ -14,9 +15,10 @@ interface Run {
   stderr: string;
 }
 
-function bf(args: string[]): Promise<Run> {
+function bf(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const opts = { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } };
+    execFile(process.execPath, [BIN, ...args], opts, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -98,6 +100,23 @@ describe('bf lake ls', () => {
     expect(r.stderr).toContain(`there is no lake in workdir ${empty}`);
     expect(r.stderr).toContain('bf pipeline run');
     expect(readdirSync(empty)).toEqual([]); // reading creates nothing
+  });
+});
+
+describe('bf lake and a writer', () => {
+  it('reads under the lake lock: while a write holds it, bf lake waits (saying so) and gives up after BF_LOCK_TIMEOUT', async () => {
+    const lake = Lake.open(workdir);
+    let blocked: Run | undefined;
+    await lake.withLock(async () => {
+      blocked = await bf(['lake', 'ls', '--workdir', workdir], { BF_LOCK_TIMEOUT: '2' });
+    });
+    lake.close();
+    expect(blocked?.code).toBe(1);
+    expect(blocked?.stderr).toContain('waiting for the lake lock held by');
+    expect(blocked?.stderr).toMatch(/gave up after [\d.]+ s waiting for the lake lock/);
+    expect(blocked?.stdout).toBe('');
+    const after = await lakeArgs('ls');
+    expect(after.code, after.stderr).toBe(0);
   });
 });
 

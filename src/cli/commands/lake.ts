@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { LakeBrowser } from '../../lake/browse/index.ts';
 import { UsageError } from '../../util/errors.ts';
+import { stderrLogger } from '../../util/log.ts';
 import { commonOptions as o, parseEngine, parsePositiveInt } from '../options.ts';
 import { printResult } from '../output.ts';
 import { formatHistory, formatList, formatRows, formatVerify, rowsCsv } from './lake-format.ts';
@@ -114,7 +115,10 @@ async function withBrowser(
   const { openLakeBrowser, requireTableName } = await import('../../lake/browse/index.ts');
   // Check the table name before touching the lake: a typo is a usage error whatever the lake holds.
   const table = tableArg === undefined ? ('prices' as const) : requireTableName(tableArg);
-  const browser = await openLakeBrowser(parseEngine(flags.engine), { workdir: flags.workdir });
+  const browser = await openLakeBrowser(parseEngine(flags.engine), {
+    workdir: flags.workdir,
+    logger: stderrLogger(),
+  });
   try {
     await fn(browser, table);
   } finally {

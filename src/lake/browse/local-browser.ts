@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRICE_COLUMNS } from '../../engines/engine.ts';
 import { BfError } from '../../util/errors.ts';
+import type { Logger } from '../../util/log.ts';
 import { Lake, type TableMeta } from '../lake.ts';
 import { TABLE, TABLE_NAMES, type TableName } from '../tables.ts';
 import { checkTable, errorLine, tableMissing } from './checks.ts';
@@ -17,9 +18,9 @@ import type {
 } from './types.ts';
 
 /**
- * The embedded lake (`<workdir>/lake/<table>/` with Parquet files and `_meta.json`), read only: it never creates,
- * repairs or locks anything. A table replaced while it is being read (the writer renames a new version in) is
- * read again from its new metadata.
+ * The embedded lake (`<workdir>/lake/<table>/` with Parquet files and `_meta.json`), read only: it creates and
+ * repairs nothing, and holds the workdir's lake lock shared while it reads, so a concurrent `bf` run cannot swap a
+ * table in the middle of a read (it waits; this reader waits for a writer the same way).
  */
 export class LocalLakeBrowser implements LakeBrowser {
   readonly engine = 'duckdb' as const;
@@ -33,8 +34,9 @@ export class LocalLakeBrowser implements LakeBrowser {
     this.location = lake.root;
   }
 
-  static async open(workdir: string): Promise<LocalLakeBrowser> {
-    const lake = Lake.existing(workdir);
+  /** `logger` tells the user when the read waits for a writer's lock. */
+  static async open(workdir: string, logger?: Logger): Promise<LocalLakeBrowser> {
+    const lake = Lake.existing(workdir, { logger });
     if (!lake || presentTables(lake).length === 0) {
       throw new BfError(`there is no lake in workdir ${workdir}`, {
         hint: '`bf pipeline run` (or `bf data fetch`) creates it; --workdir or BF_HOME chooses the workdir',
@@ -43,10 +45,12 @@ export class LocalLakeBrowser implements LakeBrowser {
     return new LocalLakeBrowser(lake, await ParquetFiles.open());
   }
 
-  async list(): Promise<TableSummary[]> {
-    const out: TableSummary[] = [];
-    for (const table of presentTables(this.lake)) {
-      const summary = await this.stable(table, async (meta, files) => {
+  list(): Promise<TableSummary[]> {
+    return this.lake.withReadLock(async () => {
+      const out: TableSummary[] = [];
+      for (const table of presentTables(this.lake)) {
+        const meta = this.requireMeta(table);
+        const files = this.files(table, meta);
         const s: TableSummary = {
           table,
           rows: meta.rows,
@@ -61,20 +65,22 @@ export class LocalLakeBrowser implements LakeBrowser {
           s.symbols = meta.symbols;
           s.dateRange = await this.pq.dateRange(files, 'date');
         }
-        return s;
-      });
-      out.push(summary);
-    }
-    return out;
+        out.push(s);
+      }
+      return out;
+    });
   }
 
-  async show(table: TableName, opts: ShowOptions): Promise<ShowResult> {
-    const { columns, rows } = await this.stable(table, (_meta, files) => selectRows(files, opts));
-    return { table, columns, rows };
+  show(table: TableName, opts: ShowOptions): Promise<ShowResult> {
+    return this.lake.withReadLock(async () => {
+      const files = this.files(table, this.requireMeta(table));
+      const { columns, rows } = await selectRows(files, opts);
+      return { table, columns, rows };
+    });
   }
 
   async history(table: TableName): Promise<HistoryEntry[]> {
-    const meta = this.requireMeta(table);
+    const meta = await this.lake.withReadLock(async () => this.requireMeta(table));
     // The embedded lake keeps one version per table: the previous one is deleted once the new one is in.
     return [
       {
@@ -90,7 +96,9 @@ export class LocalLakeBrowser implements LakeBrowser {
 
   async verify(): Promise<VerifyReport> {
     const tables: TableCheck[] = [];
-    for (const table of presentTables(this.lake)) tables.push(await this.verifyTable(table));
+    await this.lake.withReadLock(async () => {
+      for (const table of presentTables(this.lake)) tables.push(await this.verifyTable(table));
+    });
     const bad = tables.find((t) => t.problem);
     return { location: this.location, tables, firstProblem: bad ? `${bad.table}: ${bad.problem}` : null };
   }
@@ -134,6 +142,7 @@ export class LocalLakeBrowser implements LakeBrowser {
 
   async close(): Promise<void> {
     this.pq.close();
+    this.lake.close();
   }
 
   private requireMeta(table: TableName): TableMeta {
@@ -142,24 +151,8 @@ export class LocalLakeBrowser implements LakeBrowser {
     return meta;
   }
 
-  /**
-   * Runs `fn` on the table's current files; when it fails because a writer swapped a new version in meanwhile
-   * (the metadata changed), runs it again on the new version.
-   */
-  private async stable<T>(
-    table: TableName,
-    fn: (meta: TableMeta, files: string[]) => Promise<T>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const meta = this.requireMeta(table);
-      const files = meta.files.map((f) => join(this.lake.tableDir(table), f));
-      try {
-        return await fn(meta, files);
-      } catch (e) {
-        const now = this.lake.readMeta(table);
-        if (attempt >= 3 || !now || now.writtenAt === meta.writtenAt) throw e;
-      }
-    }
+  private files(table: TableName, meta: TableMeta): string[] {
+    return meta.files.map((f) => join(this.lake.tableDir(table), f));
   }
 }
 
