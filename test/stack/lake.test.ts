@@ -1,6 +1,6 @@
 /**
- * `bf lake` on the Delta lake written by `bf pipeline run --engine spark`, and the S3 console (SeaweedFS admin UI),
- * against the real stack (locally built images): Spark master + worker, the S3 store and its console.
+ * `bf lake` on the Delta lake written by `bf pipeline run --engine spark`, against the real stack (locally built
+ * images): Spark master + worker and the S3 store.
  * Run: flock /tmp/bf-stack.lock npx vitest run --project stack test/stack/lake.test.ts
  * Own project name and free host ports; torn down with its volumes at the end.
  */
@@ -16,17 +16,15 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostPort, s3Settings } from '../../src/config/stack.ts';
+import { s3Settings } from '../../src/config/stack.ts';
 import { SparkEngine } from '../../src/engines/spark/spark-engine.ts';
-import { S3ConsoleSession } from '../../src/infra/s3-console.ts';
 import { type StartedStack, startStack } from '../../src/infra/stack.ts';
 import { S3Lake, s3LakeConfig } from '../../src/lake/s3.ts';
-import { BfError } from '../../src/util/errors.ts';
 import { silentLogger } from '../../src/util/log.ts';
 import { freePort } from '../../src/util/net.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/bf.js');
-const PORT_ENVS = ['BF_SPARK_UI_PORT', 'BF_SPARK_MASTER_PORT', 'BF_S3_PORT', 'BF_S3_CONSOLE_PORT'] as const;
+const PORT_ENVS = ['BF_SPARK_UI_PORT', 'BF_SPARK_MASTER_PORT', 'BF_S3_PORT'] as const;
 const RANGE = ['--start', '2024-01-01', '--end', '2024-12-31'];
 
 interface Run {
@@ -83,7 +81,7 @@ beforeAll(async () => {
     uniqueProject: true,
     local: true,
     env,
-    services: ['spark-master', 'spark-worker', 's3', 's3-console'],
+    services: ['spark-master', 'spark-worker', 's3'],
     logger: silentLogger,
   });
   s3 = new S3Lake(s3LakeConfig(env));
@@ -258,45 +256,5 @@ describe('bf lake --engine spark (Delta on the S3 store)', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('bucket bf-no-such-bucket does not exist');
     expect(missing.stderr).toContain('bf infra start');
-  });
-});
-
-describe('the S3 console (SeaweedFS admin UI) on BF_S3_CONSOLE_PORT', () => {
-  const url = () => `http://127.0.0.1:${hostPort('s3-console', 'ui', env)}`;
-
-  it('logs in with the S3 credentials and shows the lake bucket, the Delta log and the files, byte for byte', async () => {
-    const { accessKeyId, secretAccessKey, bucket } = s3Settings(env);
-    const session = await S3ConsoleSession.login(url(), accessKeyId, secretAccessKey);
-    expect(await session.buckets()).toContain(bucket);
-    const dir = await session.get(
-      `/files?path=${encodeURIComponent(`/buckets/${bucket}/lake/prices/_delta_log`)}`,
-    );
-    expect(dir.status).toBe(200);
-    expect(dir.text).toContain('00000000000000000000.json');
-    const key = `${s3.tableKey('prices')}/_bf_meta.json`;
-    const download = await session.get(
-      `/api/files/download?path=${encodeURIComponent(`/buckets/${bucket}/${key}`)}`,
-    );
-    expect(download.status).toBe(200);
-    expect(download.text).toBe(await s3.getText(key));
-  });
-
-  it('refuses other credentials, and its pages need a login', async () => {
-    await expect(S3ConsoleSession.login(url(), 'minioadmin', 'wrong-password')).rejects.toBeInstanceOf(
-      BfError,
-    );
-    const res = await fetch(`${url()}/files`, { redirect: 'manual' });
-    expect([302, 303, 401]).toContain(res.status);
-  });
-
-  it('bf infra health runs its check: login + bucket listed', async () => {
-    const r = await bf(['infra', 'health', '--json', ...stackFlags()]);
-    expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout);
-    const consoleHealth = report.services.find((s: { service: string }) => s.service === 's3-console');
-    expect(consoleHealth.ok).toBe(true);
-    expect(consoleHealth.checks.map((c: { name: string }) => c.name)).toContain(
-      `login + bucket ${s3Settings(env).bucket} listed`,
-    );
   });
 });
