@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PipelineOptions, PipelineResult } from '../pipeline/types.ts';
 import { BfError } from '../util/errors.ts';
 import type { ArtifactRequest } from './artifact-upload.ts';
-import { type MainDeps, runMain } from './main-runner.ts';
+import { type MainDeps, runMain, serviceOf } from './main-runner.ts';
 import { type FakeCore, fakeCore } from './testing/fake-core.ts';
 
 // Orchestration only: every collaborator is a recording fake. The real stack run is test/stack/action.test.ts.
@@ -259,5 +259,15 @@ describe('runMain', () => {
     expect(core.failed[0]).toMatch(message);
     expect(core.state.size).toBe(0);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('serviceOf', () => {
+  it('names the service an error message is about, s3-console apart from s3', () => {
+    expect(serviceOf(new Error('S3 console at http://127.0.0.1:9001: s3-console login refused'))).toBe(
+      's3-console',
+    );
+    expect(serviceOf(new Error('bucket check failed on s3'))).toBe('s3');
+    expect(serviceOf(new Error('nothing known'))).toBeUndefined();
   });
 });

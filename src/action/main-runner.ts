@@ -101,7 +101,8 @@ export function serviceOf(e: unknown): string | undefined {
     cur = (cur as { cause?: unknown }).cause;
   }
   const text = describe(e);
-  return ['elasticsearch', 'kafka', 'spark-master', 'spark-worker', 's3', 'kibana'].find((s) =>
+  // s3-console before s3: `\bs3\b` also matches inside `s3-console`.
+  return ['elasticsearch', 'kafka', 'spark-master', 'spark-worker', 's3-console', 's3', 'kibana'].find((s) =>
     new RegExp(`\\b${s}\\b`).test(text),
   );
 }

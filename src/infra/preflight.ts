@@ -1,6 +1,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { freemem } from 'node:os';
+import { SERVICES } from '../config/stack.ts';
 import { BfError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { dockerMissingError, type PublishedPort } from './compose.ts';
@@ -112,10 +113,13 @@ export async function checkPorts(
   }
   if (busy.length) {
     throw new BfError(`host port${busy.length > 1 ? 's' : ''} not free: ${busy.join('; ')}`, {
-      hint: 'stop that process, or move the service with its port variable (BF_S3_PORT, BF_KAFKA_PORT, BF_ELASTICSEARCH_PORT, BF_SPARK_UI_PORT, BF_SPARK_MASTER_PORT, BF_KIBANA_PORT)',
+      hint: `stop that process, or move the service with its port variable (${PORT_VARIABLES.join(', ')})`,
     });
   }
 }
+
+/** Every host port variable of the stack, for the hint. */
+const PORT_VARIABLES = Object.values(SERVICES).flatMap((s) => s.ports.map((p) => p.env));
 
 /** MemAvailable from /proc/meminfo (counts reclaimable cache); os.freemem() elsewhere. */
 export async function availableMemory(): Promise<number> {

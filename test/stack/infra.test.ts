@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { infraCommand } from '../../src/cli/commands/infra.ts';
-import { defaultComposeFiles } from '../../src/config/stack.ts';
+import { defaultComposeFiles, SERVICES } from '../../src/config/stack.ts';
 import { ComposeProject } from '../../src/infra/compose.ts';
 import {
   restartService,
@@ -26,14 +26,7 @@ import { BfError, UsageError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
 import { freePort } from '../../src/util/net.ts';
 
-const PORT_ENVS = [
-  'BF_SPARK_UI_PORT',
-  'BF_SPARK_MASTER_PORT',
-  'BF_KAFKA_PORT',
-  'BF_S3_PORT',
-  'BF_ELASTICSEARCH_PORT',
-  'BF_KIBANA_PORT',
-] as const;
+const PORT_ENVS = Object.values(SERVICES).flatMap((s) => s.ports.map((p) => p.env));
 
 async function freePortEnv(): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
@@ -161,7 +154,7 @@ describe('the stack', () => {
     stack = await startStack({ project, local: true, env, waitSeconds: 300, logger });
     expect(stack.report.ready).toBe(true);
     expect(stack.services).toEqual(
-      expect.arrayContaining(['spark-master', 'spark-worker', 'kafka', 's3', 'elasticsearch']),
+      expect.arrayContaining(['spark-master', 'spark-worker', 'kafka', 's3', 's3-console', 'elasticsearch']),
     );
     const checks = stack.report.services.flatMap((s) =>
       s.checks.map((c) => `${s.service}: ${c.name}: ${c.ok}`),
@@ -176,6 +169,7 @@ describe('the stack', () => {
     expect(detail.elasticsearch!.join()).toMatch(/status (green|yellow)/);
     expect(detail.s3!.join()).toMatch(/bucket bf-lake (exists|created)/);
     expect(detail.kafka!.join()).toContain('bf-readiness listed');
+    expect(detail['s3-console']!.join()).toMatch(/logged in; buckets: .*bf-lake/);
 
     const status = await stackStatus({ project, local: true, env });
     const es = status.find((r) => r.service === 'elasticsearch')!;
