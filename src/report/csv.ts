@@ -20,6 +20,8 @@ const numberFormat = new Intl.NumberFormat('en-US', {
 
 export function formatCsvNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '';
+  // Integers (most cells: counts) print the same through String, at a fraction of Intl's cost; -0 gives "0".
+  if (Number.isSafeInteger(value)) return String(value);
   const text = numberFormat.format(value);
   // Rounding can turn a tiny negative into "-0".
   return text === '-0' ? '0' : text;
