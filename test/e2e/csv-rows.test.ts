@@ -121,12 +121,13 @@ describe('csv:DIR rows are checked as they are read; a bad row names its file, l
     });
   }
 
-  it('reads cells with spaces around them, ignores blank and space-only lines, and takes CRLF line ends, as the JavaScript rules do', async () => {
+  it('reads cells with spaces (also no-break spaces) around them, ignores blank and space-only lines, and takes CRLF line ends, as the JavaScript rules do', async () => {
     let spaced = '';
     const c = csvCase((l) => {
       spaced = l[5]!;
       l[5] = ` ${l[5]!.split(',').join(' , ')} `;
-      l.splice(8, 0, '', '   ');
+      l[6] = l[6]!.split(',').join('\u00a0,\u00a0'); // no-break spaces: Unicode spaces are trimmed too
+      l.splice(8, 0, '', '   ', '\u00a0'.repeat(12));
     });
     const crlf = join(c.market.dir, 'S00002.csv');
     writeFileSync(crlf, readFileSync(crlf, 'utf8').replaceAll('\n', '\r\n'));

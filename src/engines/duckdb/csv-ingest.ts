@@ -73,19 +73,22 @@ export async function checkCsvFiles(
     header = true, delim = chr(1), quote = '', escape = '', auto_detect = false,
     buffer_size = ${CSV_BUFFER_BYTES})`;
   // String work per line is most of the cost of a load, so the costly parts run only where needed (a CASE
-  // evaluates a branch only for its rows; AND does not short-circuit): trim only on short lines (blank?) and on
-  // lines holding a space; the date text is compared with the cheap cast first, with strftime (which also renders
-  // year 0 as 0000) only when that differs.
+  // evaluates a branch only for its rows; AND does not short-circuit): trim only on short lines (blank?), on lines
+  // holding a space and on lines with non-ASCII characters (`wide`: trim also strips Unicode spaces such as
+  // U+00A0, as JavaScript's trim does); the date text is compared with the cheap cast first, with strftime (which
+  // also renders year 0 as 0000) only when that differs.
   await conn.run(`CREATE OR REPLACE TABLE csv_checked AS
     WITH lines AS (
-      SELECT CAST(file_index AS INTEGER) AS file_id, line,
-        CASE WHEN coalesce(strlen(line), 0) < ${SHORTEST_ROW} THEN coalesce(trim(line), '') = '' ELSE false END AS blank
-      FROM ${reader}
+      SELECT file_id, line, wide,
+        CASE WHEN coalesce(strlen(line), 0) < ${SHORTEST_ROW} OR wide THEN coalesce(trim(line), '') = '' ELSE false END
+          AS blank
+      FROM (SELECT CAST(file_index AS INTEGER) AS file_id, line, strlen(line) <> length(line) AS wide FROM ${reader})
     ), cells AS (
       SELECT file_id, blank, len(c) AS n, c[1] AS d_txt, c[2] AS o_txt, c[3] AS h_txt, c[4] AS l_txt,
         c[5] AS c_txt, c[6] AS a_txt, c[7] AS v_txt
       FROM (
-        SELECT file_id, blank, CASE WHEN contains(line, ' ') THEN list_transform(string_split(line, ','), x -> trim(x))
+        SELECT file_id, blank,
+          CASE WHEN contains(line, ' ') OR wide THEN list_transform(string_split(line, ','), x -> trim(x))
           ELSE string_split(line, ',') END AS c
         FROM lines
       ) r
