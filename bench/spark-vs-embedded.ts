@@ -59,7 +59,7 @@ const compose = values.project ? composeProjectFor({ project: values.project }) 
 if (!compose) {
   stack = await startStack({
     uniqueProject: true,
-    services: ['spark-master', 'spark-worker', 's3'],
+    services: ['spark-master', 'spark-worker', 'spark-sql', 's3'],
     logger: log,
   });
 }

@@ -72,7 +72,7 @@ describe('readInputs', () => {
     expect(cfg.services).toEqual(['kafka', 'elasticsearch', 's3']);
     expect(cfg.imageEnv).toEqual({
       BF_KAFKA_IMAGE: 'apache/kafka:4.1.1',
-      // Both Spark services run one image, named by one variable in the compose file.
+      // Every Spark service runs one image, named by one variable in the compose file.
       BF_SPARK_IMAGE: 'example/spark:4.0.1',
     });
     expect(cfg.keepUp).toBe(true);
@@ -154,6 +154,7 @@ describe('readInputs', () => {
     ['kafka=', 'SERVICE=IMAGE'],
     ['=apache/kafka:4', 'SERVICE=IMAGE'],
     ['zookeeper=zk:3', "unknown service 'zookeeper'"],
+    ['spark-worker=my/spark:4', 'use spark=IMAGE'],
   ])('rejects images spec %s', (value, hint) => {
     const err = errorOf({ images: value });
     expect(err.message).toContain("'images'");

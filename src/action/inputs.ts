@@ -25,8 +25,12 @@ export const INPUT_NAMES = {
   workingDirectory: 'working-directory',
 } as const;
 
-/** `spark` in the `images` input sets both Spark services' images (they run one image). */
-const IMAGE_ALIASES: Record<string, ServiceName[]> = { spark: ['spark-master', 'spark-worker'] };
+/**
+ * `spark` in the `images` input sets the image of every Spark service (master, worker, the spark-sql driver): they
+ * run one image, named by one variable in the compose file, so per-service Spark keys are refused.
+ */
+const IMAGE_ALIASES: Record<string, ServiceName[]> = { spark: ['spark-master', 'spark-worker', 'spark-sql'] };
+const SPARK_SERVICE_KEYS = new Set<string>(IMAGE_ALIASES.spark);
 
 export interface ActionConfig {
   symbolList: string;
@@ -204,13 +208,22 @@ export function parseList(raw: string): string[] {
 /** `kafka=apache/kafka:4.1.1,spark=repo/spark:4` → `{BF_KAFKA_IMAGE: …, BF_SPARK_IMAGE: …}`. */
 export function parseImages(raw: string): Record<string, string> {
   const env: Record<string, string> = {};
-  const known = [...SERVICE_NAMES, ...Object.keys(IMAGE_ALIASES)].join(', ');
+  const known = [...SERVICE_NAMES.filter((s) => !SPARK_SERVICE_KEYS.has(s)), ...Object.keys(IMAGE_ALIASES)].join(
+    ', ',
+  );
   for (const entry of parseList(raw)) {
     const eq = entry.indexOf('=');
     const service = eq > 0 ? entry.slice(0, eq) : '';
     const image = eq > 0 ? entry.slice(eq + 1) : '';
     if (!service || !image) {
       throw inputError(INPUT_NAMES.images, entry, 'use SERVICE=IMAGE pairs separated by commas');
+    }
+    if (SPARK_SERVICE_KEYS.has(service)) {
+      throw inputError(
+        INPUT_NAMES.images,
+        entry,
+        `the Spark services run one image: use spark=IMAGE (an image with Python 3, e.g. apache/spark:4.0.1)`,
+      );
     }
     const targets = IMAGE_ALIASES[service] ?? (isServiceName(service) ? [service] : undefined);
     if (!targets)

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const SERVICE_NAMES = [
   'spark-master',
   'spark-worker',
+  'spark-sql',
   'kafka',
   's3',
   's3-console',
@@ -43,6 +44,11 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceFact>> = {
     imageEnv: 'BF_SPARK_IMAGE',
   },
   'spark-worker': { ports: [], imageEnv: 'BF_SPARK_IMAGE' },
+  /** bf's long-lived Spark driver: the Spark Thrift Server (HiveServer2 protocol). */
+  'spark-sql': {
+    ports: [{ role: 'thrift', containerPort: 10000, env: 'BF_SPARK_SQL_PORT', defaultHostPort: 10000 }],
+    imageEnv: 'BF_SPARK_IMAGE',
+  },
   kafka: {
     ports: [{ role: 'broker', containerPort: 9092, env: 'BF_KAFKA_PORT', defaultHostPort: 9092 }],
     imageEnv: 'BF_KAFKA_IMAGE',

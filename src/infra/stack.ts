@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { defaultComposeFiles, PROJECT_NAME_PATTERN, projectName, REPO_ROOT } from '../config/stack.ts';
+import { checkSparkImagesHavePython } from '../engines/spark/image-check.ts';
+import { ensureSparkJars, SPARK_JARS_ENV, SPARK_SERVICES, withSparkJarsDir } from '../engines/spark/jars.ts';
 import { BfError, UsageError } from '../util/errors.ts';
 import { type Logger, silentLogger } from '../util/log.ts';
 import {
@@ -81,7 +83,8 @@ export function composeProjectFor(t: StackTarget): ComposeProject {
     );
   }
   const files = t.composeFiles?.length ? t.composeFiles : defaultComposeFiles({ local: t.local, env: t.env });
-  return new ComposeProject({ name, files, env: t.env, exec: t.exec });
+  // Every compose call sees the same Spark jars dir (the compose file mounts it into the Spark services).
+  return new ComposeProject({ name, files, env: withSparkJarsDir(t.env ?? process.env), exec: t.exec });
 }
 
 /** Services named by the user must exist in the compose config; the error lists the valid ones. */
@@ -276,6 +279,11 @@ async function startWatched(
       exec: compose.exec,
       logger,
     });
+  }
+  const spark = services.filter((s) => (SPARK_SERVICES as readonly string[]).includes(s));
+  if (spark.length) {
+    await ensureSparkJars(compose.env[SPARK_JARS_ENV] as string, { exec: compose.exec, env: compose.env, logger });
+    await checkSparkImagesHavePython(compose, spark);
   }
   const t1 = performance.now();
 

@@ -1,5 +1,6 @@
 /**
- * The Spark engine against the real stack (locally built images): Spark standalone master + worker and the S3 store.
+ * The Spark engine against the real stack (locally built images): Spark standalone master + worker, the long-lived
+ * driver (Spark Thrift Server, service spark-sql) and the S3 store.
  * Run: npx vitest run --project stack test/stack/spark-engine.test.ts
  * Own project name and free host ports; torn down with its volumes at the end.
  */
@@ -24,7 +25,7 @@ import { BfError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
 import { freePort } from '../../src/util/net.ts';
 
-const PORT_ENVS = ['BF_SPARK_UI_PORT', 'BF_SPARK_MASTER_PORT', 'BF_S3_PORT'] as const;
+const PORT_ENVS = ['BF_SPARK_UI_PORT', 'BF_SPARK_MASTER_PORT', 'BF_SPARK_SQL_PORT', 'BF_S3_PORT'] as const;
 const RANGE = { start: '2021-01-01', end: '2023-12-31' };
 
 const lines: string[] = [];
@@ -48,7 +49,7 @@ beforeAll(async () => {
     uniqueProject: true,
     local: true,
     env,
-    services: ['spark-master', 'spark-worker', 's3'],
+    services: ['spark-master', 'spark-worker', 'spark-sql', 's3'],
     logger,
   });
   spark = await SparkEngine.open({ compose: stack.compose, s3: s3LakeConfig(env), logger });
@@ -67,6 +68,23 @@ afterAll(async () => {
 async function deltaCommits(table: string): Promise<string[]> {
   const keys = await spark.s3.list(`${spark.s3.tableKey(table)}/_delta_log/`);
   return keys.filter((k) => /\/\d{20}\.json$/.test(k)).sort();
+}
+
+/** Stages running in the driver's application, from the driver's REST API (inside the spark-sql container). */
+async function runningStages(stack: StartedStack, appId: string): Promise<number> {
+  const r = await stack.compose.exec.tryRun(
+    'docker',
+    stack.compose.args(
+      'exec',
+      '-T',
+      'spark-sql',
+      'python3',
+      '-c',
+      `import json,urllib.request; print(len(json.load(urllib.request.urlopen('http://localhost:4040/api/v1/applications/${appId}/stages?status=active', timeout=5))))`,
+    ),
+    { env: stack.compose.env },
+  );
+  return r.exitCode === 0 ? Number(r.stdout.trim()) : 0;
 }
 
 async function masterApps(): Promise<{ active: string[]; completed: string[] }> {
@@ -130,8 +148,10 @@ describe('SparkEngine on the stack', () => {
       rows: sparkDays.length,
       symbols: [...symbols].sort(),
     });
+    // Every job ran in the one long-lived driver application on the standalone master: no application per job.
     const apps = await masterApps();
-    expect([...apps.completed, ...apps.active].some((n) => n.startsWith('bf-breadth-'))).toBe(true);
+    expect(apps.active).toEqual(['bf-sql']);
+    expect(apps.completed).toEqual([]);
   });
 
   it('a changed bar is one new commit; writeTables replaces small tables; readTables returns them typed', async () => {
@@ -173,13 +193,13 @@ describe('SparkEngine on the stack', () => {
     const err = await spark.runFailingSql('SELECT * FROM no_such_table').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SparkJobError);
     const msg = (err as Error).message;
-    expect(msg).toMatch(/^spark engine: sql: Spark job on spark-master failed/);
+    expect(msg).toMatch(/^spark engine: sql: Spark job on spark-sql failed/);
     expect(msg).toContain('TABLE_OR_VIEW_NOT_FOUND');
     expect(msg).toContain('last ');
     expect((err as BfError).exitCode).toBe(1);
   });
 
-  it('a driver killed mid-write leaves the previous Delta version readable', async () => {
+  it('a driver killed (SIGKILL) mid-write leaves the previous Delta version readable; the restarted driver serves the next job', async () => {
     const columns = [{ name: 'signal', type: 'VARCHAR' }] as const;
     const commits = await deltaCommits('backtest_summary');
     const slow = spark.writeRowsSlowly('backtest_summary', [{ signal: 'v2' }], columns, 120_000);
@@ -187,21 +207,33 @@ describe('SparkEngine on the stack', () => {
       () => 'committed',
       (e: unknown) => e,
     );
-    // Wait until the job runs on the cluster and its write has started, then kill the driver JVM.
+    // Wait until the write runs on the cluster (its task sleeps inside the write), then SIGKILL the driver JVM.
+    const ui = `http://127.0.0.1:${hostPort('spark-master', 'ui', env)}`;
     const deadline = Date.now() + 120_000;
-    while (!(await masterApps()).active.some((n) => n.startsWith('bf-write-backtest_summary-'))) {
-      if (Date.now() > deadline) throw new Error('slow write job never became active');
+    for (;;) {
+      const apps = (await (await fetch(`${ui}/json/`)).json()) as { activeapps: { id: string }[] };
+      const id = apps.activeapps[0]?.id;
+      if (id && (await runningStages(stack, id)) > 0) break;
+      if (Date.now() > deadline) throw new Error('slow write never started on the cluster');
       await new Promise((r) => setTimeout(r, 500));
     }
-    await new Promise((r) => setTimeout(r, 8_000));
     await stack.compose.exec.run(
       'docker',
-      stack.compose.args('exec', '-T', 'spark-master', 'sh', '-c', 'kill -9 $(cat /tmp/bf-job-*/driver.pid)'),
+      stack.compose.args(
+        'exec',
+        '-T',
+        'spark-sql',
+        'sh',
+        '-c',
+        'for p in /proc/[0-9]*; do if tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "^[^ ]*java .*[H]iveThriftServer2"; then kill -9 ${p#/proc/}; fi; done',
+      ),
       { env: stack.compose.env },
     );
     const err = await outcome;
     expect(err).toBeInstanceOf(SparkJobError);
+    expect((err as Error).message).toMatch(/lost/);
     expect(await deltaCommits('backtest_summary')).toEqual(commits);
+    // The compose service restarts the driver (restart: on-failure); the engine reconnects.
     expect(await spark.readRows('backtest_summary')).toEqual([{ signal: 'v1' }]);
   });
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Entry point of bf-local/spark: runs the given command, like the official apache/spark
-# image does for anything but its Kubernetes driver/executor modes, e.g.
+# Entry point of bf-local/spark: runs the given command under tini (PID 1 reaps and forwards
+# signals; the JVM is its child), like the official apache/spark image does for anything but
+# its Kubernetes driver/executor modes, e.g.
 #   /opt/spark/bin/spark-class org.apache.spark.deploy.master.Master
 #   /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker spark://spark-master:7077
 set -euo pipefail
@@ -12,5 +13,5 @@ case "${1:-}" in
     echo "the Kubernetes '$1' mode of the official image is not supported by bf-local/spark" >&2
     exit 2 ;;
   *)
-    exec "$@" ;;
+    exec /usr/bin/tini -s -- "$@" ;;
 esac

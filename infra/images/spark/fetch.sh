@@ -2,8 +2,7 @@
 # Lay out a Spark distribution in $1/artifacts/spark, in the shape of the official
 # apache/spark image's /opt/spark: bin/, sbin/, jars/, python/pyspark, python/lib/*.zip.
 # Source: the PyPI pyspark package (it carries Spark's jars and scripts) and py4j, fetched
-# with pip; plus jars from Maven the pipeline needs: Delta Lake and hadoop-aws (+ AWS SDK v2
-# bundle).
+# with pip. No Delta / S3A jars: every Spark image gets those from the host cache (infra/spark/jars.txt).
 set -euo pipefail
 ctx="$1"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -40,32 +39,15 @@ rm -rf "$out/python/pyspark/jars" "$out/python/pyspark/bin" "$out/python/pyspark
 mkdir -p "$src/py4j"
 python3 -m zipfile -e "$py4j_whl" "$src/py4j" || die "unpacking $py4j_whl failed"
 (cd "$src/py4j" && python3 -m zipfile -c "$out/python/lib/py4j-$PY4J_VERSION-src.zip" py4j) || die "zipping py4j failed"
-echo "Spark $SPARK_VERSION (from PyPI pyspark $SPARK_VERSION) + Delta $DELTA_VERSION + hadoop-aws $HADOOP_AWS_VERSION" > "$out/RELEASE"
+echo "Spark $SPARK_VERSION (from PyPI pyspark $SPARK_VERSION)" > "$out/RELEASE"
 rm -rf "$src"
 
-# hadoop-aws must match the Hadoop client inside this Spark.
-[[ -f "$out/jars/hadoop-client-api-$HADOOP_AWS_VERSION.jar" ]] || die \
-  "pyspark $SPARK_VERSION does not ship hadoop-client-api-$HADOOP_AWS_VERSION.jar (it has: $(cd "$out/jars" && ls hadoop-client-api-*.jar)); set HADOOP_AWS_VERSION in infra/images/versions.env"
-
-log "mvn: delta-spark_2.13:$DELTA_VERSION, hadoop-aws:$HADOOP_AWS_VERSION (+ runtime deps)"
-extra="$ctx/artifacts/extra-jars"
-maven_copy "$extra" true \
-  "io.delta:delta-spark_2.13:$DELTA_VERSION" \
-  "org.apache.hadoop:hadoop-aws:$HADOOP_AWS_VERSION"
-# Add only jars whose artifact Spark does not already ship (no duplicate versions on the classpath).
-added=()
-for jar in "$extra"/*.jar; do
-  name="$(basename "$jar")"
-  stem="$(sed -E 's/-[0-9][^/]*\.jar$//' <<<"$name")"
-  if compgen -G "$out/jars/$stem-[0-9]*.jar" >/dev/null; then continue; fi
-  cp "$jar" "$out/jars/"; added+=("$name")
-done
-rm -rf "$extra"
-log "added to jars/: ${added[*]}"
-for want in "delta-spark_2.13-$DELTA_VERSION.jar" "delta-storage-$DELTA_VERSION.jar" "hadoop-aws-$HADOOP_AWS_VERSION.jar"; do
-  [[ -f "$out/jars/$want" ]] || die "$want missing from jars/ after mvn"
-done
-compgen -G "$out/jars/bundle-2.*.jar" >/dev/null || die "AWS SDK v2 bundle missing from jars/"
-require_class "$out/jars" org.apache.spark.deploy.master.Master io.delta.sql.DeltaSparkSessionExtension \
-  org.apache.hadoop.fs.s3a.S3AFileSystem
+# The Delta / S3A jars are not in the image: they come from the host cache mounted at /opt/bf/jars
+# (infra/spark/jars.txt), as on the official image. hadoop-aws there must match this Spark's Hadoop client.
+hadoop_aws="$(sed -nE 's/^org\.apache\.hadoop:hadoop-aws:([^ ]+) .*/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../../spark/jars.txt")"
+[[ -f "$out/jars/hadoop-client-api-$hadoop_aws.jar" ]] || die \
+  "pyspark $SPARK_VERSION does not ship hadoop-client-api-$hadoop_aws.jar (it has: $(cd "$out/jars" && ls hadoop-client-api-*.jar)); fix hadoop-aws in infra/spark/jars.txt"
+# bf's long-lived driver is the Spark Thrift Server (service spark-sql), as in the official image's jars/.
+require_class "$out/jars" org.apache.spark.deploy.master.Master \
+  org.apache.spark.sql.hive.thriftserver.HiveThriftServer2
 log "spark layout ready ($(du -sh "$out" | cut -f1))"

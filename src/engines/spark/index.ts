@@ -1,9 +1,4 @@
-export {
-  DEFAULT_SPARK_SETTINGS,
-  type SparkSettings,
-  sparkConf,
-  sparkSettingsFromEnv,
-} from './spark-config.ts';
+export { DEFAULT_SPARK_SETTINGS, type SparkSettings } from './spark-config.ts';
 export {
   META_OBJECT,
   SparkEngine,
@@ -12,9 +7,9 @@ export {
   STAGING_PREFIX,
 } from './spark-engine.ts';
 export {
-  composeSubmitter,
   type SparkJobOutcome,
   type SparkJobRequest,
   type SparkOp,
-  type SparkSubmit,
-} from './submit.ts';
+  type SparkRunner,
+  thriftRunner,
+} from './sql-runner.ts';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
+import { hostPort } from '../../config/stack.ts';
 import type { ComposeProject } from '../../infra/compose.ts';
 import { composeProjectFor, type StackTarget } from '../../infra/stack.ts';
 import type { TableMeta, TableName } from '../../lake/index.ts';
@@ -18,16 +19,16 @@ import {
   type RowValue,
   type TableWrite,
 } from '../engine.ts';
-import { type SparkSettings, sparkSettingsFromEnv } from './spark-config.ts';
-import { barsToNdjson, dedupeBars, rowsToNdjson } from './staging.ts';
+import { DEFAULT_SPARK_SETTINGS, type SparkSettings } from './spark-config.ts';
 import {
-  composeSubmitter,
   type SparkJobOutcome,
   type SparkJobRequest,
   type SparkOp,
   type SparkOpResult,
-  type SparkSubmit,
-} from './submit.ts';
+  type SparkRunner,
+  thriftRunner,
+} from './sql-runner.ts';
+import { barsToNdjson, dedupeBars, rowsToNdjson } from './staging.ts';
 
 /** Table metadata kept next to each Delta table (underscore-prefixed: Delta and VACUUM ignore it). */
 export const META_OBJECT = '_bf_meta.json';
@@ -38,8 +39,8 @@ export interface SparkEngineOptions {
   /** The stack (project name, compose files, local images); ignored when `compose` or `submit` is given. */
   stack?: StackTarget;
   compose?: ComposeProject;
-  /** How jobs run; default `docker compose exec -T spark-master spark-submit …` on `compose`. */
-  submit?: SparkSubmit;
+  /** How jobs run; default SQL over HiveServer2 to the stack's Spark Thrift Server (service spark-sql). */
+  runner?: SparkRunner;
   /** Default from the stack facts and env: s3LakeConfig(). */
   s3?: S3LakeConfig;
   settings?: SparkSettings;
@@ -55,7 +56,7 @@ export class SparkJobError extends BfError {
   constructor(stage: string, service: string, outcome: SparkJobOutcome, extraLog: string[] = []) {
     const what = outcome.error
       ? `${outcome.error.op} failed: ${outcome.error.error}: ${firstLine(outcome.error.message)}`
-      : `spark-submit exited with ${outcome.exitCode}`;
+      : `job ended with status ${outcome.exitCode}`;
     const log = [...outcome.stderrTail, ...extraLog];
     super(
       `spark engine: ${stage}: Spark job on ${service} failed after ${(outcome.durationMs / 1000).toFixed(1)} s: ${what}\n--- last ${log.length} log lines ---\n${log.join('\n')}`,
@@ -74,14 +75,15 @@ function firstLine(text: string): string {
 }
 
 /**
- * The Spark engine: the lake is a set of Delta tables on the stack's S3 store, and every computation is a PySpark
- * job (src/engines/spark/job.py) submitted to the standalone cluster. Each LakeEngine call is one job (one JVM start,
- * ~10 s); inputs are staged in S3 by this process, results come back on the job's stdout.
+ * The Spark engine: the lake is a set of Delta tables on the stack's S3 store, and every computation is Spark SQL
+ * sent to the stack's long-lived driver (the Spark Thrift Server, service spark-sql, an application on the
+ * standalone cluster): no JVM start per job. Inputs are staged in S3 by this process as NDJSON; results come back
+ * over the HiveServer2 protocol. The SQL of features and breadth is the shared sql/*.sql, as on the embedded engine.
  */
 export class SparkEngine implements LakeEngine {
   readonly name = 'spark';
   readonly s3: S3Lake;
-  private readonly submit: SparkSubmit;
+  private readonly runner: SparkRunner;
   private readonly logger: Logger;
   private readonly service: string;
   private readonly serviceLogs: ((service: string, lines: number) => Promise<string[]>) | undefined;
@@ -91,13 +93,13 @@ export class SparkEngine implements LakeEngine {
 
   private constructor(
     s3: S3Lake,
-    submit: SparkSubmit,
+    runner: SparkRunner,
     logger: Logger,
     service: string,
     serviceLogs: SparkEngine['serviceLogs'],
   ) {
     this.s3 = s3;
-    this.submit = submit;
+    this.runner = runner;
     this.logger = logger;
     this.service = service;
     this.serviceLogs = serviceLogs;
@@ -106,21 +108,30 @@ export class SparkEngine implements LakeEngine {
   /** Connects to the lake bucket (fails fast with S3StoreError when the store is down or the bucket missing). */
   static async open(opts: SparkEngineOptions = {}): Promise<SparkEngine> {
     const logger = opts.logger ?? silentLogger;
-    const settings = opts.settings ?? sparkSettingsFromEnv(opts.stack?.env);
-    const config = opts.s3 ?? s3LakeConfig(opts.stack?.env);
+    const settings = opts.settings ?? DEFAULT_SPARK_SETTINGS;
+    const compose = opts.runner ? opts.compose : (opts.compose ?? composeProjectFor(opts.stack ?? {}));
+    const env = compose?.env ?? opts.stack?.env;
+    const config = opts.s3 ?? s3LakeConfig(env);
     const s3 = new S3Lake(config);
-    const compose = opts.submit ? opts.compose : (opts.compose ?? composeProjectFor(opts.stack ?? {}));
-    const submit =
-      opts.submit ?? composeSubmitter({ compose: compose as ComposeProject, settings, s3: config, logger });
     const serviceLogs =
       opts.serviceLogs ?? (compose ? (service: string, n: number) => compose.logs(service, n) : undefined);
+    const runner =
+      opts.runner ??
+      thriftRunner({
+        port: hostPort(settings.service, 'thrift', env),
+        tableExists: async (path) => (await s3.list(`${s3KeyOf(s3, path)}/_delta_log/`)).length > 0,
+        driverLog: serviceLogs ? (n) => serviceLogs(settings.service, n) : undefined,
+        connectWaitMs: settings.connectWaitMs,
+        logger,
+      });
     try {
       await s3.checkBucket();
     } catch (e) {
       s3.close();
+      await runner.close?.();
       throw await withServiceLog(e, 's3', serviceLogs);
     }
-    return new SparkEngine(s3, submit, logger, settings.service, serviceLogs);
+    return new SparkEngine(s3, runner, logger, settings.service, serviceLogs);
   }
 
   /** Where the lake lives, for messages. */
@@ -318,6 +329,7 @@ export class SparkEngine implements LakeEngine {
 
   async close(): Promise<void> {
     await this.queue.idle();
+    await this.runner.close?.();
     this.s3.close();
   }
 
@@ -328,8 +340,8 @@ export class SparkEngine implements LakeEngine {
       lake: this.s3.s3aUrl(this.s3.config.prefix),
       ops,
     };
-    this.logger.info(`spark: ${stage}: submitting ${request.appName}`);
-    const outcome = await this.submit(request);
+    this.logger.info(`spark: ${stage}: running ${request.appName}`);
+    const outcome = await this.runner(request);
     this.jobTimes.push({
       stage,
       ms: outcome.durationMs,
@@ -382,6 +394,13 @@ async function withServiceLog(
   const lines = logs ? await logs(service, 10).catch(() => [] as string[]) : [];
   const message = `${prefix ? `${prefix}: ` : ''}${e.message}${lines.length ? `\n--- ${service} service log ---\n${lines.join('\n')}` : ''}`;
   return new BfError(message, { hint: e.hint, cause: e, exitCode: e.exitCode });
+}
+
+/** The S3 key of an s3a:// URL of the lake's bucket. */
+function s3KeyOf(s3: S3Lake, url: string): string {
+  const root = s3.s3aUrl('');
+  if (!url.startsWith(root)) throw new BfError(`not a path of the lake's bucket: ${url}`);
+  return url.slice(root.length).replace(/^\/+/, '');
 }
 
 function newRunId(): string {

@@ -2,6 +2,7 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import { Admin } from '@platformatic/kafka';
 import { request } from 'undici';
 import { KAFKA_READINESS_TOPIC, S3_REGION, type S3Settings } from '../../config/stack.ts';
+import { openHs2Session } from '../../engines/spark/hs2.ts';
 import type { ContainerState } from '../compose.ts';
 import { S3ConsoleSession } from '../s3-console.ts';
 import type { ProbeResult, ReadinessCheck } from './types.ts';
@@ -108,6 +109,23 @@ export function sparkWorkersCheck(service: string, uiUrl: string, minWorkers = 1
       const alive = aliveWorkers(j);
       const ok = j.status === 'ALIVE' && alive >= minWorkers;
       return { ok, detail: `master ${j.status ?? 'unknown'}, ${alive} alive worker(s)` };
+    },
+  };
+}
+
+/** The Spark Thrift Server opens a session and runs `SELECT 1` on the cluster (its executors are up). */
+export function sparkSqlCheck(service: string, host: string, port: number): ReadinessCheck {
+  return {
+    service,
+    name: 'thrift server answers SELECT 1',
+    async probe() {
+      const session = await openHs2Session({ host, port, connectTimeoutMs: PROBE_TIMEOUT_MS });
+      try {
+        const rows = await session.query('SELECT 1 AS one');
+        return { ok: rows[0]?.one === 1, detail: `SELECT 1 returned ${JSON.stringify(rows)}` };
+      } finally {
+        await session.close();
+      }
     },
   };
 }

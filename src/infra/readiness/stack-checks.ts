@@ -8,6 +8,7 @@ import {
   kibanaCheck,
   s3BucketCheck,
   s3ConsoleCheck,
+  sparkSqlCheck,
   sparkWorkersCheck,
 } from './checks.ts';
 import type { ReadinessCheck } from './types.ts';
@@ -25,7 +26,7 @@ export function publishedAddress(config: ComposeConfig, service: string, contain
 }
 
 function containerPort(
-  service: 'spark-master' | 'kafka' | 's3' | 's3-console' | 'elasticsearch' | 'kibana',
+  service: 'spark-master' | 'spark-sql' | 'kafka' | 's3' | 's3-console' | 'elasticsearch' | 'kibana',
   role: string,
 ): number {
   return SERVICES[service].ports.find((p) => p.role === role)!.containerPort;
@@ -55,6 +56,11 @@ export function buildChecks(
       case 'spark-worker':
         checks.push(sparkWorkersCheck(service, url('spark-master', 'ui'), 1));
         break;
+      case 'spark-sql': {
+        const [host, port] = publishedAddress(config, service, containerPort('spark-sql', 'thrift')).split(':');
+        checks.push(sparkSqlCheck(service, host as string, Number(port)));
+        break;
+      }
       case 'kafka':
         checks.push(kafkaCheck(service, publishedAddress(config, 'kafka', containerPort('kafka', 'broker'))));
         break;

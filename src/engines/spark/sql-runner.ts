@@ -1,0 +1,286 @@
+import { STACK_HOST } from '../../config/stack.ts';
+import { BfError } from '../../util/errors.ts';
+import { type Logger, silentLogger } from '../../util/log.ts';
+import type { ColumnSpec } from '../engine.ts';
+import { loadSql } from '../sql-files.ts';
+import { Hs2ConnectionError, type Hs2Session, Hs2StatementError, openHs2Session } from './hs2.ts';
+import {
+  changedBars,
+  createTableAs,
+  deltaRef,
+  lastCommit,
+  mergeBars,
+  ndjsonView,
+  pricesView,
+  replaceEmptyTable,
+  replaceTableAs,
+  slowly,
+  symbolCounts,
+  tableView,
+} from './sql-text.ts';
+
+/** One operation of a job. */
+export type SparkOp =
+  | { op: 'merge-prices'; input: string }
+  | { op: 'breadth'; symbols: readonly string[] | null }
+  | {
+      op: 'write-rows';
+      table: string;
+      input: string | null;
+      columns: readonly ColumnSpec[];
+      delayMs?: number;
+    }
+  | { op: 'read-rows'; table: string }
+  | { op: 'fail'; sql: string };
+
+export interface SparkJobRequest {
+  /** Names the job in logs and errors. */
+  appName: string;
+  /** s3a:// URL of the directory holding the Delta tables. */
+  lake: string;
+  ops: readonly SparkOp[];
+}
+
+/** What one operation returned, with its index, op name and time in ms. */
+export type SparkOpResult = Record<string, unknown> & { index: number; op: string; ms: number };
+
+export interface SparkJobOutcome {
+  exitCode: number;
+  results: SparkOpResult[];
+  /** The failing operation, when the job got that far. */
+  error: { index: number; op: string; error: string; message: string } | undefined;
+  /** Last lines of the driver's log (the spark-sql service), bounded; empty on success. */
+  stderrTail: string[];
+  durationMs: number;
+}
+
+/** Runs one job; never throws for a failing job (the outcome says so). */
+export type SparkRunner = ((request: SparkJobRequest) => Promise<SparkJobOutcome>) & {
+  close?: () => Promise<void>;
+};
+
+export const DRIVER_LOG_LINES = 30;
+
+export interface ThriftRunnerOptions {
+  /** Host port of the Thrift server. */
+  port: number;
+  host?: string;
+  /** Does the Delta table at this s3a:// path exist (its _delta_log has a commit)? */
+  tableExists: (path: string) => Promise<boolean>;
+  /** The driver's log lines, for failed jobs. */
+  driverLog?: (lines: number) => Promise<string[]>;
+  /** How long to wait for the server to accept a session (it may be restarting after a crash). */
+  connectWaitMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * Jobs as SQL statements on the stack's long-lived Spark driver (the Spark Thrift Server, service spark-sql):
+ * one session per engine, reopened when the server was restarted. Each operation is a few statements; a failed
+ * statement stops the job and the outcome carries the server's message and the driver's log tail.
+ */
+export function thriftRunner(opts: ThriftRunnerOptions): SparkRunner {
+  const logger = opts.logger ?? silentLogger;
+  const host = opts.host ?? STACK_HOST;
+  let session: Promise<Hs2Session> | undefined;
+
+  const connect = async (): Promise<Hs2Session> => {
+    const deadline = Date.now() + (opts.connectWaitMs ?? 180_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await openHs2Session({ host, port: opts.port });
+      } catch (e) {
+        if (!(e instanceof Hs2ConnectionError) || Date.now() > deadline) throw e;
+        if (attempt === 1) logger.info(`spark: waiting for the Spark Thrift Server at ${host}:${opts.port}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+  const current = async (): Promise<Hs2Session> => {
+    const s = session ? await session.catch(() => undefined) : undefined;
+    if (s?.alive) return s;
+    session = connect();
+    return session;
+  };
+
+  const run = async (request: SparkJobRequest): Promise<SparkJobOutcome> => {
+    const started = performance.now();
+    const results: SparkOpResult[] = [];
+    const done = (error?: SparkJobOutcome['error'], log: string[] = []): SparkJobOutcome => ({
+      exitCode: error ? 1 : 0,
+      results,
+      error,
+      stderrTail: log,
+      durationMs: performance.now() - started,
+    });
+    let db: Hs2Session;
+    try {
+      db = await current();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      return done({ index: 0, op: request.ops[0]?.op ?? 'connect', error: 'Hs2ConnectionError', message }, [
+        ...(await driverLog(opts)),
+      ]);
+    }
+    for (const [index, op] of request.ops.entries()) {
+      const t = performance.now();
+      try {
+        const out = await runOp(db, request.lake, op, opts.tableExists);
+        results.push({ ...out, index, op: op.op, ms: Math.round(performance.now() - t) });
+      } catch (e) {
+        const error =
+          e instanceof Hs2StatementError
+            ? `SQLSTATE ${e.sqlState ?? 'unknown'}`
+            : e instanceof Error
+              ? e.name
+              : 'Error';
+        const message = (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 8).join('\n');
+        return done({ index, op: op.op, error, message }, await driverLog(opts));
+      }
+    }
+    return done();
+  };
+  return Object.assign(run, {
+    close: async () => {
+      const s = session ? await session.catch(() => undefined) : undefined;
+      session = undefined;
+      await s?.close();
+    },
+  });
+}
+
+async function driverLog(opts: ThriftRunnerOptions): Promise<string[]> {
+  if (!opts.driverLog) return [];
+  return opts.driverLog(DRIVER_LOG_LINES).catch(() => []);
+}
+
+const tablePath = (lake: string, table: string) => `${lake.replace(/\/+$/, '')}/${table}`;
+
+async function runOp(
+  db: Hs2Session,
+  lake: string,
+  op: SparkOp,
+  tableExists: (path: string) => Promise<boolean>,
+): Promise<Record<string, unknown>> {
+  switch (op.op) {
+    case 'merge-prices':
+      return mergePrices(db, lake, op.input, tableExists);
+    case 'breadth':
+      return breadth(db, lake, op.symbols, tableExists);
+    case 'write-rows':
+      return writeRows(db, lake, op);
+    case 'read-rows': {
+      const path = tablePath(lake, op.table);
+      if (!(await tableExists(path))) return { exists: false, rows: [] };
+      return { exists: true, rows: await db.query(`SELECT * FROM ${deltaRef(path)}`) };
+    }
+    case 'fail':
+      await db.query(op.sql);
+      return {};
+  }
+}
+
+const PRICE_SCHEMA: readonly ColumnSpec[] = [
+  { name: 'symbol', type: 'VARCHAR' },
+  { name: 'date', type: 'DATE' },
+  { name: 'open', type: 'DOUBLE' },
+  { name: 'high', type: 'DOUBLE' },
+  { name: 'low', type: 'DOUBLE' },
+  { name: 'close', type: 'DOUBLE' },
+  { name: 'adj_close', type: 'DOUBLE' },
+  { name: 'volume', type: 'DOUBLE' },
+];
+const PRICE_SELECT = `SELECT ${PRICE_SCHEMA.map((c) => c.name).join(', ')} FROM bf_incoming_prices`;
+
+async function mergePrices(
+  db: Hs2Session,
+  lake: string,
+  input: string,
+  tableExists: (path: string) => Promise<boolean>,
+): Promise<Record<string, unknown>> {
+  const path = tablePath(lake, 'prices');
+  await db.query(ndjsonView('bf_incoming_prices', input, PRICE_SCHEMA));
+  if (!(await tableExists(path))) {
+    await db.query(createTableAs(path, PRICE_SELECT));
+    const out = await tableSummary(db, path);
+    return { ...out, changed: out.rows };
+  }
+  const changed = firstNumber(await db.query(changedBars(path, 'bf_incoming_prices')));
+  if (changed > 0) await db.query(mergeBars(path, 'bf_incoming_prices'));
+  return { ...(await tableSummary(db, path)), changed };
+}
+
+async function breadth(
+  db: Hs2Session,
+  lake: string,
+  symbols: readonly string[] | null,
+  tableExists: (path: string) => Promise<boolean>,
+): Promise<Record<string, unknown>> {
+  const prices = tablePath(lake, 'prices');
+  if (!(await tableExists(prices))) throw new BfError(`no Delta table prices at ${prices}`);
+  await db.query(pricesView(prices, symbols));
+  const features = tablePath(lake, 'features');
+  await db.query(replaceTableAs(features, loadSql('features')));
+  await db.query(tableView('features', features));
+  const breadthPath = tablePath(lake, 'breadth');
+  await db.query(replaceTableAs(breadthPath, loadSql('breadth')));
+  const rows = await db.query(`SELECT * FROM ${deltaRef(breadthPath)} ORDER BY date`);
+  return {
+    rows,
+    features: await overwriteSummary(db, features),
+    breadth: { rows: rows.length, version: (await commitInfo(db, breadthPath)).version },
+  };
+}
+
+async function writeRows(
+  db: Hs2Session,
+  lake: string,
+  op: Extract<SparkOp, { op: 'write-rows' }>,
+): Promise<Record<string, unknown>> {
+  const path = tablePath(lake, op.table);
+  if (op.input) {
+    await db.query(ndjsonView('bf_incoming_rows', op.input, op.columns));
+    const query = op.delayMs ? slowly('bf_incoming_rows', op.delayMs) : 'SELECT * FROM bf_incoming_rows';
+    await db.query(replaceTableAs(path, query));
+  } else {
+    await db.query(replaceEmptyTable(path, op.columns));
+  }
+  if (op.columns.some((c) => c.name === 'symbol')) return tableSummary(db, path);
+  return { ...(await overwriteSummary(db, path)), symbols: [] };
+}
+
+/** Rows, sorted distinct symbols and the Delta version of a table. */
+async function tableSummary(
+  db: Hs2Session,
+  path: string,
+): Promise<{ rows: number; symbols: string[]; version: number }> {
+  const counts = await db.query(symbolCounts(path));
+  const rows = counts.reduce((sum, r) => sum + Number(r.n), 0);
+  const symbols = counts
+    .map((r) => r.symbol)
+    .filter((s): s is string => typeof s === 'string')
+    .sort();
+  return { rows, symbols, version: (await commitInfo(db, path)).version };
+}
+
+/** Rows and version of a table just replaced: from its commit's metrics, no scan. */
+async function overwriteSummary(db: Hs2Session, path: string): Promise<{ rows: number; version: number }> {
+  const c = await commitInfo(db, path);
+  return { rows: Number(c.metrics.numOutputRows ?? 0), version: c.version };
+}
+
+async function commitInfo(
+  db: Hs2Session,
+  path: string,
+): Promise<{ version: number; metrics: Record<string, string> }> {
+  const [row] = await db.query(lastCommit(path));
+  if (!row) throw new BfError(`Delta table at ${path} has no history`);
+  const m = row.operationMetrics;
+  const metrics = (typeof m === 'string' ? JSON.parse(m) : (m ?? {})) as Record<string, string>;
+  return { version: Number(row.version), metrics };
+}
+
+function firstNumber(rows: Record<string, unknown>[]): number {
+  const v = rows[0] ? Object.values(rows[0])[0] : undefined;
+  return Number(v ?? 0);
+}
