@@ -16,6 +16,12 @@ if ! bash infra/scripts/build-images.sh; then
   exit 1
 fi
 echo "images ready after $((SECONDS - t0))s"
+# The Delta/S3A jars every Spark container mounts (host cache keyed by infra/spark/jars.txt; a no-op when filled).
+if ! bash infra/spark/fetch-jars.sh >/dev/null; then
+  echo "error: fetching the Spark jars from Maven Central failed (see above); the stack suite did not run"
+  exit 1
+fi
+echo "spark jars ready after $((SECONDS - t0))s"
 rm -f "$report"
 BF_LOCAL_IMAGES=1 npm run test:stack -- --reporter=default --reporter=json --outputFile="$report"
 code=$?

@@ -3,15 +3,19 @@
  *
  *   node bench/spark-vs-embedded.ts [--symbols demo_large] [--years 5] [--project NAME] [--keep]
  *
- * Without --project it starts its own stack (spark-master, spark-worker, s3; local images when BF_LOCAL_IMAGES=1)
- * under a unique project name and tears it down with its volumes at the end. Both engines get the same bars
+ * Without --project it starts its own stack (local images when BF_LOCAL_IMAGES=1) under a unique project name and
+ * tears it down with its volumes at the end. First, before the long-lived driver (spark-sql) runs, it times one
+ * Delta statement as a per-job driver (`spark-sql -e` on the master: a JVM and an application per job, as every
+ * bf stage used to be), then the same statement on the long-lived driver. Then both engines get the same bars
  * (sample source over the symbol list) and run writePrices then computeBreadth; the breadth rows are compared.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { hostPort } from '../src/config/stack.ts';
 import { DuckDbEngine } from '../src/engines/duckdb/index.ts';
+import { openHs2Session } from '../src/engines/spark/hs2.ts';
 import { SparkEngine } from '../src/engines/spark/spark-engine.ts';
 import { composeProjectFor, type StartedStack, startStack } from '../src/infra/stack.ts';
 import { Lake } from '../src/lake/index.ts';
@@ -56,12 +60,54 @@ await rm(dir, { recursive: true, force: true });
 // Spark engine on the stack.
 let stack: StartedStack | undefined;
 const compose = values.project ? composeProjectFor({ project: values.project }) : undefined;
+const driverLines: string[] = [];
 if (!compose) {
   stack = await startStack({
     uniqueProject: true,
-    services: ['spark-master', 'spark-worker', 'spark-sql', 's3'],
+    services: ['spark-master', 'spark-worker', 's3'],
     logger: log,
   });
+  // One Delta statement, per-job driver vs long-lived driver, same cluster, same run.
+  const bucket = stack.compose.env.BF_S3_BUCKET || 'bf-lake';
+  const stmt = `CREATE OR REPLACE TABLE delta.\`s3a://${bucket}/bench/probe\` USING delta AS SELECT id, id * 2 AS twice FROM range(100000)`;
+  const perJob: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    t = performance.now();
+    await stack.compose.exec.run(
+      'docker',
+      stack.compose.args(
+        'exec',
+        '-T',
+        'spark-master',
+        '/opt/spark/bin/spark-sql',
+        '--master',
+        'spark://spark-master:7077',
+        '-e',
+        stmt,
+      ),
+      { env: stack.compose.env, timeoutMs: 600_000 },
+    );
+    perJob.push(performance.now() - t);
+  }
+  t = performance.now();
+  stack = await startStack({ project: stack.project, services: ['spark-sql'], logger: log });
+  const driverStart = performance.now() - t;
+  const session = await openHs2Session({
+    host: '127.0.0.1',
+    port: hostPort('spark-sql', 'thrift', stack.compose.env),
+  });
+  const longLived: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    t = performance.now();
+    await session.query(stmt);
+    longLived.push(performance.now() - t);
+  }
+  await session.close();
+  driverLines.push(
+    `one Delta statement (CTAS of 100k rows on S3): per-job driver (spark-sql -e) ${perJob.map(secs).join(', ')}; ` +
+      `long-lived driver ${longLived.map(secs).join(', ')} (its start: ${secs(driverStart)}, once per stack); ` +
+      `per-job / long-lived (last): ${(Math.min(...perJob) / (longLived.at(-1) as number)).toFixed(1)}x`,
+  );
 }
 try {
   const spark = await SparkEngine.open({ compose: compose ?? stack?.compose, logger: log });
@@ -97,6 +143,7 @@ try {
     `spark (cluster):   writePrices ${secs(sparkWrite)}, computeBreadth ${secs(sparkBreadth)}, total ${secs(sparkTotal)}`,
   );
   console.log(`spark jobs: ${jobs.join('; ')}`);
+  for (const l of driverLines) console.log(l);
   console.log(`ratio spark / embedded: ${(sparkTotal / duckTotal).toFixed(1)}x`);
   console.log(`breadth rows identical: ${same ? 'yes' : 'NO'} (${sparkDays.length} days)`);
   if (!same) process.exitCode = 1;

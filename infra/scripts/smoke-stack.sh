@@ -69,6 +69,9 @@ trap on_exit EXIT
 
 if $do_up; then
   t0=$SECONDS
+  # The Spark services mount the Delta/S3A jars from the host cache (filled once from Maven Central).
+  BF_SPARK_JARS_DIR="${BF_SPARK_JARS_DIR:-$("$SCRIPT_DIR/../spark/fetch-jars.sh")}" || fail "fetching the Spark jars failed"
+  export BF_SPARK_JARS_DIR
   dc up -d --wait || fail "docker compose up -d --wait did not bring every service to healthy"
   log "up --wait: all services healthy in $((SECONDS - t0))s"
 fi
@@ -98,8 +101,9 @@ dc cp "$SCRIPT_DIR/delta-probe.py" spark-master:/tmp/delta-probe.py >/dev/null 2
   || fail "copying delta-probe.py into spark-master"
 t0=$SECONDS
 probe_log="$(mktemp)"
-if ! dc exec -T spark-master /opt/spark/bin/spark-submit --master spark://spark-master:7077 \
-      /tmp/delta-probe.py "s3a://$bucket/$prefix" >"$probe_log" 2>&1; then
+# The probe's `delta` Python package ships inside the mounted delta-spark jar: on the driver's PYTHONPATH only.
+if ! dc exec -T spark-master sh -c 'PYTHONPATH="$(ls /opt/bf/jars/delta-spark_2.13-*.jar)" exec /opt/spark/bin/spark-submit \
+      --master spark://spark-master:7077 /tmp/delta-probe.py "$1"' probe "s3a://$bucket/$prefix" >"$probe_log" 2>&1; then
   grep -E 'Error|Exception|DELTA_PROBE' "$probe_log" | head -n 30 >&2 || true
   fail "spark-submit of the Delta probe failed (full output: $probe_log)"
 fi

@@ -208,9 +208,10 @@ export function parseList(raw: string): string[] {
 /** `kafka=apache/kafka:4.1.1,spark=repo/spark:4` → `{BF_KAFKA_IMAGE: …, BF_SPARK_IMAGE: …}`. */
 export function parseImages(raw: string): Record<string, string> {
   const env: Record<string, string> = {};
-  const known = [...SERVICE_NAMES.filter((s) => !SPARK_SERVICE_KEYS.has(s)), ...Object.keys(IMAGE_ALIASES)].join(
-    ', ',
-  );
+  const known = [
+    ...SERVICE_NAMES.filter((s) => !SPARK_SERVICE_KEYS.has(s)),
+    ...Object.keys(IMAGE_ALIASES),
+  ].join(', ');
   for (const entry of parseList(raw)) {
     const eq = entry.indexOf('=');
     const service = eq > 0 ? entry.slice(0, eq) : '';

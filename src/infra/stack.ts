@@ -282,7 +282,11 @@ async function startWatched(
   }
   const spark = services.filter((s) => (SPARK_SERVICES as readonly string[]).includes(s));
   if (spark.length) {
-    await ensureSparkJars(compose.env[SPARK_JARS_ENV] as string, { exec: compose.exec, env: compose.env, logger });
+    await ensureSparkJars(compose.env[SPARK_JARS_ENV] as string, {
+      exec: compose.exec,
+      env: compose.env,
+      logger,
+    });
     await checkSparkImagesHavePython(compose, spark);
   }
   const t1 = performance.now();

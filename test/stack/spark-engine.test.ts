@@ -13,6 +13,7 @@ import type { DailyBar } from '../../src/domain/bar.ts';
 import type { BreadthDay } from '../../src/domain/breadth.ts';
 import { SIGNAL_NAMES } from '../../src/domain/signal.ts';
 import { DuckDbEngine } from '../../src/engines/duckdb/index.ts';
+import { openHs2Session } from '../../src/engines/spark/hs2.ts';
 import { SparkEngine, SparkJobError } from '../../src/engines/spark/spark-engine.ts';
 import { type StartedStack, startStack } from '../../src/infra/stack.ts';
 import { Lake } from '../../src/lake/index.ts';
@@ -189,6 +190,43 @@ describe('SparkEngine on the stack', () => {
     expect(signals).toEqual(rows);
   });
 
+  it('Delta and S3A come from the mounted jars on driver and executors: no package resolution, no jar copies', async () => {
+    const session = await openHs2Session({ host: '127.0.0.1', port: hostPort('spark-sql', 'thrift', env) });
+    try {
+      const cp = "java_method('java.lang.System', 'getProperty', 'java.class.path')";
+      const [driver] = await session.query(`SELECT ${cp} AS cp`);
+      // Four partitions: the expression runs in the executors' tasks.
+      const executors = await session.query(`SELECT DISTINCT ${cp} AS cp FROM range(0, 4, 1, 4)`);
+      for (const classpath of [driver, ...executors].map((r) => String(r?.cp))) {
+        expect(classpath).toContain('/opt/bf/jars/');
+        expect(classpath).not.toMatch(/ivy/i);
+      }
+    } finally {
+      await session.close();
+    }
+    const driverLog = await stack.compose.logs('spark-sql', 5000);
+    expect(driverLog.join('\n')).not.toMatch(
+      /Ivy Default Cache|resolving dependencies|spark\.jars\.packages/,
+    );
+    const work = await stack.compose.exec.run(
+      'docker',
+      stack.compose.args(
+        'exec',
+        '-T',
+        'spark-worker',
+        'sh',
+        '-c',
+        'du -sk /opt/spark/work; find /opt/spark/work -name "*.jar" | wc -l',
+      ),
+      { env: stack.compose.env },
+    );
+    const [kb, jars] = work.stdout.trim().split(/\s+/);
+    console.log(
+      `worker work dir after the jobs: ${kb} KiB, ${jars} jar files (driver log: ${driverLog.length} lines)`,
+    );
+    expect(Number(jars)).toBe(0);
+  });
+
   it('a failing Spark job is a SparkJobError naming the stage, the service and the error', async () => {
     const err = await spark.runFailingSql('SELECT * FROM no_such_table').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SparkJobError);
@@ -225,7 +263,7 @@ describe('SparkEngine on the stack', () => {
         'spark-sql',
         'sh',
         '-c',
-        'for p in /proc/[0-9]*; do if tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "^[^ ]*java .*[H]iveThriftServer2"; then kill -9 ${p#/proc/}; fi; done',
+        'for p in /proc/[0-9]*; do if tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "^[^ ]*java .*[H]iveThriftServer2"; then kill -9 "$(basename "$p")"; fi; done',
       ),
       { env: stack.compose.env },
     );

@@ -142,7 +142,10 @@ export async function openHs2Session(opts: Hs2Options): Promise<Hs2Session> {
           const st = await guarded(op.status(false));
           if (st.operationState === T.TOperationState.FINISHED_STATE) break;
           if (FAILED_STATES.has(st.operationState)) {
-            throw new Hs2StatementError(st.errorMessage || `statement ended in state ${st.operationState}`, st.sqlState);
+            throw new Hs2StatementError(
+              st.errorMessage || `statement ended in state ${st.operationState}`,
+              st.sqlState,
+            );
           }
           await new Promise((r) => setTimeout(r, pollMs));
         }

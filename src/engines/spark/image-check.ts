@@ -11,7 +11,9 @@ export async function checkSparkImagesHavePython(
   services: readonly string[],
 ): Promise<void> {
   if (services.length === 0) return;
-  const r = await compose.exec.run('docker', compose.args('config', '--format', 'json'), { env: compose.env });
+  const r = await compose.exec.run('docker', compose.args('config', '--format', 'json'), {
+    env: compose.env,
+  });
   const config = JSON.parse(r.stdout) as { services?: Record<string, { image?: string }> };
   const images = new Map<string, string[]>();
   for (const s of services) {
@@ -21,7 +23,17 @@ export async function checkSparkImagesHavePython(
   for (const [image, users] of images) {
     const probe = await compose.exec.tryRun(
       'docker',
-      ['run', '--rm', '--network', 'none', '--entrypoint', 'python3', image, '-c', 'import sys; print(sys.version_info[0])'],
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--entrypoint',
+        'python3',
+        image,
+        '-c',
+        'import sys; print(sys.version_info[0])',
+      ],
       { env: compose.env, timeoutMs: 5 * 60_000 },
     );
     if (probe.exitCode !== 0 || probe.stdout.trim() !== '3') {

@@ -44,8 +44,12 @@ describe('Spark jars cache dir', () => {
       await run('mkdir', ['-p', join(jar, '..')]);
       await writeFile(jar, 'not the real jar');
       const env = { ...process.env, BF_MAVEN_REPO: `file://${repo}` };
-      const err = await run('bash', [join(REPO_ROOT, FETCH_JARS_SCRIPT), dir], { env }).catch((e: unknown) => e);
-      expect((err as { stderr: string }).stderr).toMatch(/delta-spark_2\.13-4\.0\.1\.jar: SHA-1 [0-9a-f]{40}, expected 3e4698/);
+      const err = await run('bash', [join(REPO_ROOT, FETCH_JARS_SCRIPT), dir], { env }).catch(
+        (e: unknown) => e,
+      );
+      expect((err as { stderr: string }).stderr).toMatch(
+        /delta-spark_2\.13-4\.0\.1\.jar: SHA-1 [0-9a-f]{40}, expected 3e4698/,
+      );
       const { stdout } = await run('find', [dir, '-mindepth', '1']);
       expect(stdout.trim()).toBe('');
     } finally {

@@ -57,7 +57,9 @@ export async function ensureSparkJars(
   if (r.exitCode !== 0) {
     throw new BfError(
       `cannot provide the Spark jars (Delta, S3A) in ${dir}: ${FETCH_JARS_SCRIPT} exited with ${r.exitCode}\n${r.stderr.trim().split('\n').slice(-8).join('\n')}`,
-      { hint: 'check access to Maven Central (or set BF_MAVEN_REPO to a mirror), or fill the dir yourself and set BF_SPARK_JARS_DIR' },
+      {
+        hint: 'check access to Maven Central (or set BF_MAVEN_REPO to a mirror), or fill the dir yourself and set BF_SPARK_JARS_DIR',
+      },
     );
   }
   const ms = performance.now() - started;

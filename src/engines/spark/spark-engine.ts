@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { hostPort } from '../../config/stack.ts';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
-import { hostPort } from '../../config/stack.ts';
 import type { ComposeProject } from '../../infra/compose.ts';
 import { composeProjectFor, type StackTarget } from '../../infra/stack.ts';
 import type { TableMeta, TableName } from '../../lake/index.ts';

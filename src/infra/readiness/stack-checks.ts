@@ -57,7 +57,9 @@ export function buildChecks(
         checks.push(sparkWorkersCheck(service, url('spark-master', 'ui'), 1));
         break;
       case 'spark-sql': {
-        const [host, port] = publishedAddress(config, service, containerPort('spark-sql', 'thrift')).split(':');
+        const [host, port] = publishedAddress(config, service, containerPort('spark-sql', 'thrift')).split(
+          ':',
+        );
         checks.push(sparkSqlCheck(service, host as string, Number(port)));
         break;
       }
