@@ -44,6 +44,8 @@ export interface Hs2Options {
 }
 
 const { TCLIService, TCLIService_types: T } = hive.thrift;
+/** Rows per FetchResults call. */
+const FETCH_ROWS = 50_000;
 
 interface OpStatus {
   operationState: number;
@@ -53,6 +55,7 @@ interface OpStatus {
 
 interface HiveOperationLike {
   status(progress?: boolean): Promise<OpStatus>;
+  setMaxRows(n: number): void;
   fetch(): Promise<unknown>;
   hasMoreRows(): boolean;
   close(): Promise<unknown>;
@@ -149,6 +152,8 @@ export async function openHs2Session(opts: Hs2Options): Promise<Hs2Session> {
           }
           await new Promise((r) => setTimeout(r, pollMs));
         }
+        // The client's default is 100 rows per round trip; a table read is up to a few hundred thousand rows.
+        op.setMaxRows(FETCH_ROWS);
         await guarded(utils.fetchAll(op as never));
         return utils.getResult(op as never).getValue() as Record<string, unknown>[];
       } catch (e) {
