@@ -102,9 +102,16 @@ export function serviceOf(e: unknown): string | undefined {
   }
   const text = describe(e);
   // s3-console before s3: `\bs3\b` also matches inside `s3-console`.
-  return ['elasticsearch', 'kafka', 'spark-master', 'spark-worker', 's3-console', 's3', 'kibana'].find((s) =>
-    new RegExp(`\\b${s}\\b`).test(text),
-  );
+  return [
+    'elasticsearch',
+    'kafka',
+    'spark-sql',
+    'spark-master',
+    'spark-worker',
+    's3-console',
+    's3',
+    'kibana',
+  ].find((s) => new RegExp(`\\b${s}\\b`).test(text));
 }
 
 /** S3/Elasticsearch credentials never reach the log, even when a library echoes its config. */
