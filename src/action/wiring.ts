@@ -1,5 +1,16 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as cache from '@actions/cache';
 import * as core from '@actions/core';
+import { REPO_ROOT } from '../config/stack.ts';
+import {
+  ensureSparkJars,
+  JARS_LIST,
+  jarsKey,
+  SPARK_JARS_ENV,
+  SPARK_SERVICES,
+} from '../engines/spark/jars.ts';
+import { sparkJarsCacheKey, withCachedSparkJars } from '../engines/spark/jars-cache.ts';
 import { ComposeProject, withDependencies } from '../infra/compose.ts';
 import { preflight } from '../infra/preflight.ts';
 import { imagesOf, pullImages } from '../infra/pull.ts';
@@ -52,6 +63,20 @@ export function realMainDeps(moduleUrl: string): MainDeps {
       });
     },
     startStack: async (req) => {
+      // The Spark jars dir (mounted into the Spark services) comes from the Actions cache when it has it.
+      const compose = composeFor(req);
+      const config = await compose.config();
+      const wanted = req.services.length > 0 ? withDependencies(config, req.services) : config.services;
+      if (wanted.some((s) => (SPARK_SERVICES as readonly string[]).includes(s))) {
+        const dir = compose.env[SPARK_JARS_ENV] as string;
+        await withCachedSparkJars({
+          cache,
+          dir,
+          key: sparkJarsCacheKey(jarsKey(readFileSync(join(REPO_ROOT, JARS_LIST), 'utf8'))),
+          fill: () => ensureSparkJars(dir, { exec: compose.exec, env: compose.env, logger: req.log }),
+          logger: req.log,
+        });
+      }
       await startStack({
         project: req.project,
         composeFiles: req.composeFiles,
