@@ -71,23 +71,6 @@ async function deltaCommits(table: string): Promise<string[]> {
   return keys.filter((k) => /\/\d{20}\.json$/.test(k)).sort();
 }
 
-/** Stages running in the driver's application, from the driver's REST API (inside the spark-sql container). */
-async function runningStages(stack: StartedStack, appId: string): Promise<number> {
-  const r = await stack.compose.exec.tryRun(
-    'docker',
-    stack.compose.args(
-      'exec',
-      '-T',
-      'spark-sql',
-      'python3',
-      '-c',
-      `import json,urllib.request; print(len(json.load(urllib.request.urlopen('http://localhost:4040/api/v1/applications/${appId}/stages?status=active', timeout=5))))`,
-    ),
-    { env: stack.compose.env },
-  );
-  return r.exitCode === 0 ? Number(r.stdout.trim()) : 0;
-}
-
 async function masterApps(): Promise<{ active: string[]; completed: string[] }> {
   const res = await fetch(`http://127.0.0.1:${hostPort('spark-master', 'ui', env)}/json/`);
   const body = (await res.json()) as {
@@ -198,8 +181,15 @@ describe('SparkEngine on the stack', () => {
       // Four partitions: the expression runs in the executors' tasks.
       const executors = await session.query(`SELECT DISTINCT ${cp} AS cp FROM range(0, 4, 1, 4)`);
       for (const classpath of [driver, ...executors].map((r) => String(r?.cp))) {
-        expect(classpath).toContain('/opt/bf/jars/');
-        expect(classpath).not.toMatch(/ivy/i);
+        const jars = classpath.split(':').filter((e) => e.endsWith('.jar'));
+        // Only the image's own jars, then the mounted ones appended: nothing from an Ivy cache or a work dir.
+        expect(
+          jars.filter((j) => !j.startsWith('/opt/spark/jars/') && !j.startsWith('/opt/bf/jars/')),
+        ).toEqual([]);
+        const firstMounted = jars.findIndex((j) => j.startsWith('/opt/bf/jars/'));
+        expect(firstMounted).toBeGreaterThan(0);
+        expect(jars.slice(firstMounted).every((j) => j.startsWith('/opt/bf/jars/'))).toBe(true);
+        expect(jars.some((j) => j.endsWith('/delta-spark_2.13-4.0.1.jar'))).toBe(true);
       }
     } finally {
       await session.close();
@@ -245,16 +235,17 @@ describe('SparkEngine on the stack', () => {
       () => 'committed',
       (e: unknown) => e,
     );
-    // Wait until the write runs on the cluster (its task sleeps inside the write), then SIGKILL the driver JVM.
-    const ui = `http://127.0.0.1:${hostPort('spark-master', 'ui', env)}`;
+    // Wait until the driver has the write statement (its task sleeps inside the write), then SIGKILL the driver JVM.
     const deadline = Date.now() + 120_000;
-    for (;;) {
-      const apps = (await (await fetch(`${ui}/json/`)).json()) as { activeapps: { id: string }[] };
-      const id = apps.activeapps[0]?.id;
-      if (id && (await runningStages(stack, id)) > 0) break;
-      if (Date.now() > deadline) throw new Error('slow write never started on the cluster');
+    while (
+      !(await stack.compose.logs('spark-sql', 200)).some((l) =>
+        /Submitting query .*java\.lang\.Thread/.test(l),
+      )
+    ) {
+      if (Date.now() > deadline) throw new Error('the slow write never reached the driver');
       await new Promise((r) => setTimeout(r, 500));
     }
+    await new Promise((r) => setTimeout(r, 8_000));
     await stack.compose.exec.run(
       'docker',
       stack.compose.args(
