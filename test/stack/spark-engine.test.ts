@@ -206,7 +206,7 @@ describe('SparkEngine on the stack', () => {
         'spark-worker',
         'sh',
         '-c',
-        'du -sk /opt/spark/work; find /opt/spark/work -name "*.jar" | wc -l',
+        'du -sk /opt/spark/work | cut -f1; find /opt/spark/work -name "*.jar" | wc -l',
       ),
       { env: stack.compose.env },
     );
