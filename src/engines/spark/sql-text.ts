@@ -90,10 +90,14 @@ export function mergeBars(path: string, incoming: string): string {
   );
 }
 
-/** Fault tests: every row sleeps `delayMs` inside the write, so the driver can be killed before Delta commits. */
+/**
+ * Fault tests: every row sleeps `delayMs` inside the write, so the driver can be killed before Delta commits.
+ * reflect() is nondeterministic (never folded) and returns NULL for a void method, so `IS NULL` keeps every row;
+ * a `coalesce(…, 'x') IS NOT NULL` form would be simplified to true by the optimizer and never sleep.
+ */
 export function slowly(view: string, delayMs: number): string {
   const ms = Math.max(0, Math.trunc(delayMs));
-  return `SELECT * FROM ${view} WHERE coalesce(reflect('java.lang.Thread', 'sleep', CAST(${ms} AS BIGINT)), 'x') IS NOT NULL`;
+  return `SELECT * FROM ${view} WHERE reflect('java.lang.Thread', 'sleep', CAST(${ms} AS BIGINT)) IS NULL`;
 }
 
 /** The shared SQL file as one statement: trailing semicolon removed. */
