@@ -1,3 +1,0 @@
-import { createRequire as __bfCreateRequire } from 'node:module';
-const require = __bfCreateRequire(import.meta.url);
-import{h as a,i as b,j as c,k as d,l as e,m as f,n as g,o as h,p as i,q as j,r as k,s as l,t as m,u as n}from"./chunk-SYU3J7BV.js";import"./chunk-6VIMJW3R.js";import"./chunk-T23XJ3K7.js";import"./chunk-N2OOTJJE.js";import"./chunk-54FUGNFB.js";import"./chunk-RMM3FQ3I.js";import"./chunk-KXD5HQQ6.js";import"./chunk-CVIAFCHR.js";export{a as DEFAULT_WAIT_SECONDS,b as FAILURE_LOG_LINES,g as PS_MAX_AGE_MS,e as StackNotReadyError,f as StartedStack,c as composeProjectFor,l as restartService,n as saveLogs,j as stackHealth,m as stackLogs,i as stackStatus,h as startStack,k as stopStack,d as validateServices};
