@@ -3,7 +3,16 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactRoute, backendIds, keepLocally, LOCAL_ARTIFACT_DIR, zipFiles } from './act-artifact.ts';
+import {
+  ACT_REPORT_DIR_ENV,
+  actWorkspaceIsTemporary,
+  artifactRoute,
+  backendIds,
+  keepLocally,
+  LOCAL_ARTIFACT_DIR,
+  localReportDir,
+  zipFiles,
+} from './act-artifact.ts';
 import { uploadArtifact } from './artifact-upload.ts';
 import { unzip } from './testing/unzip.ts';
 
@@ -84,5 +93,27 @@ describe('the report under act', () => {
     await writeFile(path.join(kept, 'stale.csv'), 'old');
     await keepLocally(req, [path.join(report, 'report.html')], env);
     await expect(readFile(path.join(kept, 'stale.csv'))).rejects.toThrow();
+  });
+  it('BF_ACT_REPORT_DIR (absolute) replaces <workspace>/bf-artifacts; a relative one is refused, naming it', async () => {
+    const keep = path.join(dir, 'kept-outside');
+    const env = { ACT: 'true', GITHUB_WORKSPACE: path.join(dir, 'ws2'), [ACT_REPORT_DIR_ENV]: keep };
+    const req = { name: 'bf-report-pr-7', rootDirectory: report, files: [path.join(report, 'report.html')] };
+    const res = await uploadArtifact(req, env);
+    expect(res.localDir).toBe(path.join(keep, 'bf-report-pr-7'));
+    expect(await readFile(path.join(keep, 'bf-report-pr-7', 'report.html'), 'utf8')).toBe(
+      files['report.html'],
+    );
+    expect(() => localReportDir('x', { ...env, [ACT_REPORT_DIR_ENV]: 'bf-artifacts' })).toThrow(
+      /BF_ACT_REPORT_DIR must be an absolute path/,
+    );
+  });
+
+  it("recognises act's temporary self-hosted workspace (hostexecutor beside RUNNER_TEMP)", () => {
+    const root = '/root/.cache/act/0123456789abcdef';
+    const hosted = { ACT: 'true', GITHUB_WORKSPACE: `${root}/hostexecutor`, RUNNER_TEMP: `${root}/tmp` };
+    expect(actWorkspaceIsTemporary(hosted)).toBe(true);
+    expect(actWorkspaceIsTemporary({ ...hosted, ACT: undefined })).toBe(false);
+    expect(actWorkspaceIsTemporary({ ...hosted, RUNNER_TEMP: '/tmp' })).toBe(false);
+    expect(actWorkspaceIsTemporary({ ...hosted, GITHUB_WORKSPACE: '/home/runner/work/bf/bf' })).toBe(false);
   });
 });

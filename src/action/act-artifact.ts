@@ -16,8 +16,15 @@ import { BfError } from '../util/errors.ts';
 import type { ArtifactRequest, UploadedArtifact } from './artifact-upload.ts';
 
 const SERVICE = 'twirp/github.actions.results.api.v1.ArtifactService';
-/** Folder of the workspace that holds the report when act runs without an artifact server. */
+/** Folder of the workspace that holds the report under act (with or without an artifact server). */
 export const LOCAL_ARTIFACT_DIR = 'bf-artifacts';
+/**
+ * Under act, an absolute folder to keep the report in instead of `<workspace>/bf-artifacts`. Needed with act's
+ * self-hosted platform (`-P ubuntu-latest=-self-hosted`): the workspace is then act's temporary copy of the working
+ * tree (`<act cache>/<random>/hostexecutor`), deleted when the job ends; act passes the host's environment to such
+ * jobs, so `BF_ACT_REPORT_DIR=$PWD/bf-artifacts act …` keeps the files.
+ */
+export const ACT_REPORT_DIR_ENV = 'BF_ACT_REPORT_DIR';
 
 /** How a report leaves the job: GitHub's service, act's server, or a local folder (act without a server). */
 export type ArtifactRoute = 'github' | 'act-server' | 'local';
@@ -144,13 +151,44 @@ export async function uploadToActServer(
   };
 }
 
-/** No artifact server (act without --artifact-server-path): the files go to `<workspace>/bf-artifacts/<name>/`. */
+/**
+ * True when the workspace is act's temporary copy for a self-hosted job: act makes `hostexecutor` (the workspace)
+ * and `tmp` (RUNNER_TEMP) side by side in one random folder and removes that folder when the job ends
+ * (nektos/act pkg/runner/run_context.go, startHostEnvironment).
+ */
+export function actWorkspaceIsTemporary(env: NodeJS.ProcessEnv): boolean {
+  const ws = env.GITHUB_WORKSPACE;
+  const tmp = env.RUNNER_TEMP;
+  return (
+    env.ACT === 'true' &&
+    !!ws &&
+    !!tmp &&
+    path.basename(ws) === 'hostexecutor' &&
+    path.dirname(path.resolve(ws)) === path.dirname(path.resolve(tmp))
+  );
+}
+
+/** Where the report is kept under act: `$BF_ACT_REPORT_DIR/<name>`, else `<workspace>/bf-artifacts/<name>`. */
+export function localReportDir(name: string, env: NodeJS.ProcessEnv): string {
+  const chosen = env[ACT_REPORT_DIR_ENV];
+  if (chosen !== undefined && chosen !== '') {
+    if (!path.isAbsolute(chosen)) {
+      throw new BfError(`${ACT_REPORT_DIR_ENV} must be an absolute path (got ${JSON.stringify(chosen)})`, {
+        hint: `e.g. ${ACT_REPORT_DIR_ENV}=$PWD/${LOCAL_ARTIFACT_DIR}`,
+      });
+    }
+    return path.join(chosen, name);
+  }
+  return path.resolve(env.GITHUB_WORKSPACE || process.cwd(), LOCAL_ARTIFACT_DIR, name);
+}
+
+/** Copies the report files into localReportDir (replacing an older report of the same name). */
 export async function keepLocally(
   req: ArtifactRequest,
   files: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<UploadedArtifact> {
-  const dir = path.resolve(env.GITHUB_WORKSPACE || process.cwd(), LOCAL_ARTIFACT_DIR, req.name);
+  const dir = localReportDir(req.name, env);
   await rm(dir, { recursive: true, force: true });
   const rel = files.map((f) => path.relative(req.rootDirectory, f));
   for (const r of rel) {

@@ -9,6 +9,7 @@ import type { PipelineOptions, PipelineResult } from '../pipeline/types.ts';
 import { BfError } from '../util/errors.ts';
 import { escapeControl } from '../util/escape.ts';
 import type { Logger } from '../util/log.ts';
+import { ACT_REPORT_DIR_ENV, actWorkspaceIsTemporary, LOCAL_ARTIFACT_DIR } from './act-artifact.ts';
 import type { ArtifactRequest, UploadedArtifact } from './artifact-upload.ts';
 import { REPORT_FILES } from './artifact-upload.ts';
 import { checkSignalCounts, type EsAssertion, type EsCount } from './assertion.ts';
@@ -240,12 +241,14 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     outcome.artifact = artifact;
     c.saveState(STATE_KEYS.artifactUploaded, 'true');
     if (artifact.localDir) {
-      c.notice(
-        artifact.id
-          ? `report uploaded to act's artifact server as '${config.artifactName}' (id ${artifact.id}) and kept in ${artifact.localDir}`
-          : `report kept in ${artifact.localDir} (act without an artifact server; add --artifact-server-path DIR to upload it)`,
-        { title: 'bf report' },
-      );
+      const where = artifact.id
+        ? `report uploaded to act's artifact server as '${config.artifactName}' (id ${artifact.id}) and kept in ${artifact.localDir}`
+        : `report kept in ${artifact.localDir} (act without an artifact server; add --artifact-server-path DIR to upload it)`;
+      const temporary =
+        actWorkspaceIsTemporary(env) && !env[ACT_REPORT_DIR_ENV]
+          ? `; act deletes this self-hosted workspace when the job ends: set ${ACT_REPORT_DIR_ENV}=$PWD/${LOCAL_ARTIFACT_DIR} to keep the files`
+          : '';
+      c.notice(`${where}${temporary}`, { title: 'bf report' });
     }
 
     c.setOutput('signals-count', String(result.events.length));

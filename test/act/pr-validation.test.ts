@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ARTIFACT_DIR } from '../../src/action/act-artifact.ts';
+import { ACT_REPORT_DIR_ENV } from '../../src/action/act-artifact.ts';
 import { unzip } from '../../src/action/testing/unzip.ts';
 import { localImageEnv } from '../../src/config/local-images.ts';
 import { REPO_ROOT } from '../../src/config/stack.ts';
@@ -61,17 +61,20 @@ async function actionLeftovers(): Promise<string[]> {
 
 describe('act pull_request -W .github/workflows/pr-validation.yml', () => {
   let artifacts: string;
+  /** BF_ACT_REPORT_DIR: the self-hosted workspace is act's temporary copy, deleted at the end of the job. */
+  let keptRoot: string;
+  let kept: string;
   let run: { exitCode: number | undefined; all: string };
-  const kept = path.join(REPO_ROOT, LOCAL_ARTIFACT_DIR, ARTIFACT);
 
   beforeAll(async () => {
     if (!existsSync(ACT))
       throw new Error(
-        `act not installed at ${ACT}: .ci/run installs it (go install github.com/nektos/act@v0.2.89)`,
+        `act not installed at ${ACT}: bash .ci/act.sh installs the pinned version (go install github.com/nektos/act@vX)`,
       );
     expect(await actionLeftovers()).toEqual([]);
     artifacts = await mkdtemp(path.join(tmpdir(), 'bf-act-artifacts-'));
-    await rm(kept, { recursive: true, force: true });
+    keptRoot = await mkdtemp(path.join(tmpdir(), 'bf-act-kept-'));
+    kept = path.join(keptRoot, ARTIFACT);
     const port = await freePort();
     const r = await execa(
       ACT,
@@ -93,7 +96,13 @@ describe('act pull_request -W .github/workflows/pr-validation.yml', () => {
         reject: false,
         all: true,
         // The job runs on this host and inherits this env: the local images, Node 24 first on PATH.
-        env: { ...process.env, ...localImageEnv() },
+        // ACT_DISABLE_VERSION_CHECK: act would ask api.nektosact.com for notices, which this machine cannot reach.
+        env: {
+          ...process.env,
+          ...localImageEnv(),
+          [ACT_REPORT_DIR_ENV]: keptRoot,
+          ACT_DISABLE_VERSION_CHECK: '1',
+        },
         timeout: 40 * 60_000,
       },
     );
@@ -102,6 +111,7 @@ describe('act pull_request -W .github/workflows/pr-validation.yml', () => {
 
   afterAll(async () => {
     if (artifacts) await rm(artifacts, { recursive: true, force: true });
+    if (keptRoot) await rm(keptRoot, { recursive: true, force: true });
   });
 
   it('is green: main, post and the job succeed', () => {
@@ -110,6 +120,9 @@ describe('act pull_request -W .github/workflows/pr-validation.yml', () => {
     expect(run.all).toContain('Job succeeded');
     expect(run.all).toMatch(/Success - Main Run bf on the stack/);
     expect(run.all).toMatch(/Success - Post Run bf on the stack/);
+    // The notice names act's server and the folder the files were kept in (BF_ACT_REPORT_DIR).
+    expect(run.all).toContain(`report uploaded to act's artifact server as '${ARTIFACT}'`);
+    expect(run.all).toContain(`kept in ${kept}`);
   });
 
   it("the artifact is in act's artifact server dir and its files equal the report byte for byte", async () => {
