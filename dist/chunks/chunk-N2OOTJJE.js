@@ -1,0 +1,3 @@
+import { createRequire as __bfCreateRequire } from 'node:module';
+const require = __bfCreateRequire(import.meta.url);
+function o(r){return r<=31&&r!==9&&r!==10||r>=127&&r<=159||r===8206||r===8207||r===8232||r===8233||r>=8234&&r<=8238||r>=8294&&r<=8297}function s(r){let e="";for(let t of r){let n=t.codePointAt(0);o(n)?e+=n<=255?`\\x${n.toString(16).padStart(2,"0")}`:`\\u${n.toString(16).padStart(4,"0")}`:e+=t}return e}var i="BF_PROGRESS_INTERVAL_MS";function a(r=process.env){let e=r[i]?.trim(),t=e?Number(e):Number.NaN;return Number.isFinite(t)&&t>=0?t:5e3}var p={info(){},warn(){},error(){},progress(){}};export{a,s as b,p as c};
