@@ -12,6 +12,7 @@ import { type FakeCore, fakeCore } from './testing/fake-core.ts';
 function result(outDir: string, events: number): PipelineResult {
   return {
     symbolList: { name: 'demo_small', symbols: ['AAA', 'BBB'] },
+    range: { start: '2024-01-01', end: '2024-12-31' },
     source: 'sample',
     synthetic: true,
     engine: 'spark',

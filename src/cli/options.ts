@@ -33,6 +33,11 @@ export const commonOptions = {
       '--fetch-timeout <seconds>',
       'give up the whole fetch after this long (nothing is written to the lake); default: no limit',
     ),
+  /** On commands that read the lake: no default, the lake's first/last bar of the list stands in. */
+  lakeStart: (dflt = "the list's first bar in the lake") =>
+    new Option('--start <date>', `first date, YYYY-MM-DD (default: ${dflt})`),
+  lakeEnd: (dflt = "the list's last bar in the lake") =>
+    new Option('--end <date>', `last date, YYYY-MM-DD (default: ${dflt})`),
   workdir: () => new Option('--workdir <dir>', 'workspace holding the local lake (default: $BF_HOME or .bf)'),
   out: () =>
     new Option(

@@ -14,6 +14,12 @@ export interface ColumnSpec {
 export type RowValue = string | number | boolean | null;
 export type Row = Record<string, RowValue>;
 
+/** An inclusive date range whose bounds are each optional (ISO `YYYY-MM-DD`). */
+export interface DateBounds {
+  start?: string;
+  end?: string;
+}
+
 /** Lineage of bars written to the lake. */
 export interface PricesMeta {
   source: string;
@@ -28,10 +34,12 @@ export interface BreadthEngine {
   /** Short engine name for logs and reports: `duckdb`, `spark`. */
   readonly name: string;
   /**
-   * Daily breadth over `symbols` (all symbols in the lake when omitted), ordered by date. Also stores the
-   * `features` and `breadth` tables. Throws BfError when the lake has no prices or some symbols are absent.
+   * Daily breadth over `symbols` (all symbols in the lake when omitted) and the bars within `range` (each bound
+   * when given), ordered by date: bars outside the run's scope do not exist for it, so the result equals what a
+   * lake holding only the run's bars would give. Also stores the `features` and `breadth` tables. Throws BfError
+   * when the lake has no prices or some symbols are absent.
    */
-  computeBreadth(symbols?: readonly string[]): Promise<BreadthDay[]>;
+  computeBreadth(symbols?: readonly string[], range?: DateBounds): Promise<BreadthDay[]>;
   close(): Promise<void>;
 }
 

@@ -13,6 +13,8 @@ export const TABLE = {
   breadthSeries: 'breadth_series',
   /** Signal firings. */
   signals: 'signals',
+  /** One row: the symbol list, date range and signal names the `signals` and `breadth_series` tables are for. */
+  signalsScope: 'signals_scope',
   backtestSummary: 'backtest_summary',
   backtestForwardReturns: 'backtest_forward_returns',
   backtestTrades: 'backtest_trades',
@@ -34,6 +36,7 @@ export const PRODUCED_BY: Readonly<Record<TableName, string>> = {
   breadth: 'bf signals generate',
   breadth_series: 'bf signals generate',
   signals: 'bf signals generate',
+  signals_scope: 'bf signals generate',
   backtest_summary: 'bf backtest run',
   backtest_forward_returns: 'bf backtest run',
   backtest_trades: 'bf backtest run',

@@ -1,10 +1,12 @@
 import type { SignalBacktest } from '../domain/backtest.ts';
+import type { DateRange } from '../domain/bar.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import { breadthCsv, forwardReturnsCsv, signalsCsv, tradesCsv } from '../report/csv.ts';
 import type { RunFacts } from '../report/html.ts';
 import { metricsJson, writeReportFiles } from '../report/write-outputs.ts';
 import type { Logger } from '../util/log.ts';
+import { describeScope } from './scope.ts';
 
 /** The files a person opens, by name. One list, so the CLI, the Action's artifact upload and the docs agree. */
 export const OUTPUT_FILES = {
@@ -22,6 +24,8 @@ export type OutputSpec =
   | {
       kind: 'full';
       facts: Pick<RunFacts, 'symbolList' | 'source' | 'synthetic' | 'engine' | 'skippedSymbols'>;
+      /** The run's date range (its flags), named in the title and metrics.json. */
+      range: DateRange;
       series: readonly BreadthSeriesRow[];
       events: readonly SignalEvent[];
       backtests: readonly SignalBacktest[];
@@ -43,15 +47,11 @@ export async function writeOutputs(
     [OUTPUT_FILES.signals]: signalsCsv(spec.events),
   };
   if (spec.kind === 'full') {
-    const range = {
-      start: spec.series[0]?.date ?? '',
-      end: spec.series[spec.series.length - 1]?.date ?? '',
-    };
     const facts: RunFacts = {
       ...spec.facts,
-      title: `Breadth thrust report — ${spec.facts.symbolList}`,
+      title: `Breadth thrust report — ${describeScope(spec.facts.symbolList, spec.range)}`,
       generatedAt: new Date().toISOString(),
-      dateRange: range,
+      dateRange: spec.range,
     };
     // Loaded here: the charts' vega modules cost `signals generate` (CSV files only) half a second to import.
     const { buildReportHtml } = await import('../report/html.ts');

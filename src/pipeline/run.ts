@@ -31,6 +31,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       const sig = await timed(timings, 'signals', log, () =>
         signalsStage(ws, {
           symbolList: opts.symbolList,
+          start: fetched.range.start,
+          end: fetched.range.end,
           signals: opts.signals,
           log,
           persist: false,
@@ -76,6 +78,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
                 engine: opts.engine,
                 skippedSymbols: sig.skipped,
               },
+              range: fetched.range,
               series: sig.series,
               events: sig.events,
               backtests,
@@ -87,6 +90,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       : {};
     return {
       symbolList: fetched.symbolList,
+      range: fetched.range,
       source: fetched.source,
       synthetic: fetched.synthetic,
       engine: opts.engine,

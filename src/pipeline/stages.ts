@@ -30,6 +30,14 @@ import {
   toLakeRow,
 } from './lake-rows.ts';
 import { DEFAULT_MIN_SYMBOLS, symbolsWithData } from './min-symbols.ts';
+import {
+  checkStoredScope,
+  describeScope,
+  SIGNALS_SCOPE_SCHEMA,
+  type StoredScope,
+  scopeFromRow,
+  scopeToRow,
+} from './scope.ts';
 import type { EngineName, PipelineOptions } from './types.ts';
 
 /** The lake and the engine over it (embedded or Spark), opened once per command and closed by the caller. */
@@ -237,6 +245,10 @@ async function withDeadline<T>(
 
 export interface SignalsSummary {
   symbolList: SymbolList;
+  /** The run's range: the flags' bounds, the lake's first/last bar of the list where a bound was not given. */
+  range: DateRange;
+  /** The signals generated (all unless `--signal` chose some). */
+  signals: SignalName[];
   synthetic: boolean;
   source: string;
   series: BreadthSeriesRow[];
@@ -245,11 +257,16 @@ export interface SignalsSummary {
   skipped: SymbolFailure[];
 }
 
-/** `bf signals generate`: prices → SQL features + breadth (engine) → derived series + signals (TypeScript) → lake. */
+/**
+ * `bf signals generate`: the list's prices within the range → SQL features + breadth (engine) → derived series +
+ * signals (TypeScript) → lake. Only the run's symbols and dates go in, whatever else the lake holds.
+ */
 export async function signalsStage(
   ws: Workspace,
   opts: {
     symbolList: string;
+    start?: string;
+    end?: string;
     signals?: SignalName[];
     log: Logger;
     persist?: boolean;
@@ -270,12 +287,15 @@ async function deriveSignals(
   opts: Parameters<typeof signalsStage>[1],
 ): Promise<SignalsSummary> {
   const pricesMeta = await ws.engine.readMeta(TABLE.prices);
+  const fetchHint = `run \`bf data fetch --symbol-list ${opts.symbolList}${opts.start ? ` --start ${opts.start}` : ''}${opts.end ? ` --end ${opts.end}` : ''}\` first (or \`bf pipeline run\`)`;
   if (!pricesMeta) {
-    throw new BfError(`no prices in the lake at ${ws.location}`, {
-      hint: `run \`bf data fetch --symbol-list ${opts.symbolList}\` first (or \`bf pipeline run\`)`,
-    });
+    throw new BfError(`no prices in the lake at ${ws.location}`, { hint: fetchHint });
   }
-  const { used, skipped } = symbolsWithData(list, pricesMeta.symbols, {
+  // A symbol this run's fetch found no bars for (in this range) is skipped even when the lake has older bars of
+  // it: the run uses exactly what its own fetch delivered, as a fresh workdir would.
+  const failedNow = new Set((opts.fetchFailures ?? []).map((f) => f.symbol));
+  const available = pricesMeta.symbols.filter((s) => !failedNow.has(s));
+  const { used, skipped } = symbolsWithData(list, available, {
     minSymbols: opts.minSymbols ?? DEFAULT_MIN_SYMBOLS,
     reasons: opts.fetchFailures ?? [],
     location: ws.location,
@@ -285,11 +305,21 @@ async function deriveSignals(
       `${skipped.length} of ${list.symbols.length} symbols skipped (no prices): ${skipped.map((f) => `${f.symbol} (${f.reason})`).join('; ')}`,
     );
   }
-  const days = await ws.engine.computeBreadth(used);
+  const days = await ws.engine.computeBreadth(used, { start: opts.start, end: opts.end });
+  if (days.length === 0) {
+    throw new BfError(
+      `the lake at ${ws.location} has no bars of ${list.name} between ${opts.start ?? 'its first bar'} and ${opts.end ?? 'its last bar'}`,
+      { hint: fetchHint },
+    );
+  }
+  const range = { start: opts.start ?? days[0]!.date, end: opts.end ?? days.at(-1)!.date };
   const series = deriveBreadthSeries(days);
-  const events = generateSignals(series, opts.signals ?? SIGNAL_NAMES);
-  const summary = {
+  const signals = opts.signals ?? [...SIGNAL_NAMES];
+  const events = generateSignals(series, signals);
+  const summary: SignalsSummary = {
     symbolList: list,
+    range,
+    signals,
     synthetic: pricesMeta.synthetic,
     source: pricesMeta.source,
     series,
@@ -298,46 +328,73 @@ async function deriveSignals(
   };
   if (opts.persist ?? true) await ws.engine.writeTables(signalTables(summary));
   opts.log.info(
-    `breadth: ${series[0]?.date ?? '-'} → ${series.at(-1)?.date ?? '-'}, ${series.length} days over ${used.length} symbols from ${pricesMeta.source}; signals: ${events.length} firing(s)`,
+    `breadth: ${series[0]?.date ?? '-'} → ${series.at(-1)?.date ?? '-'}, ${series.length} days over ${used.length} symbols (${describeScope(list.name, range)}) from ${pricesMeta.source}; signals: ${events.length} firing(s)`,
   );
   return summary;
 }
 
-/** The lake tables of a signals run: the derived breadth series and the firings. */
+/** The lake tables of a signals run: the derived breadth series, the firings, and the scope they are for. */
 export function signalTables(
-  s: Pick<SignalsSummary, 'series' | 'events' | 'source' | 'synthetic'>,
+  s: Pick<SignalsSummary, 'series' | 'events' | 'source' | 'synthetic' | 'symbolList' | 'range' | 'signals'>,
 ): TableWrite[] {
   const meta = { source: s.source, synthetic: s.synthetic };
+  const scope: StoredScope = {
+    symbolList: s.symbolList.name,
+    symbols: s.symbolList.symbols,
+    range: s.range,
+    signals: s.signals,
+    source: s.source,
+    synthetic: s.synthetic,
+  };
   return [
     { table: TABLE.breadthSeries, rows: breadthSeriesToLake(s.series), columns: BREADTH_SERIES_SCHEMA, meta },
     { table: TABLE.signals, rows: s.events.map(toLakeRow), columns: SIGNALS_SCHEMA, meta },
+    { table: TABLE.signalsScope, rows: [scopeToRow(scope)], columns: SIGNALS_SCOPE_SCHEMA, meta },
   ];
 }
 
-/** Reads what `signalsStage` stored, so `bf backtest run` works on its own after `bf signals generate`. */
+/**
+ * Reads what `signalsStage` stored, so `bf backtest run` works on its own after `bf signals generate`, and checks
+ * that it was generated for the wanted list, range and signals (else a BfError naming the command that makes it).
+ * The events come back filtered to the wanted signals.
+ */
 export async function loadSignals(
   ws: Workspace,
-): Promise<Omit<SignalsSummary, 'symbolList' | 'skipped'> & { symbols: string[] }> {
+  want: { symbolList: string; start?: string; end?: string; signals?: SignalName[] },
+): Promise<Omit<SignalsSummary, 'skipped'>> {
+  const list = await resolveSymbolList(want.symbolList);
   // Breadth and signals read as one set, never one run's breadth with another's signals.
-  return ws.shared(() => readSignals(ws));
+  return ws.shared(() => readSignals(ws, list, want));
 }
 
 async function readSignals(
   ws: Workspace,
-): Promise<Omit<SignalsSummary, 'symbolList' | 'skipped'> & { symbols: string[] }> {
-  const meta = await ws.engine.readMeta(TABLE.breadth);
-  if (!meta || !(await ws.engine.readMeta(TABLE.signals))) {
-    throw new BfError(`no breadth/signals in the lake at ${ws.location}`, {
-      hint: 'run `bf signals generate` first (or `bf pipeline run`)',
-    });
-  }
-  const days = (await ws.engine.readRows(TABLE.breadth)).map(breadthDayFromRow);
+  list: SymbolList,
+  want: { start?: string; end?: string; signals?: SignalName[] },
+): Promise<Omit<SignalsSummary, 'skipped'>> {
+  const hasAll =
+    (await ws.engine.readMeta(TABLE.breadthSeries)) &&
+    (await ws.engine.readMeta(TABLE.signals)) &&
+    (await ws.engine.readMeta(TABLE.signalsScope));
+  const storedRow = hasAll ? (await ws.engine.readRows(TABLE.signalsScope))[0] : undefined;
+  const stored = checkStoredScope(
+    storedRow ? scopeFromRow(storedRow) : null,
+    { symbolList: list, start: want.start, end: want.end, signals: want.signals },
+    ws.location,
+  );
+  // breadth_series, not breadth: it is written together with signals and their scope, so the three agree.
+  const days = (await ws.engine.readRows(TABLE.breadthSeries)).map(breadthDayFromRow);
   days.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  const events = (await ws.engine.readRows(TABLE.signals)).map(signalFromLake);
+  const signals = want.signals ?? stored.signals;
+  const events = (await ws.engine.readRows(TABLE.signals))
+    .map(signalFromLake)
+    .filter((e) => signals.includes(e.signal));
   return {
-    synthetic: meta.synthetic,
-    source: meta.source,
-    symbols: meta.symbols,
+    symbolList: list,
+    range: stored.range,
+    signals,
+    synthetic: stored.synthetic,
+    source: stored.source,
     series: deriveBreadthSeries(days),
     events,
   };

@@ -58,6 +58,8 @@ export interface StageTiming {
 
 export interface PipelineResult {
   symbolList: { name: string; symbols: string[] };
+  /** The run's date range: every stage worked on exactly these dates of exactly these symbols. */
+  range: { start: string; end: string };
   source: string;
   synthetic: boolean;
   engine: EngineName;

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { DailyBar, DateRange } from '../domain/bar.ts';
 import { silentLogger } from '../util/log.ts';
-import { businessDays, createSampleSource } from './sample.ts';
+import { businessDays, createSampleSource, DEFAULT_SAMPLE_SEED, lifecycleOf } from './sample.ts';
 
 const DEMO_25 = (
   'AAPL MSFT NVDA GOOGL META AMZN HD MCD KO PG WMT JPM BAC V BRK-B ' +
   'JNJ UNH PFE MRK XOM CVX LIN CAT HON VZ'
 ).split(' ');
 const FIVE_YEARS: DateRange = { start: '2020-11-02', end: '2025-10-31' };
+const TEN_YEARS: DateRange = { start: '2015-11-02', end: '2025-10-31' };
+const SOME_YEARS: DateRange = { start: '2017-01-02', end: '2024-06-28' };
 
 /** Daily advance ratio A / (A + D) against each symbol's own previous bar, as the breadth SQL defines it. */
 function advanceRatios(bars: DailyBar[]): number[] {
@@ -106,19 +108,29 @@ describe('sample source', () => {
     );
   });
 
-  it('lists the last symbol late and delists the second-to-last', async () => {
-    const { bars } = await createSampleSource().fetch(DEMO_25, FIVE_YEARS, silentLogger);
+  it('lists some symbols late and delists others, on dates fixed per symbol', async () => {
+    const { bars } = await createSampleSource().fetch(DEMO_25, TEN_YEARS, silentLogger);
     const dates = (s: string) => bars.filter((b) => b.symbol === s).map((b) => b.date);
-    const late = dates('VZ');
-    const delisted = dates('HON');
-    const calendar = businessDays(FIVE_YEARS.start, FIVE_YEARS.end);
-    expect(late[0]).toBe(calendar[Math.floor(calendar.length * 0.4)]);
-    expect(late.at(-1)).toBe('2025-10-31');
-    expect(delisted[0]).toBe('2020-11-02');
-    expect(delisted.at(-1)).toBe(calendar[Math.floor(calendar.length * 0.7)]);
-    // Small lists keep every symbol for the whole range.
-    const small = await createSampleSource().fetch(['AAPL', 'MSFT'], FIVE_YEARS, silentLogger);
-    expect(small.bars.filter((b) => b.symbol === 'MSFT').at(-1)?.date).toBe('2025-10-31');
+    expect(lifecycleOf('MRK', DEFAULT_SAMPLE_SEED)).toEqual({ listedFrom: '2022-09-13' });
+    expect(lifecycleOf('HON', DEFAULT_SAMPLE_SEED)).toEqual({ delistedAfter: '2023-10-27' });
+    expect(dates('MRK')[0]).toBe('2022-09-13');
+    expect(dates('MRK').at(-1)).toBe(TEN_YEARS.end);
+    expect(dates('HON')[0]).toBe(TEN_YEARS.start);
+    expect(dates('HON').at(-1)).toBe('2023-10-27');
+    expect(dates('AAPL')).toHaveLength(businessDays(TEN_YEARS.start, TEN_YEARS.end).length);
+  });
+
+  it('gives a symbol the same bars whatever list and range it is fetched with', async () => {
+    const source = createSampleSource();
+    const inDemo = (await source.fetch(DEMO_25, TEN_YEARS, silentLogger)).bars;
+    for (const symbol of ['MRK', 'HON', 'AAPL']) {
+      const alone = (await source.fetch([symbol], SOME_YEARS, silentLogger)).bars;
+      const fromDemo = inDemo.filter(
+        (b) => b.symbol === symbol && b.date >= SOME_YEARS.start && b.date <= SOME_YEARS.end,
+      );
+      expect(alone.length, symbol).toBeGreaterThan(100);
+      expect(alone, symbol).toEqual(fromDemo);
+    }
   });
 
   it('produces washouts followed by broad rallies, so the thrust rules fire a few times in five years', async () => {

@@ -7,8 +7,9 @@ export interface SampleSourceOptions {
   /** Default 20240101. Same seed, symbols and range give byte-identical bars. */
   seed?: number;
   /**
-   * With 10 or more symbols, the last one listed starts trading 40% into the range and the
-   * second-to-last stops 70% into it, so downstream code meets a late listing and a delisting. Default true.
+   * About one symbol in LIFECYCLE_ONE_IN lists late (2016–2024) and another delists (2023–2025), so downstream
+   * code meets both. Chosen from hash(seed, symbol) alone: a symbol has the same bars
+   * whatever list and range it is fetched with. Default true.
    */
   lifecycle?: boolean;
 }
@@ -16,9 +17,12 @@ export interface SampleSourceOptions {
 export const DEFAULT_SAMPLE_SEED = 20240101;
 /** The simulated market starts here; bars before it do not exist. Fixed so overlapping ranges agree. */
 export const SAMPLE_EPOCH = '2000-01-03';
-const LIFECYCLE_MIN_SYMBOLS = 10;
 /** The range used when the user gives neither --start nor --end: fixed, so a default run is the same every day. */
 export const SAMPLE_DEFAULT_RANGE: DateRange = { start: '2020-01-01', end: '2024-12-31' };
+const LIFECYCLE_ONE_IN = 10;
+/** Listings fall in the first window, delistings in the second (recent, so most ranges see the symbol trade). */
+const LISTING_WINDOW = { start: '2016-01-01', end: '2024-12-31' } as const;
+const DELISTING_WINDOW = { start: '2023-01-01', end: '2025-12-31' } as const;
 
 const DAY_MS = 86_400_000;
 
@@ -82,14 +86,21 @@ interface Lifecycle {
   delistedAfter?: string;
 }
 
-function lifecycleFor(symbols: string[], range: DateRange, enabled: boolean): Map<string, Lifecycle> {
-  const plan = new Map<string, Lifecycle>();
-  if (!enabled || symbols.length < LIFECYCLE_MIN_SYMBOLS) return plan;
-  const days = businessDays(range.start, range.end);
-  if (days.length < 10) return plan;
-  plan.set(symbols[symbols.length - 1] as string, { listedFrom: days[Math.floor(days.length * 0.4)] });
-  plan.set(symbols[symbols.length - 2] as string, { delistedAfter: days[Math.floor(days.length * 0.7)] });
-  return plan;
+let listingDays: string[] | undefined;
+let delistingDays: string[] | undefined;
+
+/** A symbol's listing or delisting date, if it has one: a function of the seed and the symbol only. */
+export function lifecycleOf(symbol: string, seed: number): Lifecycle {
+  listingDays ??= businessDays(LISTING_WINDOW.start, LISTING_WINDOW.end);
+  delistingDays ??= businessDays(DELISTING_WINDOW.start, DELISTING_WINDOW.end);
+  // The salt is arbitrary; this one gives demo_small a listing and a delisting inside its default range.
+  const rng = mulberry32(hash32(`${symbol}/lifecycle/1`, seed));
+  const kind = rng();
+  const at = rng();
+  const pick = (days: string[]) => days[Math.floor(at * days.length)] as string;
+  if (kind < 1 / LIFECYCLE_ONE_IN) return { listedFrom: pick(listingDays) };
+  if (kind < 2 / LIFECYCLE_ONE_IN) return { delistedAfter: pick(delistingDays) };
+  return {};
 }
 
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
@@ -150,11 +161,10 @@ export function createSampleSource(opts: SampleSourceOptions = {}): PriceSource 
     async fetch(symbols: string[], range: DateRange, log: Logger): Promise<FetchResult> {
       const calendar = range.end >= SAMPLE_EPOCH ? businessDays(SAMPLE_EPOCH, range.end) : [];
       const market = marketReturns(seed, calendar.length);
-      const plan = lifecycleFor(symbols, range, lifecycle);
       const bars: DailyBar[] = [];
       const failures: SymbolFailure[] = [];
       symbols.forEach((symbol, index) => {
-        const life = plan.get(symbol) ?? {};
+        const life = lifecycle ? lifecycleOf(symbol, seed) : {};
         const from = life.listedFrom && life.listedFrom > range.start ? life.listedFrom : range.start;
         const to = life.delistedAfter && life.delistedAfter < range.end ? life.delistedAfter : range.end;
         const own = symbolBars(symbol, seed, calendar, market, from, to);

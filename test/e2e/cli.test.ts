@@ -407,6 +407,159 @@ describe('bad input gets a specific error and a non-zero exit', () => {
   });
 });
 
+/** Output files of a run, with metrics.json's generation time blanked (the only field that may differ). */
+function outputFiles(out: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const f of ['breadth.csv', 'signals.csv', 'trades.csv', 'forward_returns.csv', 'metrics.json']) {
+    files[f] = readFileSync(join(out, f), 'utf8').replace(/"generated_at": "[^"]*"/, '"generated_at": ""');
+  }
+  return files;
+}
+
+// Several CLI runs each (a few seconds apiece, more on a loaded machine).
+const SEQUENCE_TIMEOUT = 300_000;
+
+describe('a run is scoped by its flags: list and range, whatever else the lake holds', () => {
+  it(
+    'a second pipeline run with a narrower range in the same workdir equals a fresh workdir',
+    async () => {
+      const used = tmp();
+      const wd = join(used, 'wd');
+      const first = await bf([
+        'pipeline',
+        'run',
+        '--workdir',
+        wd,
+        '--start',
+        '2015-01-01',
+        '--end',
+        '2025-06-30',
+        '-q',
+      ]);
+      expect(first.code).toBe(0);
+      const narrow = ['--start', '2024-01-01', '--end', '2024-12-31', '--json', '-q'];
+      const second = await bf(['pipeline', 'run', '--workdir', wd, '--out', join(used, 'out'), ...narrow]);
+      const fresh = tmp();
+      const clean = await bf([
+        'pipeline',
+        'run',
+        '--workdir',
+        join(fresh, 'wd'),
+        '--out',
+        join(fresh, 'out'),
+        ...narrow,
+      ]);
+      expect(second.code).toBe(0);
+      expect(clean.code).toBe(0);
+      const a = JSON.parse(second.stdout);
+      expect(a.range).toEqual({ start: '2024-01-01', end: '2024-12-31' });
+      expect(a.breadthDays).toBe(JSON.parse(clean.stdout).breadthDays);
+      expect(outputFiles(join(used, 'out'))).toEqual(outputFiles(join(fresh, 'out')));
+      const breadth = readFileSync(join(used, 'out', 'breadth.csv'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(String(breadth[1]).slice(0, 10) >= '2024-01-01').toBe(true);
+      expect(String(breadth.at(-1)).slice(0, 10) <= '2024-12-31').toBe(true);
+    },
+    SEQUENCE_TIMEOUT,
+  );
+
+  it(
+    'backtest run takes --symbol-list, --start and --end, and names them in every output',
+    async () => {
+      const dir = tmp();
+      const wd = join(dir, 'wd');
+      const out = join(dir, 'out');
+      expect(
+        (await bf(['data', 'fetch', '--workdir', wd, '--start', '2023-01-01', '--end', '2024-12-31', '-q']))
+          .code,
+      ).toBe(0);
+      const range = ['--start', '2024-01-01', '--end', '2024-12-31'];
+      const gen = await bf([
+        'signals',
+        'generate',
+        '--workdir',
+        wd,
+        '--symbol-list',
+        'demo_small',
+        ...range,
+        '--json',
+        '-q',
+      ]);
+      expect(gen.code).toBe(0);
+      expect(JSON.parse(gen.stdout).range).toEqual({ start: '2024-01-01', end: '2024-12-31' });
+
+      const bt = await bf([
+        'backtest',
+        'run',
+        '--workdir',
+        wd,
+        '--symbol-list',
+        'demo_small',
+        ...range,
+        '--out',
+        out,
+        '--json',
+        '-q',
+      ]);
+      expect(bt.stderr).toBe('');
+      expect(bt.code).toBe(0);
+      const json = JSON.parse(bt.stdout);
+      expect(json.symbolList.name).toBe('demo_small');
+      expect(json.symbolList.symbols).toHaveLength(25);
+      expect(json.range).toEqual({ start: '2024-01-01', end: '2024-12-31' });
+      const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+      expect(metrics.run.symbol_list).toBe('demo_small');
+      expect(metrics.run.date_range).toEqual({ start: '2024-01-01', end: '2024-12-31' });
+      expect(metrics.run.title).toBe('Breadth thrust report — demo_small, 2024-01-01 → 2024-12-31');
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('demo_small, 2024-01-01 → 2024-12-31');
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).not.toContain('symbols in the lake');
+
+      const human = await bf(['backtest', 'run', '--workdir', wd, '-q']);
+      expect(human.code).toBe(0);
+      expect(human.stdout.split('\n')[0]).toMatch(
+        /^demo_small, 2024-01-01 → 2024-12-31: 262 breadth days over 25 symbols/,
+      );
+    },
+    SEQUENCE_TIMEOUT,
+  );
+
+  it(
+    'refuses a signal, list or range that signals generate did not make, naming the command that makes it',
+    async () => {
+      const wd = join(tmp(), 'wd');
+      expect(
+        (await bf(['data', 'fetch', '--workdir', wd, '--start', '2024-01-01', '--end', '2024-12-31', '-q']))
+          .code,
+      ).toBe(0);
+      const gen = ['signals', 'generate', '--workdir', wd, '--start', '2024-01-01', '--end', '2024-12-31'];
+      expect((await bf([...gen, '--signal', 'zweig_breadth_thrust', '-q'])).code).toBe(0);
+
+      const signal = await bf(['backtest', 'run', '--workdir', wd, '--signal', 'deemer_breadth_thrust']);
+      expect(signal.code).toBe(1);
+      expect(signal.stdout).toBe('');
+      expect(signal.stderr).toContain(
+        'error: deemer_breadth_thrust was not generated for demo_small, 2024-01-01 → 2024-12-31 (the lake holds zweig_breadth_thrust)',
+      );
+      expect(signal.stderr).toContain(
+        'bf signals generate --symbol-list demo_small --start 2024-01-01 --end 2024-12-31 --signal zweig_breadth_thrust,deemer_breadth_thrust',
+      );
+
+      const list = await bf(['backtest', 'run', '--workdir', wd, '--symbol-list', 'demo_large']);
+      expect(list.code).toBe(1);
+      expect(list.stderr).toContain(
+        'holds no signals for demo_large: they were generated for demo_small, 2024-01-01 → 2024-12-31',
+      );
+      expect(list.stderr).toContain('`bf signals generate --symbol-list demo_large`');
+
+      const range = await bf(['backtest', 'run', '--workdir', wd, '--start', '2023-06-01']);
+      expect(range.code).toBe(1);
+      expect(range.stderr).toContain('`bf signals generate --symbol-list demo_small --start 2023-06-01`');
+    },
+    SEQUENCE_TIMEOUT,
+  );
+});
+
 describe('bf data fetch --source yahoo against a local replay of the chart API', () => {
   let server: Server;
   let url: string;

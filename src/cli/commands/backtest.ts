@@ -1,16 +1,30 @@
 import { Command } from 'commander';
+import { describeScope } from '../../pipeline/scope.ts';
 import { stderrLogger } from '../../util/log.ts';
-import { commonOptions as o, parseEngine, parsePositiveInt, parseSignals, stackFlags } from '../options.ts';
+import {
+  checkRange,
+  commonOptions as o,
+  parseDate,
+  parseEngine,
+  parsePositiveInt,
+  parseSignals,
+  stackFlags,
+} from '../options.ts';
 import { formatBacktests, printResult } from '../output.ts';
 
 export function backtestCommand(): Command {
   const backtest = new Command('backtest').description('backtest the signals stored in the lake');
   backtest
     .command('run')
-    .description('forward returns and a hold-N-days strategy vs buy-and-hold for each signal')
+    .description(
+      'forward returns and a hold-N-days strategy vs buy-and-hold for each signal generated for the list and range',
+    )
+    .addOption(o.symbolList())
+    .addOption(o.lakeStart('the range `bf signals generate` used'))
+    .addOption(o.lakeEnd('the range `bf signals generate` used'))
     .option(
       '--signal <names>',
-      'comma-separated signals to backtest; the first drives equity.svg (default: all)',
+      'comma-separated signals to backtest; the first drives equity.svg (default: all that were generated)',
     )
     .option('--hold-days <n>', 'trading days held after each firing', '21')
     .addOption(o.engine())
@@ -20,8 +34,14 @@ export function backtestCommand(): Command {
     .addOption(o.out())
     .addOption(o.json())
     .addOption(o.quiet())
-    .addHelpText('after', '\nExample:\n  bf backtest run --signal zweig_breadth_thrust --out out/')
+    .addHelpText(
+      'after',
+      '\nExample:\n  bf backtest run --symbol-list demo_small --signal zweig_breadth_thrust --out out/',
+    )
     .action(async (flags) => {
+      const start = parseDate('--start', flags.start);
+      const end = parseDate('--end', flags.end);
+      checkRange(start, end);
       const names = parseSignals(flags.signal);
       const holdDays = parsePositiveInt('--hold-days', flags.holdDays);
       const { loadSignals, openWorkspace } = await import('../../pipeline/stages.ts');
@@ -32,8 +52,11 @@ export function backtestCommand(): Command {
       try {
         // One hold: the backtest tables stored are computed from the signals read, not from another run's.
         const { input, backtests } = await ws.exclusive(async () => {
-          const input = await loadSignals(ws);
-          return { input, backtests: await backtestStage(ws, input, { holdDays, signals: names, log }) };
+          const input = await loadSignals(ws, { symbolList: flags.symbolList, start, end, signals: names });
+          return {
+            input,
+            backtests: await backtestStage(ws, input, { holdDays, signals: input.signals, log }),
+          };
         });
         const outputs = flags.out
           ? await writeOutputs(
@@ -41,11 +64,12 @@ export function backtestCommand(): Command {
               {
                 kind: 'full',
                 facts: {
-                  symbolList: `${input.symbols.length} symbols in the lake`,
+                  symbolList: input.symbolList.name,
                   source: input.source,
                   synthetic: input.synthetic,
                   engine: flags.engine,
                 },
+                range: input.range,
                 series: input.series,
                 events: input.events,
                 backtests,
@@ -56,9 +80,17 @@ export function backtestCommand(): Command {
           : {};
         printResult(
           flags.json,
-          { synthetic: input.synthetic, backtests: backtests.map(({ equity: _e, ...b }) => b), outputs },
+          {
+            symbolList: input.symbolList,
+            range: input.range,
+            source: input.source,
+            synthetic: input.synthetic,
+            backtests: backtests.map(({ equity: _e, ...b }) => b),
+            outputs,
+          },
           () =>
             [
+              `${describeScope(input.symbolList.name, input.range)}: ${input.series.length} breadth days over ${input.symbolList.symbols.length} symbols from ${input.source}`,
               formatBacktests(backtests, input.synthetic),
               ...Object.values(outputs).map((p) => `wrote ${p}`),
             ].join('\n'),

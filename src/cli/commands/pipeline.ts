@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { DEFAULT_MIN_SYMBOLS } from '../../pipeline/min-symbols.ts';
 import { parseBadRowPolicy } from '../../sources/csv-rows.ts';
+import { describeScope } from '../../pipeline/scope.ts';
 import { stderrLogger } from '../../util/log.ts';
 import {
   checkRange,
@@ -79,7 +80,7 @@ export function pipelineCommand(): Command {
         { ...result, series: undefined, backtests: result.backtests.map(({ equity: _e, ...b }) => b) },
         () =>
           [
-            `${result.symbolList.name}: ${result.bars} bars from ${result.source}, ${result.breadthDays} breadth days, ${result.events.length} signal firing(s)`,
+            `${describeScope(result.symbolList.name, result.range)}: ${result.bars} bars from ${result.source}, ${result.breadthDays} breadth days, ${result.events.length} signal firing(s)`,
             ...(result.skipped.length > 0
               ? [
                   `skipped ${result.skipped.length} symbol(s) without prices: ${result.skipped.map((f) => f.symbol).join(', ')}`,

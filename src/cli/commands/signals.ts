@@ -1,6 +1,14 @@
 import { Command } from 'commander';
+import { describeScope } from '../../pipeline/scope.ts';
 import { stderrLogger } from '../../util/log.ts';
-import { commonOptions as o, parseEngine, parseSignals, stackFlags } from '../options.ts';
+import {
+  checkRange,
+  commonOptions as o,
+  parseDate,
+  parseEngine,
+  parseSignals,
+  stackFlags,
+} from '../options.ts';
 import { printResult } from '../output.ts';
 
 export function signalsCommand(): Command {
@@ -13,6 +21,8 @@ export function signalsCommand(): Command {
       'compute features and daily breadth (SQL engine), then the thrust signals; store them in the lake',
     )
     .addOption(o.symbolList())
+    .addOption(o.lakeStart())
+    .addOption(o.lakeEnd())
     .option('--signal <names>', 'comma-separated signals to generate (default: all)')
     .addOption(o.engine())
     .addOption(o.workdir())
@@ -21,8 +31,14 @@ export function signalsCommand(): Command {
     .addOption(o.out())
     .addOption(o.json())
     .addOption(o.quiet())
-    .addHelpText('after', '\nExample:\n  bf signals generate --symbol-list demo_small --out out/')
+    .addHelpText(
+      'after',
+      '\nExample:\n  bf signals generate --symbol-list demo_small --start 2024-01-01 --end 2024-12-31 --out out/',
+    )
     .action(async (flags) => {
+      const start = parseDate('--start', flags.start);
+      const end = parseDate('--end', flags.end);
+      checkRange(start, end);
       const engine = parseEngine(flags.engine);
       const names = parseSignals(flags.signal);
       const { openWorkspace, signalsStage } = await import('../../pipeline/stages.ts');
@@ -30,7 +46,13 @@ export function signalsCommand(): Command {
       const log = stderrLogger({ quiet: flags.quiet });
       const ws = await openWorkspace(flags.workdir, log, engine, stackFlags(flags));
       try {
-        const r = await signalsStage(ws, { symbolList: flags.symbolList, signals: names, log });
+        const r = await signalsStage(ws, {
+          symbolList: flags.symbolList,
+          start,
+          end,
+          signals: names,
+          log,
+        });
         const outputs = flags.out
           ? await writeOutputs(flags.out, { kind: 'signals', series: r.series, events: r.events }, { log })
           : {};
@@ -38,6 +60,9 @@ export function signalsCommand(): Command {
           flags.json,
           {
             symbolList: r.symbolList,
+            range: r.range,
+            signals: r.signals,
+            source: r.source,
             synthetic: r.synthetic,
             breadthDays: r.series.length,
             events: r.events,
@@ -45,7 +70,7 @@ export function signalsCommand(): Command {
           },
           () =>
             [
-              `${r.series.length} breadth days over ${r.symbolList.symbols.length} symbols (${r.symbolList.name})${r.synthetic ? ' [SYNTHETIC DATA]' : ''}; ${r.events.length} signal firing(s)`,
+              `${describeScope(r.symbolList.name, r.range)}: ${r.series.length} breadth days over ${r.symbolList.symbols.length} symbols from ${r.source}${r.synthetic ? ' [SYNTHETIC DATA]' : ''}; ${r.events.length} signal firing(s)`,
               ...r.events.map((e) => `  ${e.date}  ${e.signal.padEnd(22)} ${e.value.toFixed(4)}`),
               ...Object.values(outputs).map((p) => `wrote ${p}`),
             ].join('\n'),

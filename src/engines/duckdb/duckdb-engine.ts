@@ -14,6 +14,7 @@ import {
   type CsvFileCounts,
   type CsvLoadRequest,
   checkColumns,
+  type DateBounds,
   type LakeEngine,
   PRICE_COLUMNS,
   type PricesMeta,
@@ -206,12 +207,12 @@ export class DuckDbEngine implements LakeEngine {
    * Runs `sql/features.sql` then `sql/breadth.sql` over the prices of `symbols` (all symbols when omitted), stores
    * the `features` and `breadth` tables, and returns the breadth rows ordered by date.
    */
-  async computeBreadth(symbols?: readonly string[]): Promise<BreadthDay[]> {
+  async computeBreadth(symbols?: readonly string[], range: DateBounds = {}): Promise<BreadthDay[]> {
     // Locked as one: breadth is computed from the features this call wrote, not from another run's.
-    return this.serial(() => this.lake.withLock(() => this.breadth(symbols)));
+    return this.serial(() => this.lake.withLock(() => this.breadth(symbols, range)));
   }
 
-  private async breadth(symbols?: readonly string[]): Promise<BreadthDay[]> {
+  private async breadth(symbols: readonly string[] | undefined, range: DateBounds): Promise<BreadthDay[]> {
     const priceFiles = this.lake.parquetFiles(TABLE.prices);
     const pricesMeta = this.lake.readMeta(TABLE.prices);
     if (!priceFiles || !pricesMeta || pricesMeta.rows === 0) {
@@ -219,10 +220,20 @@ export class DuckDbEngine implements LakeEngine {
         hint: 'run `bf data fetch` first (or pass --workdir / BF_HOME pointing at the workdir that holds them)',
       });
     }
+    // The run's date range: bars outside it do not exist for this run (the same filter as the Spark engine).
+    const inRange = [
+      range.start ? `date >= DATE ${literal(range.start)}` : '',
+      range.end ? `date <= DATE ${literal(range.end)}` : '',
+    ]
+      .filter(Boolean)
+      .map((c) => ` AND ${c}`)
+      .join('');
     let wanted: string[];
     if (symbols === undefined) {
       wanted = pricesMeta.symbols;
-      await this.conn.run(`CREATE OR REPLACE VIEW prices AS SELECT * FROM ${readParquet(priceFiles)}`);
+      await this.conn.run(
+        `CREATE OR REPLACE VIEW prices AS SELECT * FROM ${readParquet(priceFiles)} WHERE true${inRange}`,
+      );
     } else {
       wanted = [...new Set(symbols)].sort();
       if (wanted.length === 0) throw new UsageError('the symbol list is empty', 'give at least one symbol');
@@ -246,7 +257,7 @@ export class DuckDbEngine implements LakeEngine {
         appender.closeSync();
       }
       await this.conn.run(`CREATE OR REPLACE VIEW prices AS
-        SELECT * FROM ${readParquet(priceFiles)} WHERE symbol IN (SELECT symbol FROM wanted_symbols)`);
+        SELECT * FROM ${readParquet(priceFiles)} WHERE symbol IN (SELECT symbol FROM wanted_symbols)${inRange}`);
     }
     const lineage: TableMetaInput = {
       source: pricesMeta.source,

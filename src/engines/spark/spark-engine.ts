@@ -13,6 +13,7 @@ import {
   breadthDayFromRow,
   type ColumnSpec,
   checkColumns,
+  type DateBounds,
   type LakeEngine,
   type PricesMeta,
   type Row,
@@ -189,7 +190,7 @@ export class SparkEngine implements LakeEngine {
   }
 
   /** Runs sql/features.sql then sql/breadth.sql on the cluster, stores both Delta tables, returns breadth by date. */
-  computeBreadth(symbols?: readonly string[]): Promise<BreadthDay[]> {
+  computeBreadth(symbols?: readonly string[], range: DateBounds = {}): Promise<BreadthDay[]> {
     return this.serial(async () => {
       const pricesMeta = await this.readMeta('prices');
       if (!pricesMeta || pricesMeta.rows === 0) {
@@ -212,7 +213,12 @@ export class SparkEngine implements LakeEngine {
         }
       }
       const [r] = await this.run('breadth', [
-        { op: 'breadth', symbols: symbols === undefined ? null : wanted },
+        {
+          op: 'breadth',
+          symbols: symbols === undefined ? null : wanted,
+          start: range.start ?? null,
+          end: range.end ?? null,
+        },
       ]);
       const out = r as SparkOpResult & {
         rows: Record<string, unknown>[];
