@@ -108,15 +108,22 @@ describe('sample source', () => {
     );
   });
 
-  it('lists some symbols late and delists others, on dates fixed per symbol', async () => {
+  it('lists some symbols late and halts others for a while, on dates fixed per symbol', async () => {
     const { bars } = await createSampleSource().fetch(DEMO_25, TEN_YEARS, silentLogger);
     const dates = (s: string) => bars.filter((b) => b.symbol === s).map((b) => b.date);
-    expect(lifecycleOf('MRK', DEFAULT_SAMPLE_SEED)).toEqual({ listedFrom: '2022-09-13' });
-    expect(lifecycleOf('HON', DEFAULT_SAMPLE_SEED)).toEqual({ delistedAfter: '2023-10-27' });
-    expect(dates('MRK')[0]).toBe('2022-09-13');
+    expect(lifecycleOf('MRK', DEFAULT_SAMPLE_SEED)).toEqual({ listedFrom: '2018-09-20' });
+    expect(lifecycleOf('HON', DEFAULT_SAMPLE_SEED)).toEqual({
+      haltedFrom: '2021-08-24',
+      haltedTo: '2021-09-28',
+    });
+    expect(dates('MRK')[0]).toBe('2018-09-20');
     expect(dates('MRK').at(-1)).toBe(TEN_YEARS.end);
-    expect(dates('HON')[0]).toBe(TEN_YEARS.start);
-    expect(dates('HON').at(-1)).toBe('2023-10-27');
+    const hon = dates('HON');
+    expect(hon[0]).toBe(TEN_YEARS.start);
+    expect(hon.at(-1)).toBe(TEN_YEARS.end);
+    expect(hon.filter((d) => d >= '2021-08-24' && d <= '2021-09-28')).toEqual([]);
+    expect(hon).toContain('2021-08-23');
+    expect(hon).toContain('2021-09-29');
     expect(dates('AAPL')).toHaveLength(businessDays(TEN_YEARS.start, TEN_YEARS.end).length);
   });
 

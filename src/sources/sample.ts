@@ -7,9 +7,9 @@ export interface SampleSourceOptions {
   /** Default 20240101. Same seed, symbols and range give byte-identical bars. */
   seed?: number;
   /**
-   * About one symbol in LIFECYCLE_ONE_IN lists late (2016–2024) and another delists (2023–2025), so downstream
-   * code meets both. Chosen from hash(seed, symbol) alone: a symbol has the same bars
-   * whatever list and range it is fetched with. Default true.
+   * About one symbol in LIFECYCLE_ONE_IN lists late (2015–2019) and another halts for 20–60 trading days
+   * (2020–2025), so downstream code meets a late listing and a gap. Chosen from hash(seed, symbol) alone: a symbol
+   * has the same bars whatever list and range it is fetched with. Default true.
    */
   lifecycle?: boolean;
 }
@@ -20,9 +20,13 @@ export const SAMPLE_EPOCH = '2000-01-03';
 /** The range used when the user gives neither --start nor --end: fixed, so a default run is the same every day. */
 export const SAMPLE_DEFAULT_RANGE: DateRange = { start: '2020-01-01', end: '2024-12-31' };
 const LIFECYCLE_ONE_IN = 10;
-/** Listings fall in the first window, delistings in the second (recent, so most ranges see the symbol trade). */
-const LISTING_WINDOW = { start: '2016-01-01', end: '2024-12-31' } as const;
-const DELISTING_WINDOW = { start: '2023-01-01', end: '2025-12-31' } as const;
+/**
+ * Listings fall in the first window, halts in the second. No symbol delists: a symbol that stopped for good would
+ * have no bars at all in every later range, and short ranges are what tests and demos use.
+ */
+const LISTING_WINDOW = { start: '2015-01-01', end: '2019-12-31' } as const;
+const HALT_WINDOW = { start: '2020-01-01', end: '2025-12-31' } as const;
+const HALT_DAYS = { min: 20, max: 60 } as const;
 
 const DAY_MS = 86_400_000;
 
@@ -83,23 +87,30 @@ export function marketReturns(seed: number, dayCount: number): number[] {
 
 interface Lifecycle {
   listedFrom?: string;
-  delistedAfter?: string;
+  /** No bars from `haltedFrom` up to and including `haltedTo`. */
+  haltedFrom?: string;
+  haltedTo?: string;
 }
 
 let listingDays: string[] | undefined;
-let delistingDays: string[] | undefined;
+let haltDays: string[] | undefined;
 
 /** A symbol's listing or delisting date, if it has one: a function of the seed and the symbol only. */
 export function lifecycleOf(symbol: string, seed: number): Lifecycle {
   listingDays ??= businessDays(LISTING_WINDOW.start, LISTING_WINDOW.end);
-  delistingDays ??= businessDays(DELISTING_WINDOW.start, DELISTING_WINDOW.end);
-  // The salt is arbitrary; this one gives demo_small a listing and a delisting inside its default range.
+  haltDays ??= businessDays(HALT_WINDOW.start, HALT_WINDOW.end);
+  // The salt is arbitrary; this one gives demo_small two late listings and a halt.
   const rng = mulberry32(hash32(`${symbol}/lifecycle/1`, seed));
   const kind = rng();
   const at = rng();
   const pick = (days: string[]) => days[Math.floor(at * days.length)] as string;
   if (kind < 1 / LIFECYCLE_ONE_IN) return { listedFrom: pick(listingDays) };
-  if (kind < 2 / LIFECYCLE_ONE_IN) return { delistedAfter: pick(delistingDays) };
+  if (kind < 2 / LIFECYCLE_ONE_IN) {
+    const start = Math.floor(at * haltDays.length);
+    const length = HALT_DAYS.min + Math.floor(rng() * (HALT_DAYS.max - HALT_DAYS.min + 1));
+    const last = haltDays[Math.min(start + length - 1, haltDays.length - 1)] as string;
+    return { haltedFrom: haltDays[start] as string, haltedTo: last };
+  }
   return {};
 }
 
@@ -166,8 +177,9 @@ export function createSampleSource(opts: SampleSourceOptions = {}): PriceSource 
       symbols.forEach((symbol, index) => {
         const life = lifecycle ? lifecycleOf(symbol, seed) : {};
         const from = life.listedFrom && life.listedFrom > range.start ? life.listedFrom : range.start;
-        const to = life.delistedAfter && life.delistedAfter < range.end ? life.delistedAfter : range.end;
-        const own = symbolBars(symbol, seed, calendar, market, from, to);
+        const own = symbolBars(symbol, seed, calendar, market, from, range.end).filter(
+          (b) => !(life.haltedFrom && b.date >= life.haltedFrom && b.date <= (life.haltedTo as string)),
+        );
         if (own.length === 0) failures.push({ symbol, reason: noBarsReason(range) });
         for (const bar of own) bars.push(bar);
         log.progress(`generated ${index + 1}/${symbols.length} ${symbol}`);

@@ -68,6 +68,7 @@ describe('bf lake ls', () => {
       'breadth',
       'breadth_series',
       'signals',
+      'signals_scope',
       'backtest_summary',
       'backtest_forward_returns',
       'backtest_trades',
@@ -200,7 +201,7 @@ describe('bf lake verify', () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.firstProblem).toBeNull();
-    expect(report.tables).toHaveLength(9);
+    expect(report.tables).toHaveLength(10);
     expect(report.tables.every((t: { problem: string | null }) => t.problem === null)).toBe(true);
   });
 
