@@ -138,6 +138,37 @@ describe('SparkEngine on the stack', () => {
     expect(apps.completed).toEqual([]);
   });
 
+  it('breadth over part of the list and a narrower range sees only those bars, as the embedded engine does', async () => {
+    const some = symbols.slice(0, 10);
+    const range = { start: '2022-03-01', end: '2022-12-30' };
+    const sparkPart = await spark.computeBreadth(some, range);
+    const dir = await mkdtemp(join(tmpdir(), 'bf-parity-range-'));
+    let duckPart: BreadthDay[];
+    try {
+      const duck = await DuckDbEngine.open(Lake.open(dir));
+      // The embedded lake gets only the run's bars: what a fresh workdir fetched for exactly this scope holds.
+      await duck.writePrices(
+        bars.filter((b) => some.includes(b.symbol) && b.date >= range.start && b.date <= range.end),
+        { source: 'sample', synthetic: true },
+      );
+      duckPart = await duck.computeBreadth(some);
+      await duck.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(sparkPart[0]?.date).toBe('2022-03-01');
+    expect(sparkPart.at(-1)?.date).toBe('2022-12-30');
+    expect(sparkPart.length).toBe(duckPart.length);
+    expect(Math.max(...sparkPart.map((d) => d.issues))).toBeLessThanOrEqual(some.length);
+    for (let i = 0; i < duckPart.length; i++) {
+      const d = duckPart[i] as BreadthDay;
+      const s = sparkPart[i] as BreadthDay;
+      expect({ ...s, ewReturn: null }).toEqual({ ...d, ewReturn: null });
+      if (s.ewReturn !== null && d.ewReturn !== null)
+        expect(Math.abs(s.ewReturn - d.ewReturn)).toBeLessThan(1e-12);
+    }
+  });
+
   it('a changed bar is one new commit; writeTables replaces small tables; readTables returns them typed', async () => {
     const before = await deltaCommits('prices');
     const target = bars[10] as DailyBar;
