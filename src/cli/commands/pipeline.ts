@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { DEFAULT_MIN_SYMBOLS } from '../../pipeline/min-symbols.ts';
-import { parseBadRowPolicy } from '../../sources/csv-rows.ts';
 import { describeScope } from '../../pipeline/scope.ts';
+import { parseBadRowPolicy } from '../../sources/csv-rows.ts';
 import { stderrLogger } from '../../util/log.ts';
 import {
   checkRange,
