@@ -1,3 +1,4 @@
+import { ALL_DATES, type DateRange } from '../domain/bar.ts';
 import { backtestStage, backtestTables } from './backtest-stage.ts';
 import { writeOutputs } from './outputs.ts';
 import { publishStage } from './publish-stage.ts';
@@ -31,8 +32,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       const sig = await timed(timings, 'signals', log, () =>
         signalsStage(ws, {
           symbolList: opts.symbolList,
-          start: fetched.range.start,
-          end: fetched.range.end,
+          ...runBounds(fetched.range, fetched.span),
           signals: opts.signals,
           log,
           persist: false,
@@ -78,7 +78,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
                 engine: opts.engine,
                 skippedSymbols: sig.skipped,
               },
-              range: fetched.range,
+              range: sig.range,
               series: sig.series,
               events: sig.events,
               backtests,
@@ -90,7 +90,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       : {};
     return {
       symbolList: fetched.symbolList,
-      range: fetched.range,
+      range: sig.range,
       source: fetched.source,
       synthetic: fetched.synthetic,
       engine: opts.engine,
@@ -115,5 +115,16 @@ function stackLogs(stack: NonNullable<PipelineOptions['stack']>) {
   return async (service: string, lines: number): Promise<string[]> => {
     const { composeProjectFor } = await import('../infra/stack.ts');
     return composeProjectFor(stack).logs(service, lines);
+  };
+}
+
+/**
+ * The bounds the later stages of a run use: the fetch's range; where a bound was left open (csv:DIR's default,
+ * everything in the files) the first/last bar the fetch delivered, so the run covers what a fresh workdir would.
+ */
+function runBounds(range: DateRange, span: DateRange | null): { start?: string; end?: string } {
+  return {
+    start: range.start === ALL_DATES.start ? span?.start : range.start,
+    end: range.end === ALL_DATES.end ? span?.end : range.end,
   };
 }
