@@ -28,6 +28,11 @@ export const commonOptions = {
       '--on-bad-row <policy>',
       'csv:DIR rows that break the rules: skip (drop and count them per file) | fail (stop, write nothing)',
     ).default('skip'),
+  replace: () =>
+    new Option(
+      '--replace',
+      "drop lake bars the source no longer has (the fetched symbols' bars in the range become exactly what it delivered); default: keep them and name them",
+    ),
   fetchTimeout: () =>
     new Option(
       '--fetch-timeout <seconds>',

@@ -2,7 +2,9 @@ import type { SignalBacktest } from '../domain/backtest.ts';
 
 /** Data goes to stdout (JSON with --json, else a short human summary); progress and errors go to stderr. */
 export function printResult(json: boolean | undefined, data: unknown, human: () => string): void {
-  if (json) process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  // A function builds the JSON document only when asked for (the lake-reading commands check it on the way).
+  const doc = () => (typeof data === 'function' ? data() : data);
+  if (json) process.stdout.write(`${JSON.stringify(doc(), null, 2)}\n`);
   else process.stdout.write(`${human()}\n`);
 }
 

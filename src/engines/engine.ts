@@ -26,6 +26,40 @@ export interface PricesMeta {
   synthetic: boolean;
 }
 
+/** One fetch's bars as `writePrices` merges them: the source is authoritative for its symbols within `range`. */
+export interface PricesWrite extends PricesMeta {
+  /** The range the source was asked for; default the span of the bars given. */
+  range?: DateRange;
+  /**
+   * Drop the bars of the fetched symbols within `range` that the source no longer has (`--replace`). Default:
+   * keep them, and report them.
+   */
+  replace?: boolean;
+  /** ISO time of the fetch, recorded in the per-symbol lineage; default now. */
+  fetchedAt?: string;
+}
+
+/** Bars of one symbol, within the fetched range, that the lake holds and the source no longer has. */
+export interface VanishedBars {
+  symbol: string;
+  bars: number;
+  first: string;
+  last: string;
+}
+
+/** What a merge into `prices` did, and the table's totals after it. */
+export interface PricesWritten {
+  rows: number;
+  symbols: number;
+  /** Bars already in the lake whose values the fetch changed. */
+  replaced: number;
+  /** Bars new to the lake. */
+  added: number;
+  vanished: VanishedBars[];
+  /** True when the vanished bars were dropped (`replace`), false when they were kept. */
+  dropped: boolean;
+}
+
 /**
  * What the CLI needs from an engine that turns the lake's prices into daily breadth. Implemented by the embedded
  * DuckDB engine and by the Spark engine; both run the same `sql/features.sql` and `sql/breadth.sql`.
@@ -75,7 +109,7 @@ export interface CsvFileCounts {
 export interface CsvLoadRequest {
   files: readonly CsvFileIn[];
   range: DateRange;
-  meta: PricesMeta;
+  meta: PricesWrite;
   /**
    * Sees every file's counts before anything is written; returns the indexes of the files to write, or throws to
    * write nothing (e.g. `--on-bad-row fail`).
@@ -89,10 +123,13 @@ export interface LakeEngine extends BreadthEngine {
    * src/sources/csv-rows.ts and merges the bars into `prices` like `writePrices`. Engines without it get the bars
    * from the source's `fetch`.
    */
-  loadCsvPrices?(
-    req: CsvLoadRequest,
-  ): Promise<{ written: { rows: number; symbols: number }; counts: CsvFileCounts[] }>;
-  writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }>;
+  loadCsvPrices?(req: CsvLoadRequest): Promise<{ written: PricesWritten; counts: CsvFileCounts[] }>;
+  /**
+   * Merges bars into `prices` keyed by (symbol, date) and records the fetch in the per-symbol lineage
+   * (src/lake/lineage.ts). Bars of the fetched symbols within `write.range` that the fetch did not deliver are
+   * kept, or dropped with `write.replace`; either way they are returned.
+   */
+  writePrices(bars: readonly DailyBar[], write: PricesWrite): Promise<PricesWritten>;
   /** Replaces a small table (signals, breadth series, backtest outputs) with `rows`. */
   writeRows(
     table: TableName,

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LAKE_LOCK_FILE, TEST_SWAP_DELAY_ENV } from '../config/lake.ts';
 import { BfError } from '../util/errors.ts';
 import { type Logger, silentLogger } from '../util/log.ts';
+import type { Lineage } from './lineage.ts';
 import { FileLock, type FileLockOptions, isAlive } from './lock.ts';
 import type { TableName } from './tables.ts';
 
@@ -52,9 +53,11 @@ export interface TableMeta {
   writtenAt: string;
   /** Parquet file names inside the table directory. */
   files: string[];
+  /** prices only: where each symbol's bars came from, per date segment (src/lake/lineage.ts). */
+  lineage?: Lineage;
 }
 
-export type TableMetaInput = Pick<TableMeta, 'source' | 'synthetic' | 'rows' | 'symbols'>;
+export type TableMetaInput = Pick<TableMeta, 'source' | 'synthetic' | 'rows' | 'symbols' | 'lineage'>;
 
 export interface WriteTableHooks {
   /** Called after the new version is complete and fsynced, before it replaces the old one (tests simulate crashes here). */
@@ -210,6 +213,7 @@ export class Lake {
         symbols: [...merged.symbols].sort(),
         writtenAt: new Date().toISOString(),
         files,
+        ...(merged.lineage ? { lineage: merged.lineage } : {}),
       };
       writeFileSync(join(staging, META_FILE), `${JSON.stringify(full, null, 2)}\n`);
       for (const f of readdirSync(staging)) fsyncPath(join(staging, f));
@@ -223,6 +227,25 @@ export class Lake {
       rmSync(staging, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /**
+   * Replaces only the lineage in a table's `_meta.json` (a fetch that changed no bar still records what it
+   * fetched): written to a temp file and renamed over, under the lake lock.
+   */
+  rewriteLineage(table: TableName, lineage: Lineage): Promise<TableMeta | null> {
+    return this.withLock(async () => {
+      const current = this.readMeta(table);
+      if (!current) return null;
+      const next: TableMeta = { ...current, lineage };
+      const path = join(this.tableDir(table), META_FILE);
+      const temp = `${path}.${process.pid}.tmp`;
+      writeFileSync(temp, `${JSON.stringify(next, null, 2)}\n`);
+      fsyncPath(temp);
+      renameSync(temp, path);
+      fsyncPath(this.tableDir(table));
+      return next;
+    });
   }
 
   /** Moves the current version aside, renames the staging directory in, then deletes the old version. */

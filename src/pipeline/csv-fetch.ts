@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ALL_DATES, type DateRange, describeRange } from '../domain/bar.ts';
-import type { CsvFileCounts, LakeEngine } from '../engines/engine.ts';
+import type { CsvFileCounts, LakeEngine, PricesWritten } from '../engines/engine.ts';
 import {
   type CsvFileReport,
   type CsvSource,
@@ -25,7 +25,7 @@ export interface CsvFetchOutcome {
   badRows: number;
   /** First and last date of the bars written. */
   span: DateRange | null;
-  written: { rows: number; symbols: number };
+  written: PricesWritten;
 }
 
 /**
@@ -39,6 +39,7 @@ export async function fetchCsvIntoLake(
   symbols: readonly string[],
   range: DateRange,
   log: Logger,
+  write: { replace?: boolean; fetchedAt: string } = { fetchedAt: new Date().toISOString() },
 ): Promise<CsvFetchOutcome> {
   const failures: SymbolFailure[] = [];
   const files: { symbol: string; path: string }[] = [];
@@ -60,7 +61,7 @@ export async function fetchCsvIntoLake(
   const { written, counts } = await engine.loadCsvPrices({
     files,
     range,
-    meta: { source: source.name, synthetic: false },
+    meta: { source: source.name, synthetic: false, range, ...write },
     judge: async (all) => {
       const reports = await Promise.all(all.map((c) => explain(c, range)));
       judgeBadRows(source.name, reports, source.onBadRow, log);

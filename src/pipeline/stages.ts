@@ -4,8 +4,15 @@ import { ALL_DATES, type DateRange, describeRange } from '../domain/bar.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import { SIGNAL_NAMES } from '../domain/signal.ts';
-import { breadthDayFromRow, type LakeEngine, type TableWrite } from '../engines/engine.ts';
+import {
+  breadthDayFromRow,
+  type LakeEngine,
+  type PricesWritten,
+  type TableWrite,
+  type VanishedBars,
+} from '../engines/engine.ts';
 import { Lake, resolveWorkdir, TABLE } from '../lake/index.ts';
+import { scopeLineage } from '../lake/lineage.ts';
 import { deriveBreadthSeries } from '../signals/breadth-series.ts';
 import { generateSignals } from '../signals/rules.ts';
 import { isCsvSource } from '../sources/csv.ts';
@@ -128,6 +135,12 @@ export interface FetchSummary {
   badRows: number;
   /** First and last date of the bars loaded. */
   span: DateRange | null;
+  /** Bars already in the lake whose values this fetch changed. */
+  replaced: number;
+  /** Bars of the fetched symbols within the range that the source no longer has, per symbol. */
+  vanished: VanishedBars[];
+  /** True when those were dropped (`--replace`), false when kept. */
+  dropped: boolean;
 }
 
 /** `bf data fetch`: symbols → source → raw daily bars merged into the lake's `prices` table. */
@@ -142,6 +155,8 @@ export async function fetchStage(
     fetchTimeoutMs?: number;
     /** `--on-bad-row` for csv:DIR (default skip). */
     onBadRow?: BadRowPolicy;
+    /** Drop the bars the source no longer has (within the range, of the symbols it delivered); default keep. */
+    replace?: boolean;
     log: Logger;
   },
 ): Promise<FetchSummary> {
@@ -154,11 +169,18 @@ export async function fetchStage(
   opts.log.info(
     `fetching ${list.symbols.length} symbols (${list.name}) from ${describeSource(source)}${source.synthetic ? ' [SYNTHETIC]' : ''}, ${describeRange(range)}`,
   );
+  const fetchedAt = new Date().toISOString();
   if (isCsvSource(source) && ws.engine.loadCsvPrices) {
     const engine = { loadCsvPrices: ws.engine.loadCsvPrices.bind(ws.engine) };
-    const csv = await fetchCsvIntoLake(engine, source, list.symbols, range, opts.log);
+    const csv = await fetchCsvIntoLake(engine, source, list.symbols, range, opts.log, {
+      replace: opts.replace,
+      fetchedAt,
+    });
     logUsed(opts.log, source.name, csv.span, csv.written, list.symbols.length - csv.failures.length);
     return {
+      replaced: csv.written.replaced,
+      vanished: csv.written.vanished,
+      dropped: csv.written.dropped,
       symbolList: list,
       source: source.name,
       synthetic: false,
@@ -189,6 +211,9 @@ export async function fetchStage(
   const written = await ws.engine.writePrices(result.bars, {
     source: source.name,
     synthetic: source.synthetic,
+    range,
+    replace: opts.replace,
+    fetchedAt,
   });
   const span = barSpan(result.bars);
   logUsed(opts.log, source.name, span, written, list.symbols.length - result.failures.length);
@@ -202,6 +227,9 @@ export async function fetchStage(
     skippedRows: result.skippedRows,
     badRows: result.badRows ?? 0,
     span,
+    replaced: written.replaced,
+    vanished: written.vanished,
+    dropped: written.dropped,
   };
 }
 
@@ -216,15 +244,30 @@ function barSpan(bars: readonly { date: string }[]): DateRange | null {
   return { start, end };
 }
 
-/** Every fetch says what went in: the dates, the source, the symbols; and what the lake holds after it. */
+/**
+ * Every fetch says what went in: the dates, the source, the symbols; what it replaced; the bars the source no
+ * longer has (kept with a warning naming them, or dropped with --replace); what the lake holds after it.
+ */
 function logUsed(
   log: Logger,
   source: string,
   span: DateRange | null,
-  written: { rows: number; symbols: number },
+  written: PricesWritten,
   symbols: number,
 ): void {
   if (span) log.info(`using ${span.start} → ${span.end} from ${source}: ${symbols} symbols`);
+  log.info(
+    `lake: added ${written.added} bar(s), replaced ${written.replaced} bar(s) whose values ${source} changed`,
+  );
+  if (written.vanished.length > 0) {
+    const total = written.vanished.reduce((n, v) => n + v.bars, 0);
+    const named = written.vanished.map((v) => `${v.symbol} (${v.bars}, ${v.first} → ${v.last})`).join(', ');
+    if (written.dropped) log.warn(`lake: dropped ${total} bars the source no longer has: ${named}`);
+    else
+      log.warn(
+        `lake: kept ${total} bars the source no longer has: ${named}; pass --replace to drop them (the source's bars then replace the symbol's bars in the range)`,
+      );
+  }
   log.info(`lake: prices now hold ${written.rows} rows for ${written.symbols} symbols`);
 }
 
@@ -313,6 +356,8 @@ async function deriveSignals(
     );
   }
   const range = { start: opts.start ?? days[0]!.date, end: opts.end ?? days.at(-1)!.date };
+  // The bars this run used name their sources: its symbols' lineage within its range, not the whole lake's.
+  const lineage = scopeLineage(pricesMeta.lineage, used, range, pricesMeta);
   const series = deriveBreadthSeries(days);
   const signals = opts.signals ?? [...SIGNAL_NAMES];
   const events = generateSignals(series, signals);
@@ -320,15 +365,15 @@ async function deriveSignals(
     symbolList: list,
     range,
     signals,
-    synthetic: pricesMeta.synthetic,
-    source: pricesMeta.source,
+    synthetic: lineage.synthetic,
+    source: lineage.source,
     series,
     events,
     skipped,
   };
   if (opts.persist ?? true) await ws.engine.writeTables(signalTables(summary));
   opts.log.info(
-    `breadth: ${series[0]?.date ?? '-'} → ${series.at(-1)?.date ?? '-'}, ${series.length} days over ${used.length} symbols (${describeScope(list.name, range)}) from ${pricesMeta.source}; signals: ${events.length} firing(s)`,
+    `breadth: ${series[0]?.date ?? '-'} → ${series.at(-1)?.date ?? '-'}, ${series.length} days over ${used.length} symbols (${describeScope(list.name, range)}) from ${lineage.source}${lineage.synthetic ? ' [SYNTHETIC]' : ''}; signals: ${events.length} firing(s)`,
   );
   return summary;
 }

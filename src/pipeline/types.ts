@@ -16,6 +16,8 @@ export interface PipelineOptions {
   end?: string;
   /** Deadline for the whole fetch stage (`--fetch-timeout`), in milliseconds; none by default. */
   fetchTimeoutMs?: number;
+  /** Drop lake bars the source no longer has (within the range, of the symbols it delivered); default keep. */
+  replace?: boolean;
   /** `--on-bad-row` for csv:DIR: skip (default) or fail. */
   onBadRow?: 'skip' | 'fail';
   /** Workspace holding the local lake (default `.bf/`). */

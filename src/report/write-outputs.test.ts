@@ -118,6 +118,7 @@ describe('metricsJson', () => {
     const doc = JSON.parse(metricsJson(input));
     expect(doc.schema).toBe(METRICS_SCHEMA);
     expect(doc.run).toEqual({
+      run_id: null,
       title: 'demo',
       symbol_list: 'demo_small',
       source: 'sample',
@@ -126,12 +127,13 @@ describe('metricsJson', () => {
       generated_at: '2025-01-01T00:00:00Z',
       date_range: { start: '2020-01-02', end: '2021-02-24' },
       trading_days: 300,
-      events: 3,
+      firing_count: 3,
       skipped_symbols: [],
     });
     const zweig = doc.signals.zweig_breadth_thrust;
     expect(zweig.trades).toBe(2);
-    expect(zweig.events).toBe(2);
+    expect(zweig.firing_count).toBe(2);
+    expect(zweig).not.toHaveProperty('events');
     expect(zweig.strategy.cagr).toBe(backtests[0]!.strategy.cagr);
     expect(zweig.buy_hold.sortino).toBeNull();
     expect(zweig.strategy.max_drawdown).toBe(backtests[0]!.strategy.maxDrawdown);

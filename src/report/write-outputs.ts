@@ -12,14 +12,16 @@ import type { RunFacts } from './html.ts';
 /**
  * Writes each `name → content` into `outDir` (created if missing) as one set: every file goes to a temp file in
  * the same directory first, then all are renamed into place while holding the directory's lock (`.bf-out.lock`,
- * src/lake/lock.ts). So a reader never sees half a file, and when two runs write the same directory at once,
- * each file is whole and the set comes from one run (the one that renamed last). Returns the absolute paths in
- * the order given.
+ * src/lake/lock.ts), in the order given (so a manifest given last lands last), and then the files named in
+ * `replaces` that this set does not hold are removed under the same hold: the directory ends with exactly this
+ * run's set, never a file of an earlier run beside it. A reader never sees half a file, and when two runs write
+ * the same directory at once, each file is whole and the set comes from one run (the one that renamed last).
+ * Files bf does not write are left alone. Returns the absolute paths in the order given.
  */
 export async function writeReportFiles(
   outDir: string,
   files: Record<string, string>,
-  opts: { logger?: Logger } = {},
+  opts: { logger?: Logger; replaces?: readonly string[] } = {},
 ): Promise<string[]> {
   const dir = resolve(outDir);
   for (const name of Object.keys(files)) {
@@ -67,6 +69,8 @@ export async function writeReportFiles(
           });
         });
       }
+      const stale = (opts.replaces ?? []).filter((name) => !(name in files));
+      await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
     });
   } finally {
     lock.close();
@@ -83,7 +87,8 @@ async function removeDeadTemps(dir: string): Promise<void> {
   }
 }
 
-export const METRICS_SCHEMA = 'bf.metrics/v1';
+/** v2: `run.run_id`; counts of firings are `firing_count` (v1 had `events` and `firings` with one value). */
+export const METRICS_SCHEMA = 'bf.metrics/v2';
 
 /** Non-finite numbers are not JSON: they become null, like every other undefined metric. */
 function num(value: number | null | undefined): number | null {
@@ -121,6 +126,7 @@ export function metricsDocument(input: MetricsInput) {
   return {
     schema: METRICS_SCHEMA,
     run: {
+      run_id: input.runId ?? null,
       title: input.title,
       symbol_list: input.symbolList,
       source: input.source,
@@ -129,7 +135,7 @@ export function metricsDocument(input: MetricsInput) {
       generated_at: input.generatedAt,
       date_range: { start: input.dateRange.start, end: input.dateRange.end },
       trading_days: input.tradingDays,
-      events: input.events.length,
+      firing_count: input.events.length,
       skipped_symbols: (input.skippedSymbols ?? []).map((f) => ({ symbol: f.symbol, reason: f.reason })),
     },
     signals: Object.fromEntries(
@@ -137,8 +143,7 @@ export function metricsDocument(input: MetricsInput) {
         bt.signal,
         {
           hold_days: bt.holdDays,
-          firings: bt.firings,
-          events: firingsBySignal.get(bt.signal) ?? 0,
+          firing_count: firingsBySignal.get(bt.signal) ?? bt.firings,
           trades: bt.trades.length,
           strategy: performanceJson(bt.strategy),
           buy_hold: performanceJson(bt.buyHold),

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ALL_DATES, type DailyBar, type DateRange } from '../domain/bar.ts';
 import { BfError, UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
@@ -85,7 +86,8 @@ export function createSource(spec: string, opts: CreateSourceOptions = {}): Pric
         'point csv:DIR at a directory holding one <SYMBOL>.csv per symbol',
       );
     }
-    return createCsvSource(dir, { onBadRow: opts.onBadRow });
+    // Absolute: the name goes into the lake's lineage and metrics.json, read later from anywhere.
+    return createCsvSource(resolve(dir), { onBadRow: opts.onBadRow });
   }
   throw new UsageError(`unknown source "${spec}"`, `use one of: ${SOURCE_FORMS.join(', ')}`);
 }

@@ -115,9 +115,9 @@ describe('bf pipeline run on the embedded engine', () => {
     ];
     const first = JSON.parse((await bf(args)).stdout);
     const second = JSON.parse((await bf(args)).stdout);
-    expect(second.events).toEqual(first.events);
+    expect(second.firings).toEqual(first.firings);
     expect(second.bars).toBe(first.bars);
-    expect(first.events.length).toBeGreaterThan(0);
+    expect(first.firings.length).toBeGreaterThan(0);
   });
 
   it('runs on a directory of Yahoo CSVs with a list file, counting rows with null values', async () => {
@@ -411,7 +411,9 @@ describe('bad input gets a specific error and a non-zero exit', () => {
 function outputFiles(out: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const f of ['breadth.csv', 'signals.csv', 'trades.csv', 'forward_returns.csv', 'metrics.json']) {
-    files[f] = readFileSync(join(out, f), 'utf8').replace(/"generated_at": "[^"]*"/, '"generated_at": ""');
+    files[f] = readFileSync(join(out, f), 'utf8')
+      .replace(/"generated_at": "[^"]*"/, '"generated_at": ""')
+      .replace(/"run_id": "[^"]*"/, '"run_id": ""');
   }
   return files;
 }
@@ -453,7 +455,7 @@ describe('a run is scoped by its flags: list and range, whatever else the lake h
       expect(clean.code).toBe(0);
       const a = JSON.parse(second.stdout);
       expect(a.range).toEqual({ start: '2024-01-01', end: '2024-12-31' });
-      expect(a.breadthDays).toBe(JSON.parse(clean.stdout).breadthDays);
+      expect(a.trading_days).toBe(JSON.parse(clean.stdout).trading_days);
       expect(outputFiles(join(used, 'out'))).toEqual(outputFiles(join(fresh, 'out')));
       const breadth = readFileSync(join(used, 'out', 'breadth.csv'), 'utf8')
         .trim()
@@ -505,8 +507,8 @@ describe('a run is scoped by its flags: list and range, whatever else the lake h
       expect(bt.stderr).toBe('');
       expect(bt.code).toBe(0);
       const json = JSON.parse(bt.stdout);
-      expect(json.symbolList.name).toBe('demo_small');
-      expect(json.symbolList.symbols).toHaveLength(25);
+      expect(json.symbol_list.name).toBe('demo_small');
+      expect(json.symbol_list.symbols).toHaveLength(25);
       expect(json.range).toEqual({ start: '2024-01-01', end: '2024-12-31' });
       const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
       expect(metrics.run.symbol_list).toBe('demo_small');

@@ -116,7 +116,7 @@ describe('csv:DIR rows are checked as they are read; a bad row names its file, l
       expect(r.stderr).toContain(`${file(c)}: 1 bad row(s): `);
       expect(r.stderr).toMatch(message);
       const out = JSON.parse(r.stdout);
-      expect(out.badRows).toBe(1);
+      expect(out.bad_rows).toBe(1);
       expect(out.bars).toBe(c.market.rows - 1 - nullRows(c));
     });
   }
@@ -162,7 +162,7 @@ describe('csv:DIR rows are checked as they are read; a bad row names its file, l
     const r = await fetch(c);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`line 11: date ${repeated} is on lines 11 and 12`);
-    expect(JSON.parse(r.stdout).badRows).toBe(2);
+    expect(JSON.parse(r.stdout).bad_rows).toBe(2);
     // Neither price reached the lake: the pipeline over it sees no bar for S00001 that day.
     const show = await runBf([
       'signals',

@@ -85,15 +85,24 @@ describe('SparkEngine on the stack', () => {
   let duckDays: BreadthDay[];
 
   it('merges bars into Delta prices; the same bars again commit nothing', async () => {
-    const first = await spark.writePrices(bars, { source: 'sample', synthetic: true });
-    expect(first).toEqual({ rows: bars.length, symbols: symbols.length });
+    const first = await spark.writePrices(bars, { source: 'sample', synthetic: true, range: RANGE });
+    expect(first).toEqual({
+      rows: bars.length,
+      symbols: symbols.length,
+      replaced: 0,
+      added: bars.length,
+      vanished: [],
+      dropped: false,
+    });
     const commits = await deltaCommits('prices');
     const meta = await spark.readMeta('prices');
 
-    const again = await spark.writePrices(bars, { source: 'sample', synthetic: true });
-    expect(again).toEqual(first);
+    const again = await spark.writePrices(bars, { source: 'sample', synthetic: true, range: RANGE });
+    expect(again).toEqual({ ...first, added: 0 });
     expect(await deltaCommits('prices')).toEqual(commits);
-    expect(await spark.readMeta('prices')).toEqual(meta);
+    // Same Delta version; only the lineage's fetch time is newer.
+    expect(await spark.readMeta('prices')).toMatchObject({ files: meta?.files, rows: meta?.rows });
+    expect(Object.keys(meta?.lineage ?? {})).toEqual([...symbols].sort());
     expect(meta).toMatchObject({ table: 'prices', source: 'sample', synthetic: true, rows: bars.length });
   });
 
@@ -246,6 +255,34 @@ describe('SparkEngine on the stack', () => {
       `worker work dir after the jobs: ${kb} KiB, ${jars} jar files (driver log: ${driverLog.length} lines)`,
     );
     expect(Number(jars)).toBe(0);
+  });
+
+  it('a re-fetch lacking bars names them and commits nothing; with replace they go in one commit', async () => {
+    const symbol = symbols[0] as string;
+    const own = bars.filter((b) => b.symbol === symbol);
+    const lacking = own.slice(3);
+    const commits = await deltaCommits('prices');
+    const kept = await spark.writePrices(lacking, { source: 'csv:/d', synthetic: false, range: RANGE });
+    const gone = { symbol, bars: 3, first: own[0]?.date, last: own[2]?.date };
+    expect(kept).toMatchObject({
+      rows: bars.length,
+      replaced: 0,
+      added: 0,
+      vanished: [gone],
+      dropped: false,
+    });
+    expect(await deltaCommits('prices')).toEqual(commits);
+    const dropped = await spark.writePrices(lacking, {
+      source: 'csv:/d',
+      synthetic: false,
+      range: RANGE,
+      replace: true,
+    });
+    expect(dropped).toMatchObject({ rows: bars.length - 3, vanished: [gone], dropped: true });
+    expect((await deltaCommits('prices')).length).toBe(commits.length + 1);
+    const lineage = (await spark.readMeta('prices'))?.lineage;
+    expect(lineage?.[symbol]?.map((seg) => seg.source)).toEqual(['csv:/d']);
+    expect(lineage?.[symbols[1] as string]?.map((seg) => seg.source)).toEqual(['sample']);
   });
 
   it('a failing Spark job is a SparkJobError naming the stage, the service and the error', async () => {

@@ -64,6 +64,7 @@ export function backtestCommand(): Command {
               {
                 kind: 'full',
                 facts: {
+                  command: 'backtest run',
                   symbolList: input.symbolList.name,
                   source: input.source,
                   synthetic: input.synthetic,
@@ -78,16 +79,10 @@ export function backtestCommand(): Command {
               { log },
             )
           : {};
+        const { backtestDoc } = await import('../json-docs.ts');
         printResult(
           flags.json,
-          {
-            symbolList: input.symbolList,
-            range: input.range,
-            source: input.source,
-            synthetic: input.synthetic,
-            backtests: backtests.map(({ equity: _e, ...b }) => b),
-            outputs,
-          },
+          () => backtestDoc(input, backtests, outputs),
           () =>
             [
               `${describeScope(input.symbolList.name, input.range)}: ${input.series.length} breadth days over ${input.symbolList.symbols.length} symbols from ${input.source}`,

@@ -22,6 +22,7 @@ export function dataCommand(): Command {
     .addOption(o.end())
     .addOption(o.fetchTimeout())
     .addOption(o.onBadRow())
+    .addOption(o.replace())
     .addOption(o.engine())
     .addOption(o.workdir())
     .addOption(o.project())
@@ -48,18 +49,28 @@ export function dataCommand(): Command {
           end,
           fetchTimeoutMs: parseSeconds('--fetch-timeout', flags.fetchTimeout),
           onBadRow,
+          replace: flags.replace === true,
           log,
         });
-        printResult(flags.json, r, () =>
-          [
-            `fetched ${r.bars} bars for ${r.symbolList.symbols.length - r.failures.length}/${r.symbolList.symbols.length} symbols (${r.symbolList.name}) from ${r.source}${r.synthetic ? ' [SYNTHETIC DATA]' : ''}`,
-            ...r.failures.map((f) => `  failed: ${f.symbol}: ${f.reason}`),
-            r.span ? `  dates: ${r.span.start} → ${r.span.end}` : '',
-            r.skippedRows ? `  skipped rows with null values: ${r.skippedRows}` : '',
-            r.badRows ? `  skipped bad rows: ${r.badRows} (named above, per file)` : '',
-          ]
-            .filter(Boolean)
-            .join('\n'),
+        const { fetchDoc } = await import('../json-docs.ts');
+        printResult(
+          flags.json,
+          () => fetchDoc(r),
+          () =>
+            [
+              `fetched ${r.bars} bars for ${r.symbolList.symbols.length - r.failures.length}/${r.symbolList.symbols.length} symbols (${r.symbolList.name}) from ${r.source}${r.synthetic ? ' [SYNTHETIC DATA]' : ''}`,
+              ...r.failures.map((f) => `  failed: ${f.symbol}: ${f.reason}`),
+              r.span ? `  dates: ${r.span.start} → ${r.span.end}` : '',
+              r.skippedRows ? `  skipped rows with null values: ${r.skippedRows}` : '',
+              r.badRows ? `  skipped bad rows: ${r.badRows} (named above, per file)` : '',
+              r.replaced ? `  replaced ${r.replaced} bar(s) whose values the source changed` : '',
+              ...r.vanished.map(
+                (v) =>
+                  `  ${r.dropped ? 'dropped' : 'kept'} ${v.bars} bar(s) of ${v.symbol} the source no longer has (${v.first} → ${v.last})`,
+              ),
+            ]
+              .filter(Boolean)
+              .join('\n'),
         );
       } finally {
         await ws.close();

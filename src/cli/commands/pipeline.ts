@@ -26,6 +26,7 @@ export function pipelineCommand(): Command {
     .addOption(o.end())
     .addOption(o.fetchTimeout())
     .addOption(o.onBadRow())
+    .addOption(o.replace())
     .option('--signal <names>', 'comma-separated signals (default: all); the first drives equity.svg')
     .option('--hold-days <n>', 'trading days held after each firing', '21')
     .option(
@@ -65,6 +66,7 @@ export function pipelineCommand(): Command {
         end,
         fetchTimeoutMs: parseSeconds('--fetch-timeout', flags.fetchTimeout),
         onBadRow: parseBadRowPolicy(flags.onBadRow),
+        replace: flags.replace === true,
         engine: parseEngine(flags.engine),
         signals: parseSignals(flags.signal),
         holdDays: parsePositiveInt('--hold-days', flags.holdDays),
@@ -75,9 +77,10 @@ export function pipelineCommand(): Command {
         stack: stackFlags(flags),
         log: stderrLogger({ quiet: flags.quiet }),
       });
+      const { pipelineDoc } = await import('../json-docs.ts');
       printResult(
         flags.json,
-        { ...result, series: undefined, backtests: result.backtests.map(({ equity: _e, ...b }) => b) },
+        () => pipelineDoc(result),
         () =>
           [
             `${describeScope(result.symbolList.name, result.range)}: ${result.bars} bars from ${result.source}, ${result.breadthDays} breadth days, ${result.events.length} signal firing(s)`,

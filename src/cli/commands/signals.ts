@@ -54,20 +54,29 @@ export function signalsCommand(): Command {
           log,
         });
         const outputs = flags.out
-          ? await writeOutputs(flags.out, { kind: 'signals', series: r.series, events: r.events }, { log })
+          ? await writeOutputs(
+              flags.out,
+              {
+                kind: 'signals',
+                facts: {
+                  command: 'signals generate',
+                  symbolList: r.symbolList.name,
+                  source: r.source,
+                  synthetic: r.synthetic,
+                  engine,
+                  skippedSymbols: r.skipped,
+                },
+                range: r.range,
+                series: r.series,
+                events: r.events,
+              },
+              { log },
+            )
           : {};
+        const { signalsDoc } = await import('../json-docs.ts');
         printResult(
           flags.json,
-          {
-            symbolList: r.symbolList,
-            range: r.range,
-            signals: r.signals,
-            source: r.source,
-            synthetic: r.synthetic,
-            breadthDays: r.series.length,
-            events: r.events,
-            outputs,
-          },
+          () => signalsDoc(r, outputs),
           () =>
             [
               `${describeScope(r.symbolList.name, r.range)}: ${r.series.length} breadth days over ${r.symbolList.symbols.length} symbols from ${r.source}${r.synthetic ? ' [SYNTHETIC DATA]' : ''}; ${r.events.length} signal firing(s)`,

@@ -154,16 +154,27 @@ describe('DuckDbEngine.writePrices', () => {
     expect(await e.writePrices(series('A', [1, 2, 3]), { source: 'yahoo', synthetic: false })).toEqual({
       rows: 3,
       symbols: 1,
+      replaced: 0,
+      added: 3,
+      vanished: [],
+      dropped: false,
     });
     const first = await e.readMeta(TABLE.prices);
-    expect(await e.writePrices(series('A', [1, 2, 3]), { source: 'yahoo', synthetic: false })).toEqual({
+    expect(await e.writePrices(series('A', [1, 2, 3]), { source: 'yahoo', synthetic: false })).toMatchObject({
       rows: 3,
       symbols: 1,
+      replaced: 0,
+      added: 0,
     });
     expect((await e.readMeta(TABLE.prices))?.writtenAt).toBe(first?.writtenAt);
     // Replace day 2, add day 3 and a new symbol; the last bar given for a key wins.
     const update = [bar('A', 2, 9), bar('A', 3, 4), bar('B', 0, 5), bar('B', 0, 6)];
-    expect(await e.writePrices(update, { source: 'csv', synthetic: true })).toEqual({ rows: 5, symbols: 2 });
+    expect(await e.writePrices(update, { source: 'csv', synthetic: true })).toMatchObject({
+      rows: 5,
+      symbols: 2,
+      replaced: 1,
+      added: 2,
+    });
     const prices = await e.readRows(TABLE.prices);
     expect(prices.map((p) => [p.symbol, p.date, p.adj_close])).toEqual([
       ['A', day(0), 1],
@@ -181,14 +192,14 @@ describe('DuckDbEngine.writePrices', () => {
 
   it('writes nothing for no bars, and runs concurrent calls one after the other', async () => {
     const e = await engine();
-    expect(await e.writePrices([], { source: 't', synthetic: false })).toEqual({ rows: 0, symbols: 0 });
+    expect(await e.writePrices([], { source: 't', synthetic: false })).toMatchObject({ rows: 0, symbols: 0 });
     expect(await e.readMeta(TABLE.prices)).toBeNull();
     const [a, b, breadth] = await Promise.all([
       e.writePrices(series('A', [1, 2]), { source: 't', synthetic: false }),
       e.writePrices(series('B', [2, 1]), { source: 't', synthetic: false }),
       e.computeBreadth(),
     ]);
-    expect([a, b]).toEqual([
+    expect([a, b]).toMatchObject([
       { rows: 2, symbols: 1 },
       { rows: 4, symbols: 2 },
     ]);
@@ -196,6 +207,36 @@ describe('DuckDbEngine.writePrices', () => {
       [0, 0],
       [1, 1],
     ]);
+  });
+
+  it('names the bars of a fetched symbol in the range that the source no longer has: kept, or dropped with replace', async () => {
+    const e = await engine();
+    const range = { start: day(0), end: day(4) };
+    await e.writePrices([...series('A', [1, 2, 3, 4, 5]), ...series('B', [1, 2])], {
+      source: 'sample',
+      synthetic: true,
+      range,
+    });
+    // The source now lacks A's first two days; B is not fetched again, so nothing of it vanished.
+    const later = { source: 'csv:/d', synthetic: false, range };
+    const kept = await e.writePrices(series('A', [3, 4, 5], 2), later);
+    expect(kept).toMatchObject({
+      replaced: 0,
+      added: 0,
+      vanished: [{ symbol: 'A', bars: 2, first: day(0), last: day(1) }],
+      dropped: false,
+    });
+    expect((await e.readRows(TABLE.prices)).filter((r) => r.symbol === 'A')).toHaveLength(5);
+    // Kept bars keep the older source in A's lineage; B's stays sample.
+    const meta = await e.readMeta(TABLE.prices);
+    expect(meta?.lineage?.A?.map((seg) => seg.source)).toEqual(['sample', 'csv:/d']);
+    expect(meta?.lineage?.B?.map((seg) => seg.source)).toEqual(['sample']);
+
+    const dropped = await e.writePrices(series('A', [3, 4, 5], 2), { ...later, replace: true });
+    expect(dropped).toMatchObject({ rows: 5, vanished: [{ symbol: 'A', bars: 2 }], dropped: true });
+    const a = (await e.readRows(TABLE.prices)).filter((r) => r.symbol === 'A').map((r) => r.date);
+    expect(a).toEqual([day(2), day(3), day(4)]);
+    expect((await e.readMeta(TABLE.prices))?.lineage?.A?.map((seg) => seg.source)).toEqual(['csv:/d']);
   });
 
   it('rejects bars without a real date or a positive adjusted close', async () => {

@@ -5,6 +5,7 @@ import { DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV } from '../../conf
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
 import { type Lake, TABLE, type TableMeta, type TableMetaInput, type TableName } from '../../lake/index.ts';
+import { joinSources, pricesLineage } from '../../lake/lineage.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
 import { SerialQueue } from '../../util/serial-queue.ts';
@@ -18,9 +19,12 @@ import {
   type LakeEngine,
   PRICE_COLUMNS,
   type PricesMeta,
+  type PricesWrite,
+  type PricesWritten,
   type Row,
   type RowValue,
   type TableWrite,
+  type VanishedBars,
 } from '../engine.ts';
 import { loadSql } from '../sql-files.ts';
 import { checkCsvFiles, csvIncomingSql, dropCsvTables, keepCsvFiles } from './csv-ingest.ts';
@@ -77,23 +81,18 @@ export class DuckDbEngine implements LakeEngine {
   }
 
   /**
-   * Merges bars into `prices`, keyed by (symbol, date): a bar for an existing key replaces it, others are added.
-   * When nothing would change, the table is left as it is. Returns the table's totals after the merge.
+   * Merges bars into `prices`, keyed by (symbol, date): a bar for an existing key replaces it, others are added;
+   * bars of the fetched symbols within the range that the fetch lacks are kept or dropped (`write.replace`).
+   * When no bar would change, the bars are left as they are and only the lineage is recorded.
    */
-  async writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }> {
+  async writePrices(bars: readonly DailyBar[], write: PricesWrite): Promise<PricesWritten> {
     // The lake lock spans the read of the current version through the rename of the merged one, so a concurrent
     // bf process can neither slip a version in between (lost update) nor be overwritten by ours.
-    return this.serial(() => this.lake.withLock(() => this.mergePrices(bars, meta)));
+    return this.serial(() => this.lake.withLock(() => this.mergePrices(bars, write)));
   }
 
-  private async mergePrices(
-    bars: readonly DailyBar[],
-    meta: PricesMeta,
-  ): Promise<{ rows: number; symbols: number }> {
-    if (bars.length === 0) {
-      const current = this.lake.readMeta(TABLE.prices);
-      return { rows: current?.rows ?? 0, symbols: current?.symbols.length ?? 0 };
-    }
+  private async mergePrices(bars: readonly DailyBar[], write: PricesWrite): Promise<PricesWritten> {
+    if (bars.length === 0) return this.unchanged();
     await this.conn.run(
       `CREATE OR REPLACE TABLE incoming_raw (seq INTEGER, ${PRICE_COLUMNS.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
     );
@@ -109,24 +108,31 @@ export class DuckDbEngine implements LakeEngine {
       SELECT * EXCLUDE (seq) FROM incoming_raw QUALIFY row_number() OVER (PARTITION BY symbol, date ORDER BY seq DESC) = 1`);
     await this.conn.run('DROP TABLE incoming_raw');
     try {
-      return await this.mergeIncoming(bars.length, [...new Set(bars.map((b) => b.symbol))], meta);
+      return await this.mergeIncoming(bars.length, [...new Set(bars.map((b) => b.symbol))], write);
     } finally {
       await this.conn.run('DROP TABLE IF EXISTS incoming');
     }
   }
 
-  async loadCsvPrices(
-    req: CsvLoadRequest,
-  ): Promise<{ written: { rows: number; symbols: number }; counts: CsvFileCounts[] }> {
+  private unchanged(): PricesWritten {
+    const current = this.lake.readMeta(TABLE.prices);
+    return {
+      rows: current?.rows ?? 0,
+      symbols: current?.symbols.length ?? 0,
+      replaced: 0,
+      added: 0,
+      vanished: [],
+      dropped: false,
+    };
+  }
+
+  async loadCsvPrices(req: CsvLoadRequest): Promise<{ written: PricesWritten; counts: CsvFileCounts[] }> {
     return this.serial(async () => {
       try {
         const counts = await checkCsvFiles(this.conn, req.files, req.range);
         const keep = await req.judge(counts);
         const bars = keep.reduce((n, i) => n + (counts[i]?.bars ?? 0), 0);
-        if (bars === 0) {
-          const current = this.lake.readMeta(TABLE.prices);
-          return { written: { rows: current?.rows ?? 0, symbols: current?.symbols.length ?? 0 }, counts };
-        }
+        if (bars === 0) return { written: this.unchanged(), counts };
         await keepCsvFiles(this.conn, keep);
         const repeats = (await this.scalar('SELECT count(*) FROM csv_repeats')) > 0;
         await this.conn.run(`CREATE OR REPLACE VIEW incoming AS ${csvIncomingSql(req.range, repeats)}`);
@@ -146,31 +152,77 @@ export class DuckDbEngine implements LakeEngine {
 
   /**
    * Merges the relation `incoming` (prices columns, one row per key, of `incomingSymbols`) into `prices`, sorted by
-   * (symbol, date). `freshOrder` is an ORDER BY over `incoming` giving that order when there is nothing to merge.
+   * (symbol, date): counts the bars it replaces and adds, finds the bars of its symbols within `write.range` it
+   * lacks (kept, or dropped with `replace`), and records the fetch in the per-symbol lineage. `freshOrder` is an
+   * ORDER BY over `incoming` giving that order when there is nothing to merge.
    */
   private async mergeIncoming(
     incomingRows: number,
     incomingSymbols: readonly string[],
-    meta: PricesMeta,
+    given: PricesWrite,
     freshOrder = 'symbol, date',
-  ): Promise<{ rows: number; symbols: number }> {
+  ): Promise<PricesWritten> {
+    const span = given.range
+      ? null
+      : ((await this.row('SELECT CAST(min(date) AS VARCHAR), CAST(max(date) AS VARCHAR) FROM incoming')) as [
+          string,
+          string,
+        ]);
+    const write = {
+      ...given,
+      range: given.range ?? { start: span![0], end: span![1] },
+      fetchedAt: given.fetchedAt ?? new Date().toISOString(),
+    };
     const existingFiles = this.lake.parquetFiles(TABLE.prices);
     const existingMeta = this.lake.readMeta(TABLE.prices);
     const cols = PRICE_COLUMNS.map((c) => ident(c.name)).join(', ');
+    const fetched = [...incomingSymbols].sort();
+    const inRange = `date BETWEEN DATE ${literal(write.range.start)} AND DATE ${literal(write.range.end)}`;
+    let replaced = 0;
+    let added = incomingRows;
+    let vanished: VanishedBars[] = [];
     let mergedSql: string;
     let order = 'symbol, date';
     if (existingFiles && existingMeta) {
       const existing = `(SELECT ${cols} FROM ${readParquet(existingFiles)})`;
-      const changed =
-        await this.scalar(`SELECT count(*) FROM incoming i LEFT JOIN ${existing} e USING (symbol, date)
-        WHERE e.symbol IS NULL OR ${PRICE_COLUMNS.slice(2)
-          .map((c) => `i.${ident(c.name)} IS DISTINCT FROM e.${ident(c.name)}`)
-          .join(' OR ')}`);
-      if (changed === 0) {
+      const differs = PRICE_COLUMNS.slice(2)
+        .map((c) => `i.${ident(c.name)} IS DISTINCT FROM e.${ident(c.name)}`)
+        .join(' OR ');
+      const [rep, add] = (await this.row(`SELECT
+          count(*) FILTER (WHERE e.symbol IS NOT NULL AND (${differs})),
+          count(*) FILTER (WHERE e.symbol IS NULL)
+        FROM incoming i LEFT JOIN ${existing} e USING (symbol, date)`)) as [number, number];
+      replaced = Number(rep);
+      added = Number(add);
+      const reader = await this.conn.runAndReadAll(`SELECT symbol, count(*) AS bars,
+          CAST(min(date) AS VARCHAR) AS first, CAST(max(date) AS VARCHAR) AS last
+        FROM ${existing} e
+        WHERE symbol IN (SELECT symbol FROM incoming) AND ${inRange}
+          AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.symbol = e.symbol AND i.date = e.date)
+        GROUP BY symbol ORDER BY symbol`);
+      vanished = reader.getRowObjectsJS().map((r) => ({
+        symbol: String(r.symbol),
+        bars: Number(r.bars),
+        first: String(r.first),
+        last: String(r.last),
+      }));
+      const drop = write.replace && vanished.length > 0;
+      const lineage = pricesLineage(existingMeta, fetched, write, vanished);
+      if (replaced === 0 && added === 0 && !drop) {
         this.logger.info(`prices: ${incomingRows} bars already in the lake, nothing to write`);
-        return { rows: existingMeta.rows, symbols: existingMeta.symbols.length };
+        await this.lake.rewriteLineage(TABLE.prices, lineage);
+        return {
+          rows: existingMeta.rows,
+          symbols: existingMeta.symbols.length,
+          replaced,
+          added,
+          vanished,
+          dropped: false,
+        };
       }
-      mergedSql = `SELECT ${cols} FROM ${existing} e ANTI JOIN incoming i USING (symbol, date)
+      // With replace, the fetched symbols' bars in the range are exactly what the fetch delivered.
+      const keep = drop ? ` WHERE NOT (symbol IN (SELECT symbol FROM incoming) AND ${inRange})` : '';
+      mergedSql = `SELECT ${cols} FROM (SELECT * FROM ${existing} e ANTI JOIN incoming i USING (symbol, date))${keep}
         UNION ALL SELECT ${cols} FROM incoming`;
     } else {
       mergedSql = `SELECT * FROM incoming`;
@@ -190,17 +242,25 @@ export class DuckDbEngine implements LakeEngine {
         return { rows };
       },
       {
-        source: mergeSources(existingMeta?.source, meta.source),
-        synthetic: (existingMeta?.synthetic ?? false) || meta.synthetic,
+        source: joinSources([existingMeta?.source ?? '', write.source]),
+        synthetic: (existingMeta?.synthetic ?? false) || write.synthetic,
         rows: 0,
         symbols,
+        lineage: pricesLineage(existingMeta, fetched, write, vanished),
       },
     );
     await this.conn.run('DROP VIEW merged_prices');
     this.logger.info(
       `prices: ${written.rows} bars for ${symbols.length} symbols in ${this.lake.tableDir(TABLE.prices)}`,
     );
-    return { rows: written.rows, symbols: symbols.length };
+    return {
+      rows: written.rows,
+      symbols: symbols.length,
+      replaced,
+      added,
+      vanished,
+      dropped: Boolean(write.replace) && vanished.length > 0,
+    };
   }
 
   /**
@@ -418,6 +478,11 @@ export class DuckDbEngine implements LakeEngine {
     return Number(reader.getRowsJS()[0]?.[0] ?? 0);
   }
 
+  private async row(sql: string): Promise<unknown[]> {
+    const reader = await this.conn.runAndReadAll(sql);
+    return (reader.getRowsJS()[0] ?? []).map((v) => (typeof v === 'bigint' ? Number(v) : v));
+  }
+
   private async column(sql: string): Promise<unknown[]> {
     const reader = await this.conn.runAndReadAll(sql);
     return reader.getRowsJS().map((r) => r[0]);
@@ -500,9 +565,4 @@ function toRowValue(v: unknown): RowValue {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
   return String(v);
-}
-
-function mergeSources(existing: string | undefined, added: string): string {
-  const all = new Set([...(existing ? existing.split('+') : []), ...added.split('+')]);
-  return [...all].sort().join('+');
 }

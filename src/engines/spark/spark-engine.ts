@@ -5,6 +5,7 @@ import type { BreadthDay } from '../../domain/breadth.ts';
 import type { ComposeProject } from '../../infra/compose.ts';
 import { composeProjectFor, type StackTarget } from '../../infra/stack.ts';
 import type { TableMeta, TableName } from '../../lake/index.ts';
+import { joinSources, pricesLineage } from '../../lake/lineage.ts';
 import { S3Lake, type S3LakeConfig, s3LakeConfig } from '../../lake/s3.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
@@ -16,9 +17,12 @@ import {
   type DateBounds,
   type LakeEngine,
   type PricesMeta,
+  type PricesWrite,
+  type PricesWritten,
   type Row,
   type RowValue,
   type TableWrite,
+  type VanishedBars,
 } from '../engine.ts';
 import { DEFAULT_SPARK_SETTINGS, type SparkSettings } from './spark-config.ts';
 import {
@@ -147,13 +151,21 @@ export class SparkEngine implements LakeEngine {
 
   /**
    * Merges bars into the Delta table `prices`, keyed by (symbol, date). When every bar is already there with the
-   * same values nothing is committed (the Delta version stays). Returns the table's totals after the merge.
+   * same values nothing is committed (the Delta version stays); the lineage is recorded either way. Bars of the
+   * fetched symbols within the range that the fetch lacks are kept, or deleted in the same commit with `replace`.
    */
-  writePrices(bars: readonly DailyBar[], meta: PricesMeta): Promise<{ rows: number; symbols: number }> {
+  writePrices(bars: readonly DailyBar[], given: PricesWrite): Promise<PricesWritten> {
     return this.serial(async () => {
       const existing = await this.readMeta('prices');
-      if (bars.length === 0) return { rows: existing?.rows ?? 0, symbols: existing?.symbols.length ?? 0 };
+      const none = { replaced: 0, added: 0, vanished: [], dropped: false };
+      if (bars.length === 0)
+        return { rows: existing?.rows ?? 0, symbols: existing?.symbols.length ?? 0, ...none };
       const unique = dedupeBars(bars);
+      const write = {
+        ...given,
+        range: given.range ?? barsSpan(unique),
+        fetchedAt: given.fetchedAt ?? new Date().toISOString(),
+      };
       const runId = newRunId();
       const key = `${STAGING_PREFIX}/${runId}/bars.ndjson`;
       // NDJSON with an explicit schema on the Spark side: no native Parquet writer needed here, so the engine
@@ -161,28 +173,48 @@ export class SparkEngine implements LakeEngine {
       const text = barsToNdjson(unique);
       await this.staged('merge-prices', () => this.s3.putText(key, text, 'application/x-ndjson'));
       try {
-        const [r] = await this.run('merge-prices', [{ op: 'merge-prices', input: this.s3.s3aUrl(key) }]);
+        const [r] = await this.run('merge-prices', [
+          {
+            op: 'merge-prices',
+            input: this.s3.s3aUrl(key),
+            start: write.range.start,
+            end: write.range.end,
+            replace: Boolean(write.replace),
+          },
+        ]);
         const out = r as SparkOpResult & {
           rows: number;
           symbols: string[];
           changed: number;
+          replaced: number;
+          added: number;
+          vanished: VanishedBars[];
           version: number;
         };
+        const fetched = [...new Set(unique.map((b) => b.symbol))].sort();
+        await this.writeMeta('prices', {
+          source: joinSources([existing?.source ?? '', write.source]),
+          synthetic: (existing?.synthetic ?? false) || write.synthetic,
+          rows: out.rows,
+          symbols: out.symbols,
+          files: [`delta version ${out.version}`],
+          lineage: pricesLineage(existing, fetched, write, out.vanished),
+        });
         if (out.changed > 0 || !existing) {
-          await this.writeMeta('prices', {
-            source: mergeSources(existing?.source, meta.source),
-            synthetic: (existing?.synthetic ?? false) || meta.synthetic,
-            rows: out.rows,
-            symbols: out.symbols,
-            files: [`delta version ${out.version}`],
-          });
           this.logger.info(
             `prices: merged ${out.changed} new/changed of ${unique.length} bars; ${out.rows} rows, ${out.symbols.length} symbols (Delta version ${out.version})`,
           );
         } else {
           this.logger.info(`prices: ${unique.length} bars already in the lake, nothing committed`);
         }
-        return { rows: out.rows, symbols: out.symbols.length };
+        return {
+          rows: out.rows,
+          symbols: out.symbols.length,
+          replaced: out.replaced,
+          added: out.added,
+          vanished: out.vanished,
+          dropped: Boolean(write.replace) && out.vanished.length > 0,
+        };
       } finally {
         await this.s3.deletePrefix(`${STAGING_PREFIX}/${runId}/`).catch(() => 0);
       }
@@ -413,9 +445,15 @@ function newRunId(): string {
   return `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
 }
 
-function mergeSources(existing: string | undefined, added: string): string {
-  const all = new Set([...(existing ? existing.split('+') : []), ...added.split('+')]);
-  return [...all].sort().join('+');
+/** First and last date of some bars. */
+function barsSpan(bars: readonly DailyBar[]): { start: string; end: string } {
+  let start = bars[0]!.date;
+  let end = start;
+  for (const b of bars) {
+    if (b.date < start) start = b.date;
+    if (b.date > end) end = b.date;
+  }
+  return { start, end };
 }
 
 function toRowValue(v: unknown): RowValue {

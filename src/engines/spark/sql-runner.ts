@@ -5,11 +5,11 @@ import type { ColumnSpec } from '../engine.ts';
 import { loadSql } from '../sql-files.ts';
 import { Hs2ConnectionError, type Hs2Session, Hs2StatementError, openHs2Session } from './hs2.ts';
 import {
-  changedBars,
   createTableAs,
   deltaRef,
   lastCommit,
   mergeBars,
+  mergeCounts,
   ndjsonView,
   pricesView,
   replaceEmptyTable,
@@ -17,12 +17,13 @@ import {
   slowly,
   symbolCounts,
   tableView,
+  vanishedBars,
 } from './sql-text.ts';
 
 /** One operation of a job. */
 export type SparkOp =
-  | { op: 'merge-prices'; input: string }
-  | { op: 'breadth'; symbols: readonly string[] | null }
+  | { op: 'merge-prices'; input: string; start: string; end: string; replace: boolean }
+  | { op: 'breadth'; symbols: readonly string[] | null; start: string | null; end: string | null }
   | {
       op: 'write-rows';
       table: string;
@@ -164,9 +165,9 @@ async function runOp(
 ): Promise<Record<string, unknown>> {
   switch (op.op) {
     case 'merge-prices':
-      return mergePrices(db, lake, op.input, tableExists);
+      return mergePrices(db, lake, op, tableExists);
     case 'breadth':
-      return breadth(db, lake, op.symbols, tableExists);
+      return breadth(db, lake, op.symbols, { start: op.start, end: op.end }, tableExists);
     case 'write-rows':
       return writeRows(db, lake, op);
     case 'read-rows': {
@@ -195,30 +196,55 @@ const PRICE_SELECT = `SELECT ${PRICE_SCHEMA.map((c) => c.name).join(', ')} FROM 
 async function mergePrices(
   db: Hs2Session,
   lake: string,
-  input: string,
+  op: Extract<SparkOp, { op: 'merge-prices' }>,
   tableExists: (path: string) => Promise<boolean>,
 ): Promise<Record<string, unknown>> {
   const path = tablePath(lake, 'prices');
-  await db.query(ndjsonView('bf_incoming_prices', input, PRICE_SCHEMA));
+  await db.query(ndjsonView('bf_incoming_prices', op.input, PRICE_SCHEMA));
   if (!(await tableExists(path))) {
     await db.query(createTableAs(path, PRICE_SELECT));
     const out = await tableSummary(db, path);
-    return { ...out, changed: out.rows };
+    return { ...out, changed: out.rows, replaced: 0, added: out.rows, vanished: [] };
   }
-  const changed = firstNumber(await db.query(changedBars(path, 'bf_incoming_prices')));
-  if (changed > 0) await db.query(mergeBars(path, 'bf_incoming_prices'));
-  return { ...(await tableSummary(db, path)), changed };
+  const [counts] = await db.query(mergeCounts(path, 'bf_incoming_prices'));
+  const replaced = Number(counts?.replaced ?? 0);
+  const added = Number(counts?.added ?? 0);
+  const range = { start: op.start, end: op.end };
+  const vanished = (await db.query(vanishedBars(path, 'bf_incoming_prices', range))).map((r) => ({
+    symbol: String(r.symbol),
+    bars: Number(r.bars),
+    first: String(r.first),
+    last: String(r.last),
+  }));
+  const drop = op.replace && vanished.length > 0;
+  if (replaced + added > 0 || drop) {
+    await db.query(
+      mergeBars(
+        path,
+        'bf_incoming_prices',
+        drop ? { symbols: vanished.map((v) => v.symbol), range } : undefined,
+      ),
+    );
+  }
+  return {
+    ...(await tableSummary(db, path)),
+    changed: replaced + added + (drop ? 1 : 0),
+    replaced,
+    added,
+    vanished,
+  };
 }
 
 async function breadth(
   db: Hs2Session,
   lake: string,
   symbols: readonly string[] | null,
+  range: { start: string | null; end: string | null },
   tableExists: (path: string) => Promise<boolean>,
 ): Promise<Record<string, unknown>> {
   const prices = tablePath(lake, 'prices');
   if (!(await tableExists(prices))) throw new BfError(`no Delta table prices at ${prices}`);
-  await db.query(pricesView(prices, symbols));
+  await db.query(pricesView(prices, symbols, range));
   const features = tablePath(lake, 'features');
   await db.query(replaceTableAs(features, loadSql('features')));
   await db.query(tableView('features', features));

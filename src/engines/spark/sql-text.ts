@@ -60,10 +60,22 @@ export function symbolCounts(path: string): string {
   return `SELECT symbol, count(*) AS n FROM ${deltaRef(path)} GROUP BY symbol`;
 }
 
-/** The `prices` view the shared SQL reads: the Delta table, filtered to the symbols when given. */
-export function pricesView(path: string, symbols: readonly string[] | null): string {
-  const where = symbols === null ? '' : ` WHERE symbol IN (${symbols.map(sqlString).join(', ')})`;
-  return `CREATE OR REPLACE TEMPORARY VIEW prices AS SELECT * FROM ${deltaRef(path)}${where}`;
+/**
+ * The `prices` view the shared SQL reads: the Delta table, filtered to the symbols and to the run's date range
+ * (each bound when given): bars outside the run's scope do not exist for it (the embedded engine's same filter).
+ */
+export function pricesView(
+  path: string,
+  symbols: readonly string[] | null,
+  range: { start?: string | null; end?: string | null } = {},
+): string {
+  const where = [
+    symbols === null ? '' : `symbol IN (${symbols.map(sqlString).join(', ')})`,
+    range.start ? `date >= DATE ${sqlString(range.start)}` : '',
+    range.end ? `date <= DATE ${sqlString(range.end)}` : '',
+  ].filter(Boolean);
+  const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+  return `CREATE OR REPLACE TEMPORARY VIEW prices AS SELECT * FROM ${deltaRef(path)}${clause}`;
 }
 
 export function tableView(view: string, path: string): string {
@@ -81,12 +93,46 @@ export function changedBars(path: string, incoming: string): string {
   );
 }
 
-/** MERGE keyed by (symbol, date): changed rows updated, new rows inserted, identical rows untouched. */
-export function mergeBars(path: string, incoming: string): string {
+/** Staged bars that would replace a bar of the table (same key, other values) and bars new to it. */
+export function mergeCounts(path: string, incoming: string): string {
+  const same = PRICE_VALUE_COLUMNS.map((c) => `i.${c} <=> e.${c}`).join(' AND ');
+  return (
+    `SELECT count_if(e.adj_close IS NOT NULL AND NOT (${same})) AS replaced, ` +
+    `count_if(e.adj_close IS NULL) AS added FROM ${incoming} i LEFT JOIN ${deltaRef(path)} e ` +
+    `ON i.symbol = e.symbol AND i.date = e.date`
+  );
+}
+
+/** Per staged symbol, the table's bars within the range that the staging lacks (the source no longer has them). */
+export function vanishedBars(path: string, incoming: string, range: { start: string; end: string }): string {
+  return (
+    `SELECT e.symbol, count(*) AS bars, CAST(min(e.date) AS STRING) AS first, CAST(max(e.date) AS STRING) AS last ` +
+    `FROM ${deltaRef(path)} e LEFT ANTI JOIN ${incoming} i ON e.symbol = i.symbol AND e.date = i.date ` +
+    `WHERE e.symbol IN (SELECT DISTINCT symbol FROM ${incoming}) ` +
+    `AND e.date BETWEEN DATE ${sqlString(range.start)} AND DATE ${sqlString(range.end)} ` +
+    'GROUP BY e.symbol ORDER BY e.symbol'
+  );
+}
+
+/**
+ * MERGE keyed by (symbol, date): changed rows updated, new rows inserted, identical rows untouched. With `drop`,
+ * the table's bars of those symbols within the range that the staging lacks are deleted in the same commit
+ * (Delta's MERGE conditions take no subqueries: the symbols go in as literals).
+ */
+export function mergeBars(
+  path: string,
+  incoming: string,
+  drop?: { symbols: readonly string[]; range: { start: string; end: string } },
+): string {
   const differs = PRICE_VALUE_COLUMNS.map((c) => `NOT (t.${c} <=> s.${c})`).join(' OR ');
+  const del =
+    drop && drop.symbols.length > 0
+      ? ` WHEN NOT MATCHED BY SOURCE AND t.symbol IN (${drop.symbols.map(sqlString).join(', ')}) ` +
+        `AND t.date BETWEEN DATE ${sqlString(drop.range.start)} AND DATE ${sqlString(drop.range.end)} THEN DELETE`
+      : '';
   return (
     `MERGE INTO ${deltaRef(path)} t USING ${incoming} s ON t.symbol = s.symbol AND t.date = s.date ` +
-    `WHEN MATCHED AND (${differs}) THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *`
+    `WHEN MATCHED AND (${differs}) THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *${del}`
   );
 }
 
