@@ -134,7 +134,7 @@ describe('csv:DIR rows are checked as they are read; a bad row names its file, l
     const r = await fetch(c);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.badRows).toBe(0);
+    expect(out.bad_rows).toBe(0);
     expect(out.bars).toBe(c.market.rows - nullRows(c));
     // The spaced row reached the lake with its values.
     const [date, , , , close, adj] = spaced.split(',');
