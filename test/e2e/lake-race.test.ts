@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -285,8 +286,20 @@ describe('two bf processes on one workdir', () => {
       expect(readdirSync(out).sort(), `round ${round}: no temp files`).toEqual([
         OUT_DIR_LOCK_FILE,
         'breadth.csv',
+        'manifest.json',
         'signals.csv',
       ]);
+      // The manifest is the same run's: its checksums are the files'.
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+        files: { name: string; sha256: string }[];
+      };
+      for (const f of manifest.files) {
+        expect(
+          createHash('sha256')
+            .update(readFileSync(join(out, f.name)))
+            .digest('hex'),
+        ).toBe(f.sha256);
+      }
     }
   }, 300_000);
 
