@@ -1,9 +1,11 @@
 import { runAllBacktests } from '../backtest/backtest.ts';
 import type { SignalBacktest } from '../domain/backtest.ts';
+import type { DateRange } from '../domain/bar.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent, SignalName } from '../domain/signal.ts';
 import type { ColumnSpec, TableWrite } from '../engines/engine.ts';
 import { TABLE } from '../lake/index.ts';
+import { runWarnings } from '../report/warnings.ts';
 import type { Logger } from '../util/log.ts';
 import { toLakeRow } from './lake-rows.ts';
 import type { Workspace } from './stages.ts';
@@ -54,7 +56,13 @@ const EQUITY_SCHEMA: readonly ColumnSpec[] = [
 /** Backtests every signal over the equal-weight index and stores the results as lake tables. */
 export async function backtestStage(
   ws: Workspace,
-  input: { series: BreadthSeriesRow[]; events: SignalEvent[]; synthetic: boolean; source: string },
+  input: {
+    series: BreadthSeriesRow[];
+    events: SignalEvent[];
+    synthetic: boolean;
+    source: string;
+    range?: DateRange;
+  },
   opts: { holdDays?: number; signals?: SignalName[]; log: Logger; persist?: boolean },
 ): Promise<SignalBacktest[]> {
   const all = runAllBacktests(input.series, input.events, { holdDays: opts.holdDays });
@@ -65,6 +73,12 @@ export async function backtestStage(
       `backtest ${b.signal}: ${b.firings} firing(s), ${b.trades.length} trade(s), hold ${b.holdDays}d, strategy CAGR ${fmtPct(b.strategy.cagr)} vs buy-and-hold ${fmtPct(b.buyHold.cagr)}`,
     );
   }
+  const range = input.range ?? {
+    start: input.series[0]?.date ?? '',
+    end: input.series.at(-1)?.date ?? '',
+  };
+  const holdDays = backtests[0]?.holdDays;
+  for (const w of runWarnings({ range, tradingDays: input.series.length, holdDays })) opts.log.warn(w);
   return backtests;
 }
 

@@ -7,6 +7,7 @@ import { breadthCsv, forwardReturnsCsv, signalsCsv, tradesCsv } from '../report/
 import type { RunFacts } from '../report/html.ts';
 import { manifestDocument, markSvg, type RunIdentity } from '../report/manifest.ts';
 import { manifestShape, metricsShape } from '../report/schemas.ts';
+import { runWarnings } from '../report/warnings.ts';
 import { metricsJson, writeReportFiles } from '../report/write-outputs.ts';
 import type { Logger } from '../util/log.ts';
 import { describeScope } from './scope.ts';
@@ -91,6 +92,11 @@ export async function writeOutputs(
       title: `Breadth thrust report — ${describeScope(spec.facts.symbolList, spec.range)}`,
       generatedAt: identity.generatedAt,
       dateRange: spec.range,
+      warnings: runWarnings({
+        range: spec.range,
+        tradingDays: spec.series.length,
+        holdDays: spec.backtests[0]?.holdDays,
+      }),
     };
     // Loaded here: the charts' vega modules cost `signals generate` (CSV files only) half a second to import.
     const { buildReportHtml } = await import('../report/html.ts');

@@ -99,11 +99,11 @@ export function equityChartSpec(bt: SignalBacktest, opts: { title?: string; synt
             field: 'series',
             type: 'nominal',
             scale: { domain: [strategyName, buyHoldName], range: [STRATEGY_COLOR, BUY_HOLD_COLOR] },
+            // Above the plot, never over it: a legend inside the plot covered the lines it names.
             legend: {
               title: null,
-              orient: 'top-left',
-              fillColor: 'rgba(255,255,255,0.85)',
-              padding: 6,
+              orient: 'top',
+              direction: 'horizontal',
               labelLimit: 400,
             },
           },

@@ -25,6 +25,8 @@ export interface RunFacts {
   dateRange: { start: string; end: string };
   /** Symbols of the list left out because they have no data, each with why (none when absent). */
   skippedSymbols?: readonly { symbol: string; reason: string }[];
+  /** What a reader must know before trusting the numbers (src/report/warnings.ts); shown at the top. */
+  warnings?: readonly string[];
 }
 
 export interface ReportHtmlInput extends RunFacts {
@@ -223,6 +225,34 @@ function signalAnswer(v: SignalVerdict): string {
   return `<li>${parts.join(' ')}</li>`;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The page's first line: each signal's latest firing and how many calendar days before the end of the data it was
+ * (the data's last day, not today: the report describes its range).
+ */
+function latestLine(input: Pick<ReportHtmlInput, 'breadth' | 'events' | 'backtests'>): string {
+  const end = input.breadth.at(-1)?.date;
+  const names = input.backtests.length
+    ? input.backtests.map((b) => b.signal)
+    : [...new Set(input.events.map((e) => e.signal))];
+  if (!end || names.length === 0) return '';
+  const parts = names.map((signal) => {
+    const last = input.events
+      .filter((e) => e.signal === signal)
+      .reduce<string | null>((m, e) => (m === null || e.date > m ? e.date : m), null);
+    if (!last) return `${escapeHtml(signalLabel(signal))}: no firing`;
+    const days = Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${last}T00:00:00Z`)) / DAY_MS);
+    return `${escapeHtml(signalLabel(signal))}: ${escapeHtml(last)} (${days} day${days === 1 ? '' : 's'} before ${escapeHtml(end)})`;
+  });
+  return `<p class="latest" id="latest-firings">Latest firing — ${parts.join(' · ')}</p>`;
+}
+
+function warningsBlock(warnings: readonly string[]): string {
+  if (warnings.length === 0) return '';
+  return `<div class="warnings" role="note" id="warnings"><strong>Read with care</strong><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>`;
+}
+
 /** The first screen: did a thrust fire, when, and what the index did afterwards — in words, before any table. */
 function verdictSection(input: Pick<ReportHtmlInput, 'breadth' | 'events' | 'backtests'>): string {
   const v = thrustVerdict(input.breadth, input.events, input.backtests);
@@ -262,6 +292,9 @@ h1 { font-size: 26px; margin: 0 0 6px; }
 h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
 h3 { font-size: 16px; margin: 22px 0 6px; }
 p.lead { color: var(--muted); margin: 0 0 16px; }
+p.latest { font-weight: 600; margin: 0 0 8px; }
+.warnings { border: 1px solid #b58900; background: #fdf6e3; border-radius: 4px; padding: 8px 12px; margin: 0 0 16px; }
+.warnings ul { margin: 4px 0 0; padding-left: 20px; }
 .banner { background: #b00020; color: #fff; padding: 14px 28px; font-size: 17px; border-bottom: 4px solid #6d0014; }
 .banner strong { font-size: 20px; letter-spacing: 0.04em; margin-right: 10px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 4px 18px; margin: 0; padding: 12px 16px; background: var(--band); border: 1px solid var(--line); border-radius: 6px; }
@@ -279,9 +312,6 @@ th.signal .sub { display: block; font-weight: normal; color: var(--muted); font-
 tbody th[scope="row"] { font-weight: normal; color: var(--muted); white-space: nowrap; }
 td.na { color: #9aa1ab; }
 table.firings { width: auto; min-width: 480px; }
-.scroll { display: inline-block; max-height: 420px; overflow-y: auto; border: 1px solid var(--line); border-radius: 4px; }
-.scroll table { margin: 0; }
-.scroll thead th { position: sticky; top: 0; }
 figure { margin: 16px 0 28px; }
 figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
@@ -294,7 +324,7 @@ ul.verdict li { margin-bottom: 6px; }
 .up { color: #2e7d32; font-weight: 600; }
 .down { color: #b00020; font-weight: 600; }
 ol.conventions li { margin-bottom: 6px; }
-@media print { .scroll { max-height: none; overflow: visible; } .banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+@media print { .banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 `;
 
@@ -359,6 +389,8 @@ ${banner}
 <main>
 <header>
 <h1>${esc(input.title)}</h1>
+${latestLine(input)}
+${warningsBlock(input.warnings ?? [])}
 <p class="lead">Breadth-thrust signals over the equal-weight index of the symbol list, with a hold-N-days backtest against buy-and-hold.</p>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
 </header>
@@ -385,7 +417,7 @@ ${charts || '<p class="empty">No backtests in this run.</p>'}
 </section>
 <section id="firings">
 <h2>Signal firings (${esc(input.events.length)})</h2>
-<div class="scroll">${firingsTable(input.events)}</div>
+${firingsTable(input.events)}
 </section>
 <section id="conventions">
 <h2>Conventions</h2>

@@ -52,6 +52,7 @@ export const metricsShape = z.strictObject({
     trading_days: z.number().int(),
     firing_count: z.number().int(),
     skipped_symbols: skipped,
+    warnings: z.array(z.string()),
   }),
   // The signals of the run only (partial: a --signal run names one).
   signals: z.partialRecord(

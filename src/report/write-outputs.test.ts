@@ -129,6 +129,7 @@ describe('metricsJson', () => {
       trading_days: 300,
       firing_count: 3,
       skipped_symbols: [],
+      warnings: [],
     });
     const zweig = doc.signals.zweig_breadth_thrust;
     expect(zweig.trades).toBe(2);

@@ -137,6 +137,7 @@ export function metricsDocument(input: MetricsInput) {
       trading_days: input.tradingDays,
       firing_count: input.events.length,
       skipped_symbols: (input.skippedSymbols ?? []).map((f) => ({ symbol: f.symbol, reason: f.reason })),
+      warnings: [...(input.warnings ?? [])],
     },
     signals: Object.fromEntries(
       input.backtests.map((bt) => [
