@@ -305,8 +305,3 @@ async function commitInfo(
   const metrics = (typeof m === 'string' ? JSON.parse(m) : (m ?? {})) as Record<string, string>;
   return { version: Number(row.version), metrics };
 }
-
-function firstNumber(rows: Record<string, unknown>[]): number {
-  const v = rows[0] ? Object.values(rows[0])[0] : undefined;
-  return Number(v ?? 0);
-}
