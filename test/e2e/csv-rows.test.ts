@@ -70,6 +70,13 @@ describe('csv:DIR rows are checked as they are read; a bad row names its file, l
       /line 6: date "2006-02-30" is not a calendar date/,
     ],
     [
+      'a date the engine could read as infinity',
+      (l) => {
+        l[5] = `infinity${l[5]!.slice(10)}`;
+      },
+      /line 6: date "infinity" is not a calendar date/,
+    ],
+    [
       'a zero adjusted close',
       (l) => {
         l[5] = withAdjClose(l[5]!, '0');

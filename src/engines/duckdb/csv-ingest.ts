@@ -75,8 +75,8 @@ export async function checkCsvFiles(
   // String work per line is most of the cost of a load, so the costly parts run only where needed (a CASE
   // evaluates a branch only for its rows; AND does not short-circuit): trim only on short lines (blank?), on lines
   // holding a space and on lines with non-ASCII characters (`wide`: trim also strips Unicode spaces such as
-  // U+00A0, as JavaScript's trim does); the date text is compared with the cheap cast first, with strftime (which
-  // also renders year 0 as 0000) only when that differs.
+  // U+00A0, as JavaScript's trim does); a date is 10 characters (DuckDB also reads `infinity`, which strftime
+  // prints back) equal to the cheap cast, or else to strftime (year 0 as 0000).
   await conn.run(`CREATE OR REPLACE TABLE csv_checked AS
     WITH lines AS (
       SELECT file_id, line, wide,
@@ -97,7 +97,8 @@ export async function checkCsvFiles(
         ${num('c_txt')} AS cl, ${num('a_txt')} AS a, ${num('v_txt')} AS v
       FROM cells
     ), dated AS (
-      SELECT *, CASE WHEN CAST(d AS VARCHAR) = d_txt THEN true ELSE strftime(d, '%Y-%m-%d') = d_txt END AS d_ok
+      SELECT *, strlen(d_txt) = 10
+          AND CASE WHEN CAST(d AS VARCHAR) = d_txt THEN true ELSE strftime(d, '%Y-%m-%d') = d_txt END AS d_ok
       FROM typed
     ), judged AS (
       SELECT *, CAST(CASE
