@@ -46,7 +46,11 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceFact>> = {
   'spark-worker': { ports: [], imageEnv: 'BF_SPARK_IMAGE' },
   /** bf's long-lived Spark driver: the Spark Thrift Server (HiveServer2 protocol). */
   'spark-sql': {
-    ports: [{ role: 'thrift', containerPort: 10000, env: 'BF_SPARK_SQL_PORT', defaultHostPort: 10000 }],
+    ports: [
+      { role: 'thrift', containerPort: 10000, env: 'BF_SPARK_SQL_PORT', defaultHostPort: 10000 },
+      // the driver's UI and its /api/v1: bf reads job and stage progress there
+      { role: 'ui', containerPort: 4040, env: 'BF_SPARK_SQL_UI_PORT', defaultHostPort: 4040 },
+    ],
     imageEnv: 'BF_SPARK_IMAGE',
   },
   kafka: {

@@ -14,6 +14,7 @@ import type { BreadthDay } from '../../src/domain/breadth.ts';
 import { SIGNAL_NAMES } from '../../src/domain/signal.ts';
 import { DuckDbEngine } from '../../src/engines/duckdb/index.ts';
 import { openHs2Session } from '../../src/engines/spark/hs2.ts';
+import { DEFAULT_SPARK_SETTINGS } from '../../src/engines/spark/spark-config.ts';
 import { SparkEngine, SparkJobError } from '../../src/engines/spark/spark-engine.ts';
 import { type StartedStack, startStack } from '../../src/infra/stack.ts';
 import { Lake } from '../../src/lake/index.ts';
@@ -26,15 +27,22 @@ import { BfError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
 import { freePort } from '../../src/util/net.ts';
 
-const PORT_ENVS = ['BF_SPARK_UI_PORT', 'BF_SPARK_MASTER_PORT', 'BF_SPARK_SQL_PORT', 'BF_S3_PORT'] as const;
+const PORT_ENVS = [
+  'BF_SPARK_UI_PORT',
+  'BF_SPARK_MASTER_PORT',
+  'BF_SPARK_SQL_PORT',
+  'BF_SPARK_SQL_UI_PORT',
+  'BF_S3_PORT',
+] as const;
 const RANGE = { start: '2021-01-01', end: '2023-12-31' };
 
 const lines: string[] = [];
+const progress: string[] = [];
 const logger: Logger = {
   info: (m) => lines.push(m),
   warn: (m) => lines.push(`warning: ${m}`),
   error: (m) => lines.push(`error: ${m}`),
-  progress: () => {},
+  progress: (m) => progress.push(m),
 };
 
 let env: NodeJS.ProcessEnv;
@@ -53,7 +61,9 @@ beforeAll(async () => {
     services: ['spark-master', 'spark-worker', 'spark-sql', 's3'],
     logger,
   });
-  spark = await SparkEngine.open({ compose: stack.compose, s3: s3LakeConfig(env), logger });
+  // Progress polled more often than the default, so a short job on sample data still shows several snapshots.
+  const settings = { ...DEFAULT_SPARK_SETTINGS, progressIntervalMs: 250 };
+  spark = await SparkEngine.open({ compose: stack.compose, s3: s3LakeConfig(env), logger, settings });
   symbols = (await resolveSymbolList('demo_small')).symbols;
   bars = (await createSampleSource().fetch(symbols, RANGE, logger)).bars;
 }, 600_000);
@@ -107,7 +117,14 @@ describe('SparkEngine on the stack', () => {
   });
 
   it('breadth on the cluster equals the embedded engine on the same input', async () => {
+    progress.length = 0;
     sparkDays = await spark.computeBreadth(symbols);
+    // While it ran, its Spark jobs and stages were read from the driver's /api/v1 and reported as progress.
+    const sparkLines = progress.filter((l) => /^ {2}… spark bf-\S+: breadth: /.test(l));
+    expect(sparkLines.length, progress.join('\n')).toBeGreaterThan(1);
+    expect(sparkLines.some((l) => /job \d+ \(\d+\/\d+ stages, \d+\/\d+ tasks\)/.test(l))).toBe(true);
+    expect(sparkLines.some((l) => /stage \d+ .*\d+\/\d+ tasks/.test(l))).toBe(true);
+    console.log(`spark progress: ${sparkLines.length} line(s), e.g.\n${sparkLines.slice(-3).join('\n')}`);
     const dir = await mkdtemp(join(tmpdir(), 'bf-parity-'));
     try {
       const duck = await DuckDbEngine.open(Lake.open(dir));

@@ -8,9 +8,12 @@ export interface SparkSettings {
   service: 'spark-sql';
   /** How long a job waits for the Thrift server to accept a session (e.g. while it restarts after a crash). */
   connectWaitMs: number;
+  /** How often the driver's UI is polled for job/stage progress while a job runs. */
+  progressIntervalMs: number;
 }
 
 export const DEFAULT_SPARK_SETTINGS: SparkSettings = {
   service: 'spark-sql',
   connectWaitMs: 180_000,
+  progressIntervalMs: 1_000,
 };

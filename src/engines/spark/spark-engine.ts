@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hostPort } from '../../config/stack.ts';
+import { hostPort, STACK_HOST } from '../../config/stack.ts';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
 import type { ComposeProject } from '../../infra/compose.ts';
@@ -127,6 +127,10 @@ export class SparkEngine implements LakeEngine {
         tableExists: async (path) => (await s3.list(`${s3KeyOf(s3, path)}/_delta_log/`)).length > 0,
         driverLog: serviceLogs ? (n) => serviceLogs(settings.service, n) : undefined,
         connectWaitMs: settings.connectWaitMs,
+        progress: {
+          url: `http://${STACK_HOST}:${hostPort(settings.service, 'ui', env)}`,
+          intervalMs: settings.progressIntervalMs,
+        },
         logger,
       });
     try {

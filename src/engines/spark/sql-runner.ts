@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from '../../util/log.ts';
 import type { ColumnSpec } from '../engine.ts';
 import { loadSql } from '../sql-files.ts';
 import { Hs2ConnectionError, type Hs2Session, Hs2StatementError, openHs2Session } from './hs2.ts';
+import { formatSparkProgress, type SparkProgressWatcher, watchSparkProgress } from './progress.ts';
 import {
   createTableAs,
   deltaRef,
@@ -72,6 +73,11 @@ export interface ThriftRunnerOptions {
   driverLog?: (lines: number) => Promise<string[]>;
   /** How long to wait for the server to accept a session (it may be restarting after a crash). */
   connectWaitMs?: number;
+  /**
+   * The driver's UI (`http://host:port`): while a job runs, its Spark jobs and stages are read from `/api/v1`
+   * every `intervalMs` and reported as `logger.progress` lines. Absent: no progress.
+   */
+  progress?: { url: string; intervalMs: number };
   logger?: Logger;
 }
 
@@ -123,24 +129,42 @@ export function thriftRunner(opts: ThriftRunnerOptions): SparkRunner {
         ...(await driverLog(opts)),
       ]);
     }
-    for (const [index, op] of request.ops.entries()) {
-      const t = performance.now();
-      try {
-        const out = await runOp(db, request.lake, op, opts.tableExists);
-        results.push({ ...out, index, op: op.op, ms: Math.round(performance.now() - t) });
-      } catch (e) {
-        const error =
-          e instanceof Hs2StatementError
-            ? `SQLSTATE ${e.sqlState ?? 'unknown'}`
-            : e instanceof Error
-              ? e.name
-              : 'Error';
-        const message = (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 8).join('\n');
-        return done({ index, op: op.op, error, message }, await driverLog(opts));
+    let label = request.appName;
+    const watcher = watchProgress(() => label);
+    try {
+      for (const [index, op] of request.ops.entries()) {
+        label = `${request.appName}: ${op.op}`;
+        const t = performance.now();
+        try {
+          const out = await runOp(db, request.lake, op, opts.tableExists);
+          results.push({ ...out, index, op: op.op, ms: Math.round(performance.now() - t) });
+        } catch (e) {
+          const error =
+            e instanceof Hs2StatementError
+              ? `SQLSTATE ${e.sqlState ?? 'unknown'}`
+              : e instanceof Error
+                ? e.name
+                : 'Error';
+          const message = (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 8).join('\n');
+          return done({ index, op: op.op, error, message }, await driverLog(opts));
+        }
       }
+      return done();
+    } finally {
+      await watcher?.stop();
     }
-    return done();
   };
+  /** Spark jobs and stages of the running operation as progress lines (see `progress`). */
+  const watchProgress = (label: () => string): SparkProgressWatcher | undefined =>
+    opts.progress &&
+    watchSparkProgress({
+      baseUrl: opts.progress.url,
+      intervalMs: opts.progress.intervalMs,
+      onProgress: (snap) => {
+        const line = formatSparkProgress(label(), snap);
+        if (line) logger.progress(line);
+      },
+    });
   return Object.assign(run, {
     close: async () => {
       const s = session ? await session.catch(() => undefined) : undefined;
