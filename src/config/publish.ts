@@ -13,6 +13,13 @@ export const BREADTH_INDEX = 'bf-breadth';
 /** The sink's consumer group: offsets committed here only after Elasticsearch acknowledged the batch. */
 export const SINK_GROUP_ID = 'bf-sink';
 export const TOPIC_PARTITIONS = 3;
+/**
+ * How long the sink keeps re-sending a batch while Elasticsearch cannot be reached or answers 503 (a restart, a
+ * node recovering): long enough for a restart of the stack's single node, short enough that a node that is gone
+ * fails the run with its name. The batch's offsets stay uncommitted meanwhile, and re-sending it is harmless
+ * (`_id` = key).
+ */
+export const SINK_ES_UNAVAILABLE_MS = 120_000;
 /** One broker in the stack. */
 export const TOPIC_REPLICATION = 1;
 

@@ -393,6 +393,12 @@ export interface ContainerDetail {
   id: string;
   startedAt: string | undefined;
   healthLog: { exitCode: number; output: string }[];
+  /** The kernel's OOM killer ended a process of the container (Docker's `State.OOMKilled`). */
+  oomKilled: boolean;
+  /** Exit code of the main process when the container has exited. */
+  exitCode: number | undefined;
+  /** The memory limit in bytes (0: none). */
+  memoryLimit: number;
 }
 
 const inspectSchema = z.array(
@@ -402,6 +408,9 @@ const inspectSchema = z.array(
       State: z
         .object({
           StartedAt: z.string().optional(),
+          OOMKilled: z.boolean().optional(),
+          ExitCode: z.number().optional(),
+          Status: z.string().optional(),
           Health: z
             .object({
               Log: z
@@ -414,6 +423,7 @@ const inspectSchema = z.array(
             .optional(),
         })
         .passthrough(),
+      HostConfig: z.object({ Memory: z.number().optional() }).passthrough().optional(),
     })
     .passthrough(),
 );
@@ -429,5 +439,8 @@ export async function inspectContainers(
     id: c.Id,
     startedAt: c.State.StartedAt,
     healthLog: (c.State.Health?.Log ?? []).map((l) => ({ exitCode: l.ExitCode, output: l.Output.trim() })),
+    oomKilled: c.State.OOMKilled === true,
+    exitCode: c.State.Status === 'exited' || c.State.Status === 'dead' ? c.State.ExitCode : undefined,
+    memoryLimit: c.HostConfig?.Memory ?? 0,
   }));
 }

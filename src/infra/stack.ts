@@ -15,6 +15,7 @@ import {
   withDependencies,
 } from './compose.ts';
 import type { Exec } from './exec.ts';
+import { killedBy } from './exit-reason.ts';
 import { preflight } from './preflight.ts';
 import { imagesOf, pullImages } from './pull.ts';
 import { sharedPs } from './readiness/checks.ts';
@@ -208,9 +209,10 @@ async function diagnose(
   return Promise.all(
     report.notReady.map(async (s) => {
       const failed = s.checks.find((c) => !c.ok);
-      const reason = failed ? `${failed.name}: ${failed.detail}` : 'not ready';
       const ids = containers.filter((c) => c.service === s.service).map((c) => c.id);
       const details = await inspectContainers(ids, compose.exec).catch(() => []);
+      const killed = details.map(killedBy).find(Boolean);
+      const reason = `${failed ? `${failed.name}: ${failed.detail}` : 'not ready'}${killed ? `: ${killed}` : ''}`;
       const healthOutput = details.flatMap((d) =>
         d.healthLog.slice(-3).map((l) => `exit ${l.exitCode}: ${l.output.slice(0, 500)}`),
       );

@@ -24,12 +24,16 @@ export async function timed<T>(
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   const timings: StageTiming[] = [];
   const log = opts.log;
+  const stage = <T>(name: StageTiming['stage'], work: () => Promise<T>): Promise<T> => {
+    opts.onStage?.(name);
+    return timed(timings, name, log, work);
+  };
   const ws = await openWorkspace(opts.workdir, log, opts.engine, opts.stack);
   try {
-    const fetched = await timed(timings, 'fetch', log, () => fetchStage(ws, opts));
+    const fetched = await stage('fetch', () => fetchStage(ws, opts));
     // One unit against other runs on the lake: every derived table this run stores comes from its own breadth.
     const { sig, backtests } = await ws.exclusive(async () => {
-      const sig = await timed(timings, 'signals', log, () =>
+      const sig = await stage('signals', () =>
         signalsStage(ws, {
           symbolList: opts.symbolList,
           ...runBounds(fetched.range, fetched.span),
@@ -40,18 +44,18 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
           fetchFailures: fetched.failures,
         }),
       );
-      const backtests = await timed(timings, 'backtest', log, () =>
+      const backtests = await stage('backtest', () =>
         backtestStage(ws, sig, { holdDays: opts.holdDays, signals: opts.signals, log, persist: false }),
       );
       // Every derived table in one write: on Spark that is one job (one JVM start) instead of one per stage.
-      await timed(timings, 'store', log, () =>
+      await stage('store', () =>
         ws.engine.writeTables([...signalTables(sig), ...backtestTables(backtests, sig)]),
       );
       return { sig, backtests };
     });
     const published =
       (opts.publish ?? opts.engine === 'spark')
-        ? await timed(timings, 'publish', log, () =>
+        ? await stage('publish', () =>
             publishStage(
               {
                 events: sig.events,
@@ -66,7 +70,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
           )
         : undefined;
     const outputs = opts.outDir
-      ? await timed(timings, 'report', log, () =>
+      ? await stage('report', () =>
           writeOutputs(
             opts.outDir!,
             {

@@ -40,6 +40,8 @@ export interface PipelineOptions {
    */
   stack?: { project?: string; local?: boolean; composeFiles?: string[]; env?: NodeJS.ProcessEnv };
   log: Logger;
+  /** Told when each stage begins (the CLI names the stage a Ctrl-C interrupted). */
+  onStage?: (stage: StageTiming['stage']) => void;
 }
 
 /** What the publish stage sent and what Elasticsearch holds afterwards. */

@@ -1,5 +1,6 @@
+import { errors } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
-import { bulkItemErrors, bulkOperations, commitOffsets } from './sink.ts';
+import { bulkItemErrors, bulkOperations, commitOffsets, esUnavailable } from './sink.ts';
 
 describe('sink (pure parts)', () => {
   it('bulkOperations: index with _id = key, tombstone = delete, values passed verbatim', () => {
@@ -63,5 +64,25 @@ describe('sink (pure parts)', () => {
       { topic: 'a', partition: 1, offset: 3n, leaderEpoch: 0 },
       { topic: 'b', partition: 0, offset: 1n, leaderEpoch: 0 },
     ]);
+  });
+});
+
+describe('esUnavailable', () => {
+  const response = (statusCode: number) =>
+    new errors.ResponseError({
+      body: {},
+      statusCode,
+      headers: {},
+      warnings: null,
+      meta: {} as never,
+    });
+  it('waits for an unreachable node or a 502/503, not for a rejected request', () => {
+    expect(esUnavailable(new errors.ConnectionError('connect ECONNREFUSED 127.0.0.1:9200'))).toBe(true);
+    expect(esUnavailable(new errors.NoLivingConnectionsError('none', {} as never))).toBe(true);
+    expect(esUnavailable(new errors.TimeoutError('timed out'))).toBe(true);
+    expect(esUnavailable(response(503))).toBe(true);
+    expect(esUnavailable(response(400))).toBe(false);
+    expect(esUnavailable(response(404))).toBe(false);
+    expect(esUnavailable(new Error('other'))).toBe(false);
   });
 });

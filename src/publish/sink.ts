@@ -1,6 +1,6 @@
-import type { Client } from '@elastic/elasticsearch';
+import { type Client, errors as esErrors } from '@elastic/elasticsearch';
 import { Consumer, type Message, stringDeserializers } from '@platformatic/kafka';
-import type { PublishConfig } from '../config/publish.ts';
+import { type PublishConfig, SINK_ES_UNAVAILABLE_MS } from '../config/publish.ts';
 import { BfError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { applyIndexTemplates, esClient, esError } from './es.ts';
@@ -25,6 +25,8 @@ export interface SinkOptions {
   flushIntervalMs?: number;
   /** untilCaughtUp: give up (with the lag in the error) after this long. */
   timeoutMs?: number;
+  /** How long a batch is re-sent while Elasticsearch is unreachable; default SINK_ES_UNAVAILABLE_MS. */
+  esUnavailableMs?: number;
   /**
    * Called after ES acknowledged a batch and before its offsets are committed. Tests abort here to play a
    * crash at the worst moment; if `signal` is aborted on return, the batch is not committed.
@@ -136,31 +138,67 @@ export function commitOffsets(
   return [...last.values()];
 }
 
+/**
+ * Elasticsearch cannot be reached or says it cannot serve now (a restart): worth waiting for. A rejection of the
+ * request itself (4xx) is not.
+ */
+export function esUnavailable(e: unknown): boolean {
+  if (e instanceof esErrors.ConnectionError || e instanceof esErrors.NoLivingConnectionsError) return true;
+  if (e instanceof esErrors.TimeoutError) return true;
+  return e instanceof esErrors.ResponseError && (e.statusCode === 503 || e.statusCode === 502);
+}
+
 async function indexBatch(
   client: Client,
   cfg: PublishConfig,
   messages: Msg[],
   indexFor: (topic: string) => string,
   log: Logger,
+  unavailableMs: number,
 ): Promise<{ indexed: number; deleted: number }> {
   const operations = bulkOperations(messages, indexFor);
+  let unavailableSince: number | undefined;
+  let pushbackSince: number | undefined;
   for (let attempt = 1; ; attempt++) {
     let res: Awaited<ReturnType<Client['bulk']>>;
     try {
       res = await client.bulk({ operations });
     } catch (e) {
-      throw esError(cfg, `bulk-index ${messages.length} document(s)`, e);
+      const now = performance.now();
+      if (esUnavailable(e) && (unavailableSince === undefined || now - unavailableSince < unavailableMs)) {
+        if (unavailableSince === undefined) {
+          unavailableSince = now;
+          log.warn(
+            `elasticsearch at ${cfg.esUrl} unavailable (${e instanceof Error ? e.message : String(e)}); re-sending the batch for up to ${unavailableMs / 1000} s (its offsets stay uncommitted)`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      throw esError(
+        cfg,
+        `bulk-index ${messages.length} document(s)${unavailableSince === undefined ? '' : ` (unavailable for ${((now - unavailableSince) / 1000).toFixed(0)} s)`}`,
+        e,
+      );
+    }
+    if (unavailableSince !== undefined) {
+      log.info(
+        `elasticsearch at ${cfg.esUrl} answers again after ${((performance.now() - unavailableSince) / 1000).toFixed(1)} s`,
+      );
+      unavailableSince = undefined;
     }
     const errors = res.errors ? bulkItemErrors(res.items as Record<string, unknown>[]) : [];
     if (!errors.length) {
       const deleted = messages.filter((m) => !m.value).length;
       return { indexed: messages.length - deleted, deleted };
     }
-    if (errors.every(retryable) && attempt < 5) {
+    pushbackSince ??= performance.now();
+    // Shards still recovering after a restart answer 503 per item: waited for as long as an unreachable node.
+    if (errors.every(retryable) && (attempt < 5 || performance.now() - pushbackSince < unavailableMs)) {
       log.warn(
         `elasticsearch pushed back on ${errors.length} item(s) (HTTP ${errors[0]!.status}), retrying the batch`,
       );
-      await new Promise((r) => setTimeout(r, 500 * attempt));
+      await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5000)));
       continue;
     }
     const first = errors[0]!;
@@ -217,6 +255,7 @@ export async function runSink(cfg: PublishConfig, opts: SinkOptions, log: Logger
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
   const flushMs = opts.flushIntervalMs ?? DEFAULT_FLUSH_MS;
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const unavailableMs = opts.esUnavailableMs ?? SINK_ES_UNAVAILABLE_MS;
 
   const client = esClient(cfg);
   const consumer = new Consumer<string, string, string, string>({
@@ -265,7 +304,7 @@ export async function runSink(cfg: PublishConfig, opts: SinkOptions, log: Logger
       if (!batch.length) return true;
       const current = batch;
       batch = [];
-      const counts = await indexBatch(client, cfg, current, indexFor, log);
+      const counts = await indexBatch(client, cfg, current, indexFor, log, unavailableMs);
       const offsets = commitOffsets(current);
       result.batches++;
       const info: SinkBatch = {

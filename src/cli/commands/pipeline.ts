@@ -3,6 +3,7 @@ import { DEFAULT_MIN_SYMBOLS } from '../../pipeline/min-symbols.ts';
 import { describeScope } from '../../pipeline/scope.ts';
 import { parseBadRowPolicy } from '../../sources/csv-rows.ts';
 import { stderrLogger } from '../../util/log.ts';
+import { onInterrupt } from '../interrupt.ts';
 import {
   checkRange,
   commonOptions as o,
@@ -59,7 +60,15 @@ export function pipelineCommand(): Command {
       checkRange(start, end);
       // Loaded on use: the engine and chart libraries are heavy, and --help or a usage error needs neither.
       const { runPipeline } = await import('../../pipeline/run.ts');
+      let stage = 'start';
+      const release = onInterrupt(
+        () =>
+          `during stage ${stage}: nothing is half-written (the lake${flags.out ? ` and ${flags.out}` : ''} keep their last whole versions${flags.engine === 'spark' ? '; a Spark job already submitted may still land its Delta commit, which is whole' : ''}); run the same command again to finish`,
+      );
       const result = await runPipeline({
+        onStage: (s) => {
+          stage = s;
+        },
         symbolList: flags.symbolList,
         source: flags.source,
         start,
@@ -77,6 +86,7 @@ export function pipelineCommand(): Command {
         stack: stackFlags(flags),
         log: stderrLogger({ quiet: flags.quiet }),
       });
+      release();
       const { pipelineDoc } = await import('../json-docs.ts');
       printResult(
         flags.json,

@@ -34,7 +34,7 @@ export function sinkCommand(): Command {
       const stop = new AbortController();
       const onSignal = (sig: NodeJS.Signals) => {
         log.info(
-          `${sig}: stopping the sink (the current batch is committed only if ES already acknowledged it)`,
+          `${sig}: stopping the sink (a batch still in flight is not committed; it is read again next time)`,
         );
         stop.abort();
       };

@@ -1,0 +1,70 @@
+/**
+ * The fault table: each fault injected for real (a compose override, `docker kill`, a signal), run against bf
+ * and, where it applies, against `docker compose up -d --wait` on the same compose files in the same run.
+ * Per fault: detected, seconds from the fault to a line naming the failure, the service named, log lines shown,
+ * what was left running, data lost (lake vs topic vs ES).
+ *
+ * Run (local images, takes the stack lock): flock /tmp/bf-stack.lock node bench/faults.ts [--only infra|data|signals] [--spark]
+ * (--spark adds Spark to the data stack for the S3-stopped-mid-write case).
+ */
+import { type FaultRow, printTable } from './faults/common.ts';
+import {
+  esRestartMidSink,
+  kafkaKilledMidPublish,
+  s3StoppedMidWrite,
+  startDataStack,
+  stopDataStack,
+  stopThenStart,
+} from './faults/data-cases.ts';
+import { INFRA_CASES, runInfraCase } from './faults/infra-cases.ts';
+import { referenceRun, signalMidStage } from './faults/signal-cases.ts';
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const rows: FaultRow[] = [];
+const say = (r: FaultRow) =>
+  process.stderr.write(
+    `${r.fault} / ${r.runner}: detected ${r.detected}, ${r.seconds?.toFixed(1) ?? '—'} s, named ${r.named}, ${r.logLines} log lines, left ${r.leftRunning}: ${r.message}\n`,
+  );
+
+if (!only || only === 'infra') {
+  for (const c of INFRA_CASES) {
+    for (const runner of ['bf infra start', 'compose up --wait'] as const) {
+      const r = await runInfraCase(c, runner);
+      say(r);
+      rows.push(r);
+    }
+  }
+}
+
+if (!only || only === 'data') {
+  const spark = args.includes('--spark');
+  const s = await startDataStack(spark);
+  try {
+    const cases = [
+      esRestartMidSink,
+      kafkaKilledMidPublish,
+      ...(spark ? [s3StoppedMidWrite] : []),
+      stopThenStart,
+    ];
+    for (const c of cases) {
+      const r = await c(s);
+      say(r);
+      rows.push(r);
+    }
+  } finally {
+    await stopDataStack(s);
+  }
+}
+
+if (!only || only === 'signals') {
+  const reference = await referenceRun();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    const r = await signalMidStage(sig, reference);
+    say(r);
+    rows.push(r);
+  }
+}
+
+console.log(`\nfault table (${new Date().toISOString()}, local images)`);
+printTable(rows);
