@@ -27,18 +27,6 @@ export interface SinkOptions {
   timeoutMs?: number;
   /** How long a batch is re-sent while Elasticsearch is unreachable; default SINK_ES_UNAVAILABLE_MS. */
   esUnavailableMs?: number;
-  /**
-   * Called after ES acknowledged a batch and before its offsets are committed. Tests abort here to play a
-   * crash at the worst moment; if `signal` is aborted on return, the batch is not committed.
-   */
-  afterIndexed?: (batch: SinkBatch) => void | Promise<void>;
-}
-
-export interface SinkBatch {
-  number: number;
-  messages: number;
-  /** `topic/partition` → next offset to commit. */
-  offsets: Record<string, string>;
 }
 
 export interface SinkResult {
@@ -307,13 +295,7 @@ export async function runSink(cfg: PublishConfig, opts: SinkOptions, log: Logger
       const counts = await indexBatch(client, cfg, current, indexFor, log, unavailableMs);
       const offsets = commitOffsets(current);
       result.batches++;
-      const info: SinkBatch = {
-        number: result.batches,
-        messages: current.length,
-        offsets: Object.fromEntries(offsets.map((o) => [`${o.topic}/${o.partition}`, o.offset.toString()])),
-      };
-      await opts.afterIndexed?.(info);
-      if (opts.signal?.aborted) return false; // stopped between ack and commit: the batch will be replayed
+      if (opts.signal?.aborted) return false; // stopped while ES indexed: the batch is read again next time
       try {
         await consumer.commit({ offsets });
       } catch (e) {

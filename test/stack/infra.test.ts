@@ -148,6 +148,59 @@ describe('a service that never becomes ready', () => {
   });
 });
 
+describe('a service that dies while starting', () => {
+  const start = async (name: string, override: string[]) => {
+    const file = join(tmpdir(), `bf-${name}-${process.pid}.yml`);
+    await writeFile(file, `${override.join('\n')}\n`);
+    lines.length = 0;
+    return startStack({
+      project,
+      composeFiles: [...files, file],
+      env,
+      services: ['s3'],
+      waitSeconds: 240,
+      logger,
+    }).catch((e: unknown) => e);
+  };
+
+  it('exiting 3 s after start is named at once (not at the deadline) with its exit code and last log lines', async () => {
+    const err = await start('exits', [
+      'services:',
+      '  s3:',
+      '    entrypoint: ["sh", "-c", "echo bf-fault: s3 starting; sleep 3; echo bf-fault: s3 gives up >&2; exit 3"]',
+    ]);
+    expect(err).toBeInstanceOf(StackNotReadyError);
+    const e = err as StackNotReadyError;
+    expect(e.message).toMatch(/ s3 \(compose health = healthy: container \S+ exited \(exit code 3\)\)$/);
+    // Failed on the exit, not by running out the 240 s deadline.
+    expect(e.report.notReady[0]!.checks[0]!.timedOut).toBe(false);
+    expect(e.diagnoses[0]!.logTail.join('\n')).toContain('bf-fault: s3 gives up');
+    expect(lines.join('\n')).toContain('--- s3: last ');
+    expect(await byLabel('ps')).toEqual([]);
+  });
+
+  it('OOM-killed (exit 137) is named as out of memory with its limit', async () => {
+    const err = await start('oom', [
+      'services:',
+      '  s3:',
+      '    entrypoint: ["sh", "-c", "echo bf-fault: s3 allocating; sleep 2; exec tail /dev/zero"]',
+      '    deploy:',
+      '      resources:',
+      '        limits:',
+      '          memory: 64m',
+    ]);
+    expect(err).toBeInstanceOf(StackNotReadyError);
+    const e = err as StackNotReadyError;
+    expect(e.message).toContain('exited (exit code 137)');
+    expect(e.message).toContain(
+      "out of memory: killed by the kernel's OOM killer (exit 137) after using all of its 64 MiB limit",
+    );
+    expect(e.report.notReady[0]!.checks[0]!.timedOut).toBe(false);
+    expect(e.diagnoses[0]!.logTail.join('\n')).toContain('bf-fault: s3 allocating');
+    expect(await byLabel('ps')).toEqual([]);
+  });
+});
+
 describe('the stack', () => {
   it('starts and every readiness check passes', async () => {
     lines.length = 0;

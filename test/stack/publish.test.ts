@@ -1,11 +1,12 @@
 /**
  * The publish stage against the real Kafka and Elasticsearch (locally built images): lake = topic keys = ES docs,
- * a second identical run changes nothing, a sink stopped between ES ack and commit or a broker restarted during
- * publish still ends with exactly N documents (and the restart writes no message twice), a mapping rejection names
+ * a second identical run changes nothing, a `bf sink run` process SIGKILLed between ES ack and commit or a broker
+ * restarted during publish still ends with exactly N documents (and the restart writes no message twice), a mapping rejection names
  * the document and commits nothing, and verify names what is missing.
  * Run: npx vitest run --project stack test/stack/publish.test.ts
  * Its own project name and free host ports, so it never collides with another stack on this machine.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PublishConfig, publishConfig } from '../../src/config/publish.ts';
@@ -20,6 +21,8 @@ import { documentIds, topicDistinctKeys, verifyPublished } from '../../src/publi
 import { BfError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
 import { freePort } from '../../src/util/net.ts';
+import { startEsProxy } from '../support/es-proxy.ts';
+import { BF_BIN, runBf } from '../support/run-bf.ts';
 
 const lines: string[] = [];
 const log: Logger = {
@@ -185,37 +188,59 @@ describe('publish → Kafka → sink → Elasticsearch', () => {
     expect((err as BfError).message).toContain(`missing 1: ${gone}`);
   });
 
-  it('a sink stopped after ES acked its first batch but before the commit replays it: exactly N, no duplicates', async () => {
-    const cfg = cfgFor('b');
+  it('bf sink run SIGKILLed after ES acknowledged a bulk request and before its offset commit, then restarted: exactly N documents', async () => {
+    // The CLI's own topics, indices and group (this file's stack is its own, so nothing else writes them).
+    const cfg = publishConfig(env);
     await publishSignals({ events, series, context }, cfg, log);
-    const stop = new AbortController();
-    let firstBatch = 0;
-    const killed = await runSink(
-      cfg,
-      {
-        untilCaughtUp: true,
-        batchSize: 50,
-        signal: stop.signal,
-        afterIndexed: (b) => {
-          if (b.number === 1) {
-            firstBatch = b.messages;
-            stop.abort();
-          }
-        },
+    const total = N + series.length;
+    let child: ChildProcess | undefined;
+    let exited: Promise<NodeJS.Signals | number | null> | undefined;
+    // ES sits behind a relay that holds the answer to the third bulk request: ES has indexed the batch and
+    // answered; the sink is SIGKILLed before it can see the answer, so before it can commit that batch's offsets.
+    const proxy = await startEsProxy({
+      target: cfg.esUrl,
+      holdBulk: 3,
+      onAcknowledged: async () => {
+        child!.kill('SIGKILL');
+        await exited;
       },
-      log,
-    );
-    expect(killed).toMatchObject({ batches: 1, indexed: 0, stoppedBy: 'signal' });
-    // ES holds the acknowledged batch, the group committed nothing.
-    expect((await esCount(cfg, cfg.indices.signals)) + (await esCount(cfg, cfg.indices.breadth))).toBe(
-      firstBatch,
-    );
-    expect(firstBatch).toBeGreaterThan(0);
-    expect((await committed(cfg)).every((r) => r.committed === -1n)).toBe(true);
+    });
+    const stderr: string[] = [];
+    try {
+      child = spawn(process.execPath, [BF_BIN, 'sink', 'run', '--batch-size', '50'], {
+        env: { ...env, BF_ELASTICSEARCH_PORT: String(proxy.port) },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
+      exited = new Promise((resolve) => child!.once('exit', (code, sig) => resolve(sig ?? code)));
+      const how = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 120_000))]);
+      expect(how, stderr.join('')).toBe('SIGKILL');
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await proxy.close();
+    }
+    expect(proxy.bulks.map((b) => [b.number, b.status, b.errors])).toEqual([
+      [1, 200, false],
+      [2, 200, false],
+      [3, 200, false],
+    ]);
+    const acked = proxy.bulks.reduce((n, b) => n + b.operations, 0);
+    const held = proxy.bulks[2]!.operations;
+    expect(held).toBeGreaterThan(0);
+    // ES holds all three acknowledged batches (first write of each key: one document per operation)…
+    expect((await esCount(cfg, cfg.indices.signals)) + (await esCount(cfg, cfg.indices.breadth))).toBe(acked);
+    // …the group committed the first two only: fresh topics, so the committed offsets sum to the messages covered.
+    const lag = await committed(cfg);
+    const committedMessages = lag.reduce((n, r) => n + (r.committed > 0n ? Number(r.committed) : 0), 0);
+    expect(committedMessages).toBe(acked - held);
 
-    const resumed = await runSink(cfg, { untilCaughtUp: true, batchSize: 50, timeoutMs: 120_000 }, log);
-    expect(resumed.stoppedBy).toBe('caught-up');
-    expect(resumed.indexed).toBe(N + series.length); // the first batch was read again
+    const resumed = await runBf(['sink', 'run', '--until-caught-up', '--batch-size', '50', '--json'], {
+      ...(env as Record<string, string>),
+    });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const r = JSON.parse(resumed.stdout) as { stoppedBy: string; indexed: number };
+    expect(r.stoppedBy).toBe('caught-up');
+    expect(r.indexed).toBe(total - committedMessages); // the uncommitted batch was read again, the rest not
     expect(await counts(cfg)).toEqual({
       topicSignals: N,
       esSignals: N,
@@ -265,6 +290,45 @@ describe('publish → Kafka → sink → Elasticsearch', () => {
     expect((await topicDistinctKeys(cfg, cfg.topics.signals)).messages).toBe(big.events.length);
     expect((await topicDistinctKeys(cfg, cfg.topics.breadth)).messages).toBe(big.series.length);
     await runSink(cfg, { untilCaughtUp: true, timeoutMs: 180_000 }, log);
+    expect(await counts(cfg)).toEqual({
+      topicSignals: big.events.length,
+      esSignals: big.events.length,
+      topicBreadth: big.series.length,
+      esBreadth: big.series.length,
+    });
+    await verifyPublished(big.events, cfg, context);
+  });
+
+  it('Elasticsearch restarted mid-sink: the sink waits for it, re-sends the batch, ends with exactly N documents', async () => {
+    const cfg = cfgFor('e');
+    const big = fixture(20_000);
+    await publishSignals({ ...big, context }, cfg, log);
+    const total = big.events.length + big.series.length;
+    lines.length = 0;
+    const sink = runSink(cfg, { untilCaughtUp: true, batchSize: 20, timeoutMs: 400_000 }, log);
+    let sinkDone = false;
+    void sink.then(
+      () => (sinkDone = true),
+      () => (sinkDone = true),
+    );
+    // Restart once the sink has written its first documents, while most of the backlog is still unread.
+    let countAtRestart = 0;
+    for (;;) {
+      countAtRestart = await esCount(cfg, cfg.indices.breadth).catch(() => 0);
+      if (countAtRestart > 0 || sinkDone) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await stack!.compose.restart(['elasticsearch']);
+    const r = await sink;
+    expect(countAtRestart).toBeGreaterThan(0);
+    expect(countAtRestart).toBeLessThan(big.series.length);
+    expect(r.stoppedBy).toBe('caught-up');
+    // The fault hit the sink mid-way: it saw ES go and come back.
+    expect(lines.join('\n')).toMatch(
+      /warning: elasticsearch at \S+ unavailable \(.*\); re-sending the batch/,
+    );
+    expect(lines.join('\n')).toMatch(/elasticsearch at \S+ answers again after/);
+    expect(r.indexed).toBeGreaterThanOrEqual(total);
     expect(await counts(cfg)).toEqual({
       topicSignals: big.events.length,
       esSignals: big.events.length,
