@@ -22,7 +22,8 @@ import{a as k,b as E,c as R,d as w,e as I}from"./chunk-BN27CBWZ.js";import{h as 
         ${f("c_txt")} AS cl, ${f("a_txt")} AS a, ${f("v_txt")} AS v
       FROM cells
     ), dated AS (
-      SELECT *, CASE WHEN CAST(d AS VARCHAR) = d_txt THEN true ELSE strftime(d, '%Y-%m-%d') = d_txt END AS d_ok
+      SELECT *, strlen(d_txt) = 10
+          AND CASE WHEN CAST(d AS VARCHAR) = d_txt THEN true ELSE strftime(d, '%Y-%m-%d') = d_txt END AS d_ok
       FROM typed
     ), judged AS (
       SELECT *, CAST(CASE
