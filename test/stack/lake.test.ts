@@ -1,6 +1,6 @@
 /**
  * `bf lake` on the Delta lake written by `bf pipeline run --engine spark`, against the real stack (locally built
- * images): Spark master + worker and the S3 store.
+ * images): Spark master + worker, the long-lived driver (spark-sql) and the S3 store.
  * Run: flock /tmp/bf-stack.lock npx vitest run --project stack test/stack/lake.test.ts
  * Own project name and free host ports; torn down with its volumes at the end.
  */
@@ -24,7 +24,13 @@ import { silentLogger } from '../../src/util/log.ts';
 import { freePort } from '../../src/util/net.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/bf.js');
-const PORT_ENVS = ['BF_SPARK_UI_PORT', 'BF_SPARK_MASTER_PORT', 'BF_S3_PORT'] as const;
+const PORT_ENVS = [
+  'BF_SPARK_UI_PORT',
+  'BF_SPARK_MASTER_PORT',
+  'BF_SPARK_SQL_PORT',
+  'BF_SPARK_SQL_UI_PORT',
+  'BF_S3_PORT',
+] as const;
 const RANGE = ['--start', '2024-01-01', '--end', '2024-12-31'];
 
 interface Run {
@@ -81,7 +87,7 @@ beforeAll(async () => {
     uniqueProject: true,
     local: true,
     env,
-    services: ['spark-master', 'spark-worker', 's3'],
+    services: ['spark-master', 'spark-worker', 'spark-sql', 's3'],
     logger: silentLogger,
   });
   s3 = new S3Lake(s3LakeConfig(env));
