@@ -264,9 +264,13 @@ export class ComposeProject {
     return (await this.config()).services;
   }
 
-  /** Starts the services (all when empty) detached; does not wait: readiness is bf's job. */
-  async up(services: readonly string[] = []): Promise<void> {
-    await this.run(['up', '-d', '--no-color', '--remove-orphans', ...services], 'up');
+  /**
+   * Starts the services (all when empty) detached; does not wait: readiness is bf's job. `timeoutMs` bounds it
+   * (`up` itself waits for a `depends_on: service_healthy` dependency); a timeout throws a BfError whose cause is
+   * an ExecError with `timedOut`.
+   */
+  async up(services: readonly string[] = [], opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.run(['up', '-d', '--no-color', '--remove-orphans', ...services], 'up', opts.timeoutMs);
   }
 
   async down(opts: { volumes?: boolean } = {}): Promise<void> {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BfError } from '../util/errors.ts';
+import { freePort } from '../util/net.ts';
 import type { Exec } from './exec.ts';
 import { checkComposeV2, checkDocker, checkPorts, checkResources, parseSsHolder } from './preflight.ts';
 
@@ -49,6 +50,32 @@ describe('checkPorts (real listener)', () => {
         skip: new Set([port]),
       }),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe('checkPorts asks for the project own ports only when a port is refused', () => {
+  it('free ports: the in-process bind alone, no look-up', async () => {
+    const port = await freePort();
+    let asked = 0;
+    await checkPorts([{ service: 's3', hostIp: '127.0.0.1', target: 9000, published: port }], {
+      skip: async () => {
+        asked++;
+        return new Set();
+      },
+    });
+    expect(asked).toBe(0);
+  });
+
+  it('a refused port that the project itself publishes passes', async () => {
+    const port = await listen();
+    let asked = 0;
+    await checkPorts([{ service: 's3', hostIp: '127.0.0.1', target: 9000, published: port }], {
+      skip: async () => {
+        asked++;
+        return new Set([port]);
+      },
+    });
+    expect(asked).toBe(1);
   });
 });
 

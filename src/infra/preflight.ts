@@ -91,26 +91,42 @@ export async function portHolder(port: number, exec: Exec = execaExec): Promise<
   }
 }
 
+/** Ports the project's own running containers publish: not a conflict. A function so it runs only when needed. */
+export type OwnPorts = ReadonlySet<number> | (() => Promise<ReadonlySet<number>>);
+
 /**
- * Every published port must be bindable. `skip` holds ports the project's own running containers publish
- * (starting an already running stack is not a conflict).
+ * Every published port must be bindable. Each is bound in-process first (a millisecond, no child process); only
+ * a port that cannot be bound costs a look at the project's own containers (`skip`: starting an already running
+ * stack is not a conflict) and at who holds it.
  */
 export async function checkPorts(
   ports: readonly PublishedPort[],
-  opts: { skip?: ReadonlySet<number>; exec?: Exec } = {},
+  opts: { skip?: OwnPorts; exec?: Exec } = {},
 ): Promise<void> {
-  const busy: string[] = [];
+  const refused: { p: PublishedPort; code: string }[] = [];
   for (const p of ports) {
-    if (opts.skip?.has(p.published)) continue;
     const code = await tryBind(p.published, p.hostIp === '' ? '0.0.0.0' : p.hostIp);
-    if (!code) continue;
-    const holder = code === 'EADDRINUSE' ? await portHolder(p.published, opts.exec) : undefined;
-    busy.push(
+    if (code) refused.push({ p, code });
+  }
+  if (!refused.length) return;
+  // Both look-ups at once: the project's own containers, and who holds each port.
+  const [skip, holders] = await Promise.all([
+    typeof opts.skip === 'function' ? opts.skip() : (opts.skip ?? new Set<number>()),
+    Promise.all(
+      refused.map(({ p, code }) =>
+        code === 'EADDRINUSE' ? portHolder(p.published, opts.exec) : Promise.resolve(undefined),
+      ),
+    ),
+  ]);
+  const busy = refused.flatMap(({ p, code }, i) => {
+    if (skip.has(p.published)) return [];
+    const holder = holders[i];
+    return [
       `${p.hostIp}:${p.published} (${p.service}, container port ${p.target}) ${
         code === 'EADDRINUSE' ? `is in use${holder ? ` by ${holder}` : ''}` : `cannot be bound: ${code}`
       }`,
-    );
-  }
+    ];
+  });
   if (busy.length) {
     throw new BfError(`host port${busy.length > 1 ? 's' : ''} not free: ${busy.join('; ')}`, {
       hint: `stop that process, or move the service with its port variable (${PORT_VARIABLES.join(', ')})`,
@@ -177,17 +193,20 @@ export function checkResources(
   }
 }
 
-/** All preflight checks, cheapest first; each failure is a BfError naming what is wrong and what to do. */
+/**
+ * All preflight checks, cheapest first (the in-process port binds before any child process); each failure is a
+ * BfError naming what is wrong and what to do.
+ */
 export async function preflight(opts: {
   ports: readonly PublishedPort[];
-  skipPorts?: ReadonlySet<number>;
+  skipPorts?: OwnPorts;
   exec?: Exec;
   logger?: Logger;
 }): Promise<PreflightFacts> {
   const exec = opts.exec ?? execaExec;
+  await checkPorts(opts.ports, { skip: opts.skipPorts, exec });
   const serverVersion = await checkDocker(exec);
   const composeVersion = await checkComposeV2(exec);
-  await checkPorts(opts.ports, { skip: opts.skipPorts, exec });
   const availableMemoryBytes = await availableMemory();
   const disk = await freeDisk(exec);
   checkResources(availableMemoryBytes, disk);

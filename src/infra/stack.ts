@@ -14,11 +14,10 @@ import {
   inspectContainers,
   withDependencies,
 } from './compose.ts';
-import type { Exec } from './exec.ts';
+import { type Exec, ExecError } from './exec.ts';
 import { killedBy } from './exit-reason.ts';
 import { preflight } from './preflight.ts';
 import { imagesOf, pullImages } from './pull.ts';
-import { sharedPs } from './readiness/checks.ts';
 import {
   DEFAULT_POLL_INTERVAL_MS,
   forAll,
@@ -26,7 +25,7 @@ import {
   type ReadinessReport,
 } from './readiness/for-all.ts';
 import { attempt } from './readiness/retry.ts';
-import { buildChecks } from './readiness/stack-checks.ts';
+import { sharedPs } from './readiness/shared-ps.ts';
 import type { Clock } from './readiness/types.ts';
 
 /** Which stack: project name and compose files. Shared by every use case. */
@@ -111,9 +110,16 @@ export class StackNotReadyError extends BfError {
   readonly report: ReadinessReport;
   readonly diagnoses: ServiceDiagnosis[];
   readonly project: string;
-  constructor(project: string, report: ReadinessReport, diagnoses: ServiceDiagnosis[], tornDown: boolean) {
+  /** `elapsedMs`: the time the wait covered (for a start, from `up` on); default the readiness wait's. */
+  constructor(
+    project: string,
+    report: ReadinessReport,
+    diagnoses: ServiceDiagnosis[],
+    tornDown: boolean,
+    elapsedMs = report.elapsedMs,
+  ) {
     const names = diagnoses.map((d) => `${d.service} (${d.reason})`).join('; ');
-    super(`stack ${project} not ready after ${(report.elapsedMs / 1000).toFixed(1)} s: ${names}`, {
+    super(`stack ${project} not ready after ${(elapsedMs / 1000).toFixed(1)} s: ${names}`, {
       hint: tornDown
         ? 'the health output and logs are above; the stack was torn down (use --keep-on-failure to inspect it)'
         : `the health output and logs are above; inspect with: bf infra status --project ${project}`,
@@ -265,23 +271,28 @@ async function startWatched(
 ): Promise<StartedStack> {
   const logger = opts.logger ?? silentLogger;
   const waitSeconds = opts.waitSeconds ?? DEFAULT_WAIT_SECONDS;
-  // Fail fast: bad check targets are found before anything starts.
-  const checks = buildChecks(config, services, { ps: watch.ps, env: compose.env });
-
   const t0 = performance.now();
-  const before = await compose.ps().catch(() => [] as ContainerState[]);
-  const volumesBefore = await compose.volumes().catch(() => ['unknown']);
-  const runningBefore = new Set(before.filter((c) => c.state === 'running').map((c) => c.service));
   if (!opts.skipPreflight) {
     await preflight({
       ports: config.ports.filter((p) => services.includes(p.service)),
-      skipPorts: new Set(
-        before.filter((c) => c.state === 'running').flatMap((c) => c.publishers.map((p) => p.publishedPort)),
-      ),
+      // `docker ps` by label: a third of `compose ps`'s time, and only asked when a port is refused.
+      skipPorts: async () =>
+        new Set(
+          (await compose.containers().catch(() => [] as ContainerState[]))
+            .filter((c) => c.state === 'running')
+            .flatMap((c) => c.publishers.map((p) => p.publishedPort)),
+        ),
       exec: compose.exec,
       logger,
     });
   }
+  const before = await compose.ps().catch(() => [] as ContainerState[]);
+  const volumesBefore = await compose.volumes().catch(() => ['unknown']);
+  const runningBefore = new Set(before.filter((c) => c.state === 'running').map((c) => c.service));
+  // Loaded after the preflight: the checks' clients (S3, Kafka, HTTP) take a second to load on a busy machine,
+  // which a refused port should not wait for. Bad check targets still fail before anything starts.
+  const { buildChecks } = await import('./readiness/stack-checks.ts');
+  const checks = buildChecks(config, services, { ps: watch.ps, env: compose.env });
   const spark = services.filter((s) => (SPARK_SERVICES as readonly string[]).includes(s));
   if (spark.length) {
     await ensureSparkJars(compose.env[SPARK_JARS_ENV] as string, {
@@ -316,16 +327,29 @@ async function startWatched(
   }
   const pullMs = performance.now() - tPull;
   logger.info(`starting ${services.join(', ')} (project ${compose.name})`);
+  // One deadline for `up` and the readiness wait, like `compose up --wait --wait-timeout` (pulls are outside it):
+  // `up` itself can wait, for a dependency's health.
+  const upStarted = performance.now();
+  const deadline = upStarted + waitSeconds * 1000;
   try {
-    await compose.up(opts.services?.length || opts.kibana === false ? services : []);
+    await compose.up(opts.services?.length || opts.kibana === false ? services : [], {
+      timeoutMs: Math.max(1, waitSeconds * 1000),
+    });
   } catch (e) {
-    await teardown();
-    throw e;
+    // `up` ran out of the deadline: the checks below (one attempt each) name what is not ready.
+    if (!(e instanceof BfError && e.cause instanceof ExecError && e.cause.timedOut)) {
+      await teardown();
+      throw e;
+    }
+    logger.warn(`docker compose up did not return within ${waitSeconds} s`);
   }
   const t2 = performance.now();
-  logger.info(`waiting up to ${waitSeconds} s for ${services.length} service(s)`);
+  const leftMs = Math.max(0, deadline - t2);
+  logger.info(
+    `waiting up to ${(leftMs / 1000).toFixed(1)} s more for ${services.length} service(s) (${waitSeconds} s from up)`,
+  );
   const report = await forAll(checks, {
-    deadlineMs: waitSeconds * 1000,
+    deadlineMs: leftMs,
     intervalMs: opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     clock: opts.clock,
     onProgress: progressLogger(logger),
@@ -338,7 +362,7 @@ async function startWatched(
     const diagnoses = await diagnose(compose, report, await compose.ps().catch(() => []));
     printDiagnoses(logger, diagnoses);
     const tornDown = await teardown();
-    throw new StackNotReadyError(compose.name, report, diagnoses, tornDown);
+    throw new StackNotReadyError(compose.name, report, diagnoses, tornDown, t3 - upStarted);
   }
   const kibanaDown = report.notReady.find((s) => s.service === 'kibana');
   if (kibanaDown) {
@@ -448,6 +472,7 @@ export async function stackHealth(t: StackTarget & { services?: string[] } = {})
       hint: `start it with: bf infra start --project ${compose.name}`,
     });
   }
+  const { buildChecks } = await import('./readiness/stack-checks.ts');
   const checks = buildChecks(config, services, { ps: async () => containers, env: compose.env });
   const results = await Promise.all(checks.map(async (c) => ({ c, r: await attempt(() => c.probe()) })));
   const report: ServiceHealth[] = services.map((service) => {
@@ -481,6 +506,7 @@ export async function restartService(
     ? [t.service]
     : config.services.filter((s) => containers.some((c) => c.service === s));
   const watch = eventDrivenWatch(compose);
+  const { buildChecks } = await import('./readiness/stack-checks.ts');
   let report: ReadinessReport;
   try {
     const checks = buildChecks(config, services, { ps: watch.ps, env: compose.env });

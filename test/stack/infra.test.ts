@@ -148,6 +148,42 @@ describe('a service that never becomes ready', () => {
   });
 });
 
+describe('one deadline for up and the wait (like compose up --wait-timeout)', () => {
+  it('a dependency never healthy holds up itself: the deadline cuts up and names the dependency', async () => {
+    // s3-console depends on s3 being healthy, so `compose up s3-console` waits on s3's health check.
+    const failing = join(tmpdir(), `bf-failing-dep-${process.pid}.yml`);
+    await writeFile(
+      failing,
+      [
+        'services:',
+        '  s3:',
+        '    healthcheck:',
+        '      test: ["CMD-SHELL", "echo bf-test dependency never healthy; exit 1"]',
+        '      interval: 1s',
+        '      retries: 1000',
+        '',
+      ].join('\n'),
+    );
+    lines.length = 0;
+    const err = await startStack({
+      project,
+      composeFiles: [...files, failing],
+      env,
+      services: ['s3-console'],
+      waitSeconds: 8,
+      logger,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StackNotReadyError);
+    const e = err as StackNotReadyError;
+    expect(lines.join('\n')).toContain('docker compose up did not return within 8 s');
+    expect(e.message).toMatch(/^stack bf-t\w+ not ready after [89]\.\d s: .*s3 \(compose health = healthy/);
+    expect(e.diagnoses.find((d) => d.service === 's3')!.healthOutput.join('\n')).toContain(
+      'bf-test dependency never healthy',
+    );
+    expect(await byLabel('ps')).toEqual([]);
+  });
+});
+
 describe('a service that dies while starting', () => {
   const start = async (name: string, override: string[]) => {
     const file = join(tmpdir(), `bf-${name}-${process.pid}.yml`);

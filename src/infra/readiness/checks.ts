@@ -7,37 +7,10 @@ import type { ContainerState } from '../compose.ts';
 import { S3ConsoleSession } from '../s3-console.ts';
 import type { ProbeResult, ReadinessCheck } from './types.ts';
 
+export { type SharedPs, sharedPs } from './shared-ps.ts';
+
 /** Each probe attempt is cut off after this long, so one hung connection cannot eat the deadline. */
 export const PROBE_TIMEOUT_MS = 3000;
-
-export interface SharedPs {
-  (): Promise<ContainerState[]>;
-  /** Forget the snapshot: the next call asks Docker again (e.g. after a container event). */
-  invalidate(): void;
-}
-
-/** A ps snapshot shared by every compose-health check, refreshed at most every `maxAgeMs` or when invalidated. */
-export function sharedPs(ps: () => Promise<ContainerState[]>, maxAgeMs = 200): SharedPs {
-  let at = Number.NEGATIVE_INFINITY;
-  let current: Promise<ContainerState[]> | undefined;
-  const get = () => {
-    const now = performance.now();
-    if (!current || now - at > maxAgeMs) {
-      at = now;
-      current = ps();
-      // A failed ps must not be cached for the next poll.
-      current.catch(() => {
-        at = Number.NEGATIVE_INFINITY;
-      });
-    }
-    return current;
-  };
-  return Object.assign(get, {
-    invalidate: () => {
-      at = Number.NEGATIVE_INFINITY;
-    },
-  });
-}
 
 /** Compose health: the service's container is running and, when it has a healthcheck, healthy. */
 export function composeHealthCheck(
