@@ -1,3 +1,0 @@
-import { createRequire as __bfCreateRequire } from 'node:module';
-const require = __bfCreateRequire(import.meta.url);
-import{A as l,B as m,C as n,p as a,q as b,r as c,s as d,t as e,u as f,v as g,w as h,x as i,y as j,z as k}from"./chunk-RRVP6RO4.js";import"./chunk-6VIMJW3R.js";import"./chunk-NOPLH55E.js";import"./chunk-N2OOTJJE.js";import"./chunk-54FUGNFB.js";import"./chunk-RMM3FQ3I.js";import"./chunk-P5RX2GWF.js";import"./chunk-CVIAFCHR.js";export{a as DEFAULT_WAIT_SECONDS,b as FAILURE_LOG_LINES,g as PS_MAX_AGE_MS,e as StackNotReadyError,f as StartedStack,c as composeProjectFor,l as restartService,n as saveLogs,j as stackHealth,m as stackLogs,i as stackStatus,h as startStack,k as stopStack,d as validateServices};
