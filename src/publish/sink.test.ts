@@ -1,6 +1,13 @@
 import { errors } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
-import { bulkItemErrors, bulkOperations, commitOffsets, esUnavailable } from './sink.ts';
+import {
+  backlogOf,
+  bulkItemErrors,
+  bulkOperations,
+  commitOffsets,
+  esUnavailable,
+  sinkProgressLine,
+} from './sink.ts';
 
 describe('sink (pure parts)', () => {
   it('bulkOperations: index with _id = key, tombstone = delete, values passed verbatim', () => {
@@ -48,6 +55,30 @@ describe('sink (pure parts)', () => {
         reason: 'failed to parse field [value] of type [integer] (Value [1.5] has a decimal part)',
       },
     ]);
+  });
+
+  it('backlogOf: messages up to the high watermarks, from the committed offset or the start', () => {
+    expect(
+      backlogOf([
+        { topic: 'a', partition: 0, committed: -1n, highWatermark: 10n },
+        { topic: 'a', partition: 1, committed: 4n, highWatermark: 10n },
+        { topic: 'b', partition: 0, committed: 7n, highWatermark: 7n },
+      ]),
+    ).toBe(16);
+    expect(backlogOf([])).toBe(0);
+  });
+
+  it('sinkProgressLine: done of the backlog; never a total below what is done; no total when unknown', () => {
+    expect(sinkProgressLine(120, 3, 480)).toBe(
+      '  … sink: 120/480 document(s) indexed or deleted in 3 batch(es)',
+    );
+    // messages published while the sink runs: done passes the starting backlog
+    expect(sinkProgressLine(500, 4, 480)).toBe(
+      '  … sink: 500/500 document(s) indexed or deleted in 4 batch(es)',
+    );
+    expect(sinkProgressLine(7, 1, undefined)).toBe(
+      '  … sink: 7 document(s) indexed or deleted in 1 batch(es)',
+    );
   });
 
   it('commitOffsets: last offset + 1 per partition', () => {

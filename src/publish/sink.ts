@@ -220,6 +220,16 @@ export async function groupLag(
   return rows;
 }
 
+/** Messages between the group's committed offsets (none yet: the start) and the high watermarks. */
+export const backlogOf = (rows: Awaited<ReturnType<typeof groupLag>>): number =>
+  rows.reduce((n, r) => n + Number(r.highWatermark - (r.committed < 0n ? 0n : r.committed)), 0);
+
+/** `  … sink: 120/480 document(s) indexed or deleted in 3 batch(es)`; without a known backlog, no total. */
+export function sinkProgressLine(done: number, batches: number, backlog: number | undefined): string {
+  const total = backlog ? `/${Math.max(backlog, done)}` : '';
+  return `  … sink: ${done}${total} document(s) indexed or deleted in ${batches} batch(es)`;
+}
+
 const isCaughtUp = (rows: Awaited<ReturnType<typeof groupLag>>) =>
   rows.every((r) => r.highWatermark === 0n || r.committed >= r.highWatermark);
 
@@ -277,6 +287,10 @@ export async function runSink(cfg: PublishConfig, opts: SinkOptions, log: Logger
     } catch (e) {
       throw kafkaError(cfg, `join group ${cfg.groupId} on ${topics.join(', ')}`, e);
     }
+    // What "caught up" means in messages (one message is one document), for progress: the backlog at the start.
+    const backlog = opts.untilCaughtUp
+      ? backlogOf(await groupLag(consumer, topics).catch(() => []))
+      : undefined;
     const it = stream[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<Msg>> | undefined;
     let tick: Promise<'tick'> | undefined;
@@ -303,7 +317,7 @@ export async function runSink(cfg: PublishConfig, opts: SinkOptions, log: Logger
       }
       result.indexed += counts.indexed;
       result.deleted += counts.deleted;
-      log.progress(`  … sink: ${result.indexed + result.deleted} document(s) in ${result.batches} batch(es)`);
+      log.progress(sinkProgressLine(result.indexed + result.deleted, result.batches, backlog));
       return true;
     };
 

@@ -25,11 +25,12 @@ import { startEsProxy } from '../support/es-proxy.ts';
 import { BF_BIN, runBf } from '../support/run-bf.ts';
 
 const lines: string[] = [];
+const progress: string[] = [];
 const log: Logger = {
   info: (m) => lines.push(m),
   warn: (m) => lines.push(`warning: ${m}`),
   error: (m) => lines.push(`error: ${m}`),
-  progress: () => {},
+  progress: (m) => progress.push(m),
 };
 
 /** `days` trading days from 2015-01-02 (weekdays), a breadth row each, and a firing every few days. */
@@ -156,8 +157,17 @@ describe('publish → Kafka → sink → Elasticsearch', () => {
     const cfg = cfgFor('a');
     const pub = await publishSignals({ events, series, context }, cfg, log);
     expect(pub).toMatchObject({ signals: N, breadth: series.length });
+    progress.length = 0;
     const s1 = await runSink(cfg, { untilCaughtUp: true, timeoutMs: 120_000 }, log);
     expect(s1.stoppedBy).toBe('caught-up');
+    // Progress counted documents done of the backlog the sink started with (every message of both topics).
+    const total = N + series.length;
+    const sinkLines = progress.filter((l) => l.startsWith('  … sink: '));
+    expect(sinkLines.length).toBeGreaterThan(0);
+    expect(sinkLines.at(-1)).toMatch(
+      new RegExp(`^ {2}… sink: ${total}/${total} document\\(s\\) indexed or deleted`),
+    );
+    for (const l of sinkLines) expect(l).toMatch(new RegExp(`: \\d+/${total} document`));
     const first = await counts(cfg);
     expect(first).toEqual({
       topicSignals: N,
@@ -234,13 +244,22 @@ describe('publish → Kafka → sink → Elasticsearch', () => {
     const committedMessages = lag.reduce((n, r) => n + (r.committed > 0n ? Number(r.committed) : 0), 0);
     expect(committedMessages).toBe(acked - held);
 
+    // Off a terminal with no interval, every progress line is printed: done of the backlog left at restart.
     const resumed = await runBf(['sink', 'run', '--until-caught-up', '--batch-size', '50', '--json'], {
       ...(env as Record<string, string>),
+      BF_PROGRESS_INTERVAL_MS: '0',
     });
     expect(resumed.code, resumed.stderr).toBe(0);
     const r = JSON.parse(resumed.stdout) as { stoppedBy: string; indexed: number };
     expect(r.stoppedBy).toBe('caught-up');
     expect(r.indexed).toBe(total - committedMessages); // the uncommitted batch was read again, the rest not
+    const backlog = total - committedMessages;
+    const cliLines = resumed.stderr.split('\n').filter((l) => l.startsWith('  … sink: '));
+    expect(cliLines.length, resumed.stderr).toBeGreaterThan(1);
+    for (const l of cliLines) expect(l).toMatch(new RegExp(`^ {2}… sink: \\d+/${backlog} document\\(s\\) `));
+    expect(cliLines.at(-1)).toMatch(
+      new RegExp(`^ {2}… sink: ${backlog}/${backlog} document\\(s\\) indexed or deleted`),
+    );
     expect(await counts(cfg)).toEqual({
       topicSignals: N,
       esSignals: N,
