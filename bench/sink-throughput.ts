@@ -59,8 +59,8 @@ function rows(): { list: string; row: BreadthSeriesRow }[] {
           zweigEma: 0.5,
           adLine: i * 3,
           mcclellan: (i % 50) - 25,
-          pctAboveSma50: adv / 42,
-          pctAboveSma200: 0.47,
+          fracAboveSma50: adv / 42,
+          fracAboveSma200: 0.47,
         },
       });
       d.setUTCDate(d.getUTCDate() + 1);

@@ -109,8 +109,8 @@ async function publishBacklog(s: DataStack, lists: number, days: number): Promis
         zweigEma: 0.5,
         adLine: i * 3,
         mcclellan: (i % 50) - 25,
-        pctAboveSma50: adv / 42,
-        pctAboveSma200: 0.47,
+        fracAboveSma50: adv / 42,
+        fracAboveSma200: 0.47,
       });
       d.setUTCDate(d.getUTCDate() + 1);
     }

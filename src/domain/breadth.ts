@@ -32,6 +32,6 @@ export interface BreadthSeriesRow extends BreadthDay {
   adLine: number;
   /** EMA19 - EMA39 of A - D (alpha 0.10 / 0.05). */
   mcclellan: number | null;
-  pctAboveSma50: number | null;
-  pctAboveSma200: number | null;
+  fracAboveSma50: number | null;
+  fracAboveSma200: number | null;
 }

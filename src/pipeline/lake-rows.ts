@@ -44,8 +44,8 @@ export const BREADTH_SERIES_SCHEMA: readonly ColumnSpec[] = [
     'zweig_ema',
     'ad_line',
     'mcclellan',
-    'pct_above_sma50',
-    'pct_above_sma200',
+    'frac_above_sma50',
+    'frac_above_sma200',
   ),
 ];
 

@@ -21,8 +21,8 @@ const row: BreadthSeriesRow = {
   zweigEma: 0.62,
   adLine: 120,
   mcclellan: 14.5,
-  pctAboveSma50: 0.5,
-  pctAboveSma200: null,
+  fracAboveSma50: 0.5,
+  fracAboveSma200: null,
 };
 const ev: SignalEvent = { date: '2020-04-08', signal: 'zweig_breadth_thrust', value: 0.6213 };
 
@@ -49,7 +49,7 @@ describe('keys', () => {
     const d = breadthDoc({ ...row, mcclellan: Number.NaN }, ctx);
     expect(d.above_sma50).toBe(20);
     expect(d.zweig_ema).toBe(0.62);
-    expect(d.pct_above_sma200).toBeNull();
+    expect(d.frac_above_sma200).toBeNull();
     expect(d.mcclellan).toBeNull();
     expect(Object.keys(d).every((k) => k === k.toLowerCase())).toBe(true);
   });

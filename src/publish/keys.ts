@@ -62,8 +62,8 @@ export interface BreadthDoc {
   zweig_ema: number | null;
   ad_line: number;
   mcclellan: number | null;
-  pct_above_sma50: number | null;
-  pct_above_sma200: number | null;
+  frac_above_sma50: number | null;
+  frac_above_sma200: number | null;
   synthetic: boolean;
   engine: string;
   source: string | null;
@@ -103,8 +103,8 @@ export function breadthDoc(r: BreadthSeriesRow, ctx: PublishContext): BreadthDoc
     zweig_ema: num(r.zweigEma),
     ad_line: r.adLine,
     mcclellan: num(r.mcclellan),
-    pct_above_sma50: num(r.pctAboveSma50),
-    pct_above_sma200: num(r.pctAboveSma200),
+    frac_above_sma50: num(r.fracAboveSma50),
+    frac_above_sma200: num(r.fracAboveSma200),
     synthetic: ctx.synthetic,
     engine: ctx.engine,
     source: ctx.source ?? null,

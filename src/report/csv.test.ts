@@ -101,7 +101,7 @@ describe('breadthCsv', () => {
     const parsed = parseCsv(breadthCsv(rows));
     expect(parsed[0]).toEqual([...BREADTH_COLUMNS]);
     expect(parsed[0]!.join(',')).toBe(
-      'date,advancers,decliners,unchanged,ad_ratio,zweig_ema10,ad_line,mcclellan_osc,pct_above_sma50,pct_above_sma200,new_highs_252,new_lows_252,issues,ew_return',
+      'date,advancers,decliners,unchanged,ad_ratio,zweig_ema10,ad_line,mcclellan_osc,frac_above_sma50,frac_above_sma200,new_highs_252,new_lows_252,issues,ew_return',
     );
     expect(parsed).toHaveLength(61);
     expect(parsed.every((r) => r.length === BREADTH_COLUMNS.length)).toBe(true);
@@ -109,7 +109,7 @@ describe('breadthCsv', () => {
 
   it('maps each field to its column and leaves nulls empty', () => {
     const [, second] = fixtureBreadth(2);
-    const row = { ...second!, adRatio: 0.615, zweigEma: null, pctAboveSma50: null, ewReturn: -0.0125 };
+    const row = { ...second!, adRatio: 0.615, zweigEma: null, fracAboveSma50: null, ewReturn: -0.0125 };
     const [, line] = parseCsv(breadthCsv([row]));
     const byName = Object.fromEntries(BREADTH_COLUMNS.map((c, i) => [c, line![i]]));
     expect(byName).toEqual({
@@ -121,8 +121,8 @@ describe('breadthCsv', () => {
       zweig_ema10: '',
       ad_line: String(row.adLine),
       mcclellan_osc: formatCsvNumber(row.mcclellan),
-      pct_above_sma50: '',
-      pct_above_sma200: '',
+      frac_above_sma50: '',
+      frac_above_sma200: '',
       new_highs_252: String(row.newHighs),
       new_lows_252: String(row.newLows),
       issues: String(row.issues),

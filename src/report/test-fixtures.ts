@@ -60,8 +60,8 @@ export function fixtureBreadth(n = 300, seed = 7): BreadthSeriesRow[] {
       zweigEma: ema,
       adLine,
       mcclellan: i === 0 ? null : (advancers - decliners) * 0.1,
-      pctAboveSma50: i < 50 ? null : tilt,
-      pctAboveSma200: i < 200 ? null : tilt,
+      fracAboveSma50: i < 50 ? null : tilt,
+      fracAboveSma200: i < 200 ? null : tilt,
     });
   }
   return rows;

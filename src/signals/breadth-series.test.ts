@@ -54,9 +54,9 @@ describe('deriveBreadthSeries', () => {
     for (let t = 1; t < want.length; t++) expect(got[t]).toBeCloseTo(want[t]!, 12);
   });
 
-  it('pctAboveSma50/200, null when no symbol has the SMA yet', () => {
-    expect(col('pctAboveSma50')).toEqual([null, null, 0.5, 0.25, null, null]);
-    expect(col('pctAboveSma200')).toEqual([null, null, null, 0.5, null, null]);
+  it('fracAboveSma50/200, null when no symbol has the SMA yet', () => {
+    expect(col('fracAboveSma50')).toEqual([null, null, 0.5, 0.25, null, null]);
+    expect(col('fracAboveSma200')).toEqual([null, null, null, 0.5, null, null]);
   });
 
   it('keeps every input field', () => {

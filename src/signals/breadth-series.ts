@@ -37,7 +37,7 @@ export function deriveBreadthSeries(days: readonly BreadthDay[]): BreadthSeriesR
     zweigEma: zweigEma[t] ?? null,
     adLine: adLine[t]!,
     mcclellan: fast[t] == null || slow[t] == null ? null : fast[t]! - slow[t]!,
-    pctAboveSma50: ratioOrNull(d.aboveSma50, d.withSma50),
-    pctAboveSma200: ratioOrNull(d.aboveSma200, d.withSma200),
+    fracAboveSma50: ratioOrNull(d.aboveSma50, d.withSma50),
+    fracAboveSma200: ratioOrNull(d.aboveSma200, d.withSma200),
   }));
 }

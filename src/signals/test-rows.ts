@@ -33,8 +33,8 @@ export function seriesRow(i: number, fields: Partial<BreadthSeriesRow> = {}): Br
     zweigEma: null,
     adLine: 0,
     mcclellan: null,
-    pctAboveSma50: null,
-    pctAboveSma200: null,
+    fracAboveSma50: null,
+    fracAboveSma200: null,
     ...fields,
   };
 }

@@ -88,6 +88,20 @@ describe('bf pipeline run on the embedded engine', () => {
     expect(breadth[0]).toMatch(/^date,advancers,decliners,unchanged,/);
     expect(breadth[0]).toContain('zweig_ema10');
     expect(breadth[0]).toContain('mcclellan_osc');
+    // Shares of symbols are fractions, and their names say so (renamed from pct_above_sma50/200).
+    const head = breadth[0]!.split(',');
+    expect(head).not.toContain('pct_above_sma50');
+    const shares = ['frac_above_sma50', 'frac_above_sma200'].map((c) => head.indexOf(c));
+    expect(shares.every((i) => i > 0)).toBe(true);
+    const values = breadth
+      .slice(1)
+      .filter(Boolean)
+      .flatMap((l) => shares.map((i) => l.split(',')[i]!))
+      .filter((v) => v !== '')
+      .map(Number);
+    expect(values.length).toBeGreaterThan(100);
+    expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(values.some((v) => v > 0 && v < 1)).toBe(true);
     const signals = readFileSync(join(out, 'signals.csv'), 'utf8').trim().split('\n');
     expect(signals[0]).toBe('date,signal,value');
     expect(signals.length).toBeGreaterThan(1);

@@ -63,8 +63,8 @@ function fixture(days: number): { events: SignalEvent[]; series: BreadthSeriesRo
         zweigEma: 0.4 + (i % 10) / 40,
         adLine,
         mcclellan: ((i % 40) - 20) / 2,
-        pctAboveSma50: adv / 42,
-        pctAboveSma200: 0.5,
+        fracAboveSma50: adv / 42,
+        fracAboveSma200: 0.5,
       });
       if (i % 3 === 0) events.push({ date, signal: SIGNAL_NAMES[(i / 3) % 3]!, value: 0.6 + i / 1e4 });
     }
