@@ -58,6 +58,11 @@ export const commonOptions = {
     ),
   local: () => new Option('--local', 'the stack runs the locally built images (same as BF_LOCAL_IMAGES=1)'),
   quiet: () => new Option('-q, --quiet', 'no progress or stage messages'),
+  full: () =>
+    new Option(
+      '--full',
+      'recompute all history (by default only what the bars changed since the stored run of the same list and range)',
+    ),
 };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -28,3 +28,9 @@ export const TEST_LOCK_HOLD_ENV = 'BF_TEST_LOCK_HOLD_MS';
  * which widens the read-merge-rename window two racing runs could collide in. Never set it otherwise.
  */
 export const TEST_SWAP_DELAY_ENV = 'BF_TEST_SWAP_DELAY_MS';
+
+/**
+ * Versions of `prices` whose changes the table keeps (src/lake/changes.ts): a run whose stored features are older
+ * than that recomputes in full. 64 nightly fetches = three months.
+ */
+export const CHANGE_LOG_ENTRIES = 64;

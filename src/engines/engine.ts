@@ -20,6 +20,18 @@ export interface DateBounds {
   end?: string;
 }
 
+/** Which way `computeBreadth` went, for the run's stderr. */
+export type RecomputePath = { incremental: true; summary: string } | { incremental: false; reason: string };
+
+export interface BreadthOptions {
+  /** The run's symbol list name: what was stored for another list is never reused. */
+  listName?: string;
+  /** Recompute everything, even where only a few bars changed since the stored run (`--full`). */
+  full?: boolean;
+  /** Told which way the call went (engines without an incremental path never call it). */
+  onPath?: (path: RecomputePath) => void;
+}
+
 /** Lineage of bars written to the lake. */
 export interface PricesMeta {
   source: string;
@@ -73,7 +85,11 @@ export interface BreadthEngine {
    * lake holding only the run's bars would give. Also stores the `features` and `breadth` tables. Throws BfError
    * when the lake has no prices or some symbols are absent.
    */
-  computeBreadth(symbols?: readonly string[], range?: DateBounds): Promise<BreadthDay[]>;
+  computeBreadth(
+    symbols?: readonly string[],
+    range?: DateBounds,
+    opts?: BreadthOptions,
+  ): Promise<BreadthDay[]>;
   close(): Promise<void>;
 }
 

@@ -42,6 +42,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
           persist: false,
           minSymbols: opts.minSymbols,
           fetchFailures: fetched.failures,
+          full: opts.full,
         }),
       );
       const backtests = await stage('backtest', () =>

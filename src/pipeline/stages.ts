@@ -317,6 +317,8 @@ export async function signalsStage(
     minSymbols?: number;
     /** Why symbols failed to fetch in this run, to name the reason they are skipped. */
     fetchFailures?: readonly SymbolFailure[];
+    /** Recompute all history even when the stored run allows an incremental one (`--full`). */
+    full?: boolean;
   },
 ): Promise<SignalsSummary> {
   const list = await resolveSymbolList(opts.symbolList);
@@ -348,7 +350,21 @@ async function deriveSignals(
       `${skipped.length} of ${list.symbols.length} symbols skipped (no prices): ${skipped.map((f) => `${f.symbol} (${f.reason})`).join('; ')}`,
     );
   }
-  const days = await ws.engine.computeBreadth(used, { start: opts.start, end: opts.end });
+  let told = false;
+  const days = await ws.engine.computeBreadth(
+    used,
+    { start: opts.start, end: opts.end },
+    {
+      listName: list.name,
+      full: opts.full,
+      // Which way it went, on stderr: an incremental run names what it recomputed, a full one why.
+      onPath: (p) => {
+        told = true;
+        opts.log.info(p.incremental ? p.summary : `full recompute: ${p.reason}`);
+      },
+    },
+  );
+  if (!told) opts.log.info(`full recompute: the ${ws.engine.name} engine has no incremental path`);
   if (days.length === 0) {
     throw new BfError(
       `the lake at ${ws.location} has no bars of ${list.name} between ${opts.start ?? 'its first bar'} and ${opts.end ?? 'its last bar'}`,

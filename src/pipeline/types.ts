@@ -29,6 +29,8 @@ export interface PipelineOptions {
   holdDays?: number;
   /** The run fails (exit 1) when fewer symbols than this have prices; the others are skipped and named. Default 1. */
   minSymbols?: number;
+  /** Recompute all history in the signals stage (`--full`). */
+  full?: boolean;
   /**
    * Publish signals and breadth to Kafka, sink them into Elasticsearch and check the counts there.
    * Default: on with the Spark engine (the stack is up), off with the embedded engine.

@@ -35,6 +35,7 @@ export function pipelineCommand(): Command {
       'fail (exit 1) when fewer symbols than this have prices; the others are skipped and named',
       String(DEFAULT_MIN_SYMBOLS),
     )
+    .addOption(o.full())
     .addOption(o.engine())
     .addOption(o.workdir())
     .addOption(o.project())
@@ -80,6 +81,7 @@ export function pipelineCommand(): Command {
         signals: parseSignals(flags.signal),
         holdDays: parsePositiveInt('--hold-days', flags.holdDays),
         minSymbols: parsePositiveInt('--min-symbols', flags.minSymbols),
+        full: flags.full === true,
         workdir: flags.workdir,
         outDir: flags.out,
         publish: flags.publish,

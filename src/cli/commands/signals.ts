@@ -24,6 +24,7 @@ export function signalsCommand(): Command {
     .addOption(o.lakeStart())
     .addOption(o.lakeEnd())
     .option('--signal <names>', 'comma-separated signals to generate (default: all)')
+    .addOption(o.full())
     .addOption(o.engine())
     .addOption(o.workdir())
     .addOption(o.project())
@@ -51,6 +52,7 @@ export function signalsCommand(): Command {
           start,
           end,
           signals: names,
+          full: flags.full === true,
           log,
         });
         const outputs = flags.out

@@ -4,12 +4,20 @@ import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, dateValue }
 import { DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV } from '../../config/engine.ts';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
+import {
+  changesSince,
+  nextChangeLog,
+  readChangeLog,
+  type SymbolChanges,
+  writeChangeLog,
+} from '../../lake/changes.ts';
 import { type Lake, TABLE, type TableMeta, type TableMetaInput, type TableName } from '../../lake/index.ts';
 import { joinSources, pricesLineage } from '../../lake/lineage.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
 import { SerialQueue } from '../../util/serial-queue.ts';
 import {
+  type BreadthOptions,
   breadthDayFromRow,
   type ColumnSpec,
   type CsvFileCounts,
@@ -26,8 +34,23 @@ import {
   type TableWrite,
   type VanishedBars,
 } from '../engine.ts';
+import {
+  describeIncremental,
+  type IncrementalState,
+  planRecompute,
+  type RunKey,
+} from '../incremental-plan.ts';
 import { loadSql } from '../sql-files.ts';
 import { checkCsvFiles, csvIncomingSql, dropCsvTables, keepCsvFiles } from './csv-ingest.ts';
+import {
+  dropState,
+  readState,
+  runIncremental,
+  type SqlSession,
+  sqlFingerprint,
+  symbolStats,
+  writeState,
+} from './incremental.ts';
 import { epochDays, ident, literal, readParquet } from './sql-util.ts';
 
 export type { ColumnSpec, ColumnType, PricesMeta, Row, RowValue } from '../engine.ts';
@@ -181,6 +204,7 @@ export class DuckDbEngine implements LakeEngine {
     let replaced = 0;
     let added = incomingRows;
     let vanished: VanishedBars[] = [];
+    const changes: SymbolChanges = {};
     let mergedSql: string;
     let order = 'symbol, date';
     if (existingFiles && existingMeta) {
@@ -188,12 +212,21 @@ export class DuckDbEngine implements LakeEngine {
       const differs = PRICE_COLUMNS.slice(2)
         .map((c) => `i.${ident(c.name)} IS DISTINCT FROM e.${ident(c.name)}`)
         .join(' OR ');
-      const [rep, add] = (await this.row(`SELECT
-          count(*) FILTER (WHERE e.symbol IS NOT NULL AND (${differs})),
-          count(*) FILTER (WHERE e.symbol IS NULL)
-        FROM incoming i LEFT JOIN ${existing} e USING (symbol, date)`)) as [number, number];
-      replaced = Number(rep);
-      added = Number(add);
+      // Per symbol, also the earliest bar added or replaced: the change log (src/lake/changes.ts) records it.
+      const perSymbol = (
+        await this.conn.runAndReadAll(`SELECT symbol,
+          count(*) FILTER (WHERE e.symbol IS NOT NULL AND (${differs})) AS replaced,
+          count(*) FILTER (WHERE e.symbol IS NULL) AS added,
+          CAST(min(date) FILTER (WHERE e.symbol IS NULL OR (${differs})) AS VARCHAR) AS first_changed
+        FROM incoming i LEFT JOIN ${existing} e USING (symbol, date) GROUP BY symbol`)
+      ).getRowObjectsJS();
+      replaced = 0;
+      added = 0;
+      for (const r of perSymbol) {
+        replaced += Number(r.replaced);
+        added += Number(r.added);
+        if (r.first_changed !== null) changes[String(r.symbol)] = String(r.first_changed);
+      }
       const reader = await this.conn.runAndReadAll(`SELECT symbol, count(*) AS bars,
           CAST(min(date) AS VARCHAR) AS first, CAST(max(date) AS VARCHAR) AS last
         FROM ${existing} e
@@ -207,6 +240,12 @@ export class DuckDbEngine implements LakeEngine {
         last: String(r.last),
       }));
       const drop = write.replace && vanished.length > 0;
+      if (drop) {
+        for (const v of vanished) {
+          const seen = changes[v.symbol];
+          if (seen === undefined || v.first < seen) changes[v.symbol] = v.first;
+        }
+      }
       const lineage = pricesLineage(existingMeta, fetched, write, vanished);
       if (replaced === 0 && added === 0 && !drop) {
         this.logger.info(`prices: ${incomingRows} bars already in the lake, nothing to write`);
@@ -239,6 +278,11 @@ export class DuckDbEngine implements LakeEngine {
           dir,
           'prices',
         );
+        // A new table starts a new log: no earlier version to compare with.
+        writeChangeLog(
+          dir,
+          nextChangeLog(existingMeta ? readChangeLog(this.lake.tableDir(TABLE.prices)) : null, changes),
+        );
         return { rows };
       },
       {
@@ -265,14 +309,23 @@ export class DuckDbEngine implements LakeEngine {
 
   /**
    * Runs `sql/features.sql` then `sql/breadth.sql` over the prices of `symbols` (all symbols when omitted), stores
-   * the `features` and `breadth` tables, and returns the breadth rows ordered by date.
+   * the `features` and `breadth` tables, and returns the breadth rows ordered by date. Recomputes only what
+   * changed since the stored run of the same list and range when it can (./incremental.ts), with the same result.
    */
-  async computeBreadth(symbols?: readonly string[], range: DateBounds = {}): Promise<BreadthDay[]> {
+  async computeBreadth(
+    symbols?: readonly string[],
+    range: DateBounds = {},
+    opts: BreadthOptions = {},
+  ): Promise<BreadthDay[]> {
     // Locked as one: breadth is computed from the features this call wrote, not from another run's.
-    return this.serial(() => this.lake.withLock(() => this.breadth(symbols, range)));
+    return this.serial(() => this.lake.withLock(() => this.breadth(symbols, range, opts)));
   }
 
-  private async breadth(symbols: readonly string[] | undefined, range: DateBounds): Promise<BreadthDay[]> {
+  private async breadth(
+    symbols: readonly string[] | undefined,
+    range: DateBounds,
+    opts: BreadthOptions,
+  ): Promise<BreadthDay[]> {
     const priceFiles = this.lake.parquetFiles(TABLE.prices);
     const pricesMeta = this.lake.readMeta(TABLE.prices);
     if (!priceFiles || !pricesMeta || pricesMeta.rows === 0) {
@@ -326,7 +379,62 @@ export class DuckDbEngine implements LakeEngine {
       symbols: wanted,
     };
 
-    await this.lake.writeTable(
+    const run: RunKey = {
+      list: opts.listName ?? '',
+      start: range.start ?? null,
+      end: range.end ?? null,
+      sql: sqlFingerprint(),
+      symbols: wanted,
+    };
+    const state = readState(this.lake);
+    const log = readChangeLog(this.lake.tableDir(TABLE.prices));
+    const plan = planRecompute({
+      state,
+      run,
+      changes: state?.prices && log ? changesSince(log, state.prices) : null,
+      featureFiles: this.lake.readMeta(TABLE.features)?.files ?? null,
+      full: opts.full,
+    });
+    const nextState = (stats: IncrementalState['stats'], featureFiles: string[]): IncrementalState => ({
+      format: 1,
+      ...run,
+      symbols: [...wanted],
+      prices: log?.version ?? null,
+      featureFiles,
+      stats,
+    });
+    if (plan.kind === 'incremental') {
+      await this.conn.run('DROP VIEW prices');
+      if (plan.recompute.length === 0 && plan.removed.length === 0) {
+        // Nothing in the run's scope changed: the stored tables stand; the state moves to this prices version.
+        writeState(this.lake, nextState(state!.stats, state!.featureFiles));
+        opts.onPath?.({
+          incremental: true,
+          summary: 'incremental: no bar of the run changed, nothing recomputed',
+        });
+        return this.storedBreadth();
+      }
+      dropState(this.lake);
+      const done = await runIncremental({
+        lake: this.lake,
+        db: this.session(),
+        priceFiles,
+        inRange,
+        recompute: plan.recompute,
+        removed: plan.removed,
+        breadthFrom: plan.breadthFrom,
+        meta: lineage,
+        state: state!,
+      });
+      const days = await this.storeBreadth('breadth_result', lineage);
+      writeState(this.lake, nextState(done.stats, done.featureFiles));
+      opts.onPath?.({ incremental: true, summary: describeIncremental({ ...done, ...plan }) });
+      return days;
+    }
+    opts.onPath?.({ incremental: false, reason: plan.reason });
+    dropState(this.lake);
+
+    const features = await this.lake.writeTable(
       TABLE.features,
       async (dir) => ({ rows: await this.copyToParquet(loadSql('features'), dir, 'features') }),
       lineage,
@@ -334,21 +442,64 @@ export class DuckDbEngine implements LakeEngine {
     const featureFiles = this.lake.parquetFiles(TABLE.features) ?? [];
     await this.conn.run(`CREATE OR REPLACE VIEW features AS SELECT * FROM ${readParquet(featureFiles)}`);
     await this.conn.run(`CREATE OR REPLACE TABLE breadth_result AS\n${loadSql('breadth')}\n`);
+    const days = await this.storeBreadth('breadth_result', lineage);
+    await this.conn.run('DROP VIEW features');
+    await this.conn.run('DROP VIEW prices');
+    writeState(
+      this.lake,
+      nextState(await symbolStats(this.session(), readParquet(featureFiles)), features.files),
+    );
+    return days;
+  }
+
+  /** Writes the `breadth` table from the temp table `table` (then dropped); returns its rows by date. */
+  private async storeBreadth(table: string, lineage: TableMetaInput): Promise<BreadthDay[]> {
     await this.lake.writeTable(
       TABLE.breadth,
       async (dir) => ({
-        rows: await this.copyToParquet('SELECT * FROM breadth_result ORDER BY date', dir, 'breadth'),
+        rows: await this.copyToParquet(`SELECT * FROM ${table} ORDER BY date`, dir, 'breadth'),
       }),
       lineage,
     );
     const reader = await this.conn.runAndReadAll(
-      'SELECT * REPLACE (CAST(date AS VARCHAR) AS date) FROM breadth_result ORDER BY date',
+      `SELECT * REPLACE (CAST(date AS VARCHAR) AS date) FROM ${table} ORDER BY date`,
     );
-    const days = reader.getRowObjectsJS().map(breadthDayFromRow);
-    await this.conn.run('DROP TABLE breadth_result');
-    await this.conn.run('DROP VIEW features');
-    await this.conn.run('DROP VIEW prices');
-    return days;
+    await this.conn.run(`DROP TABLE ${table}`);
+    return reader.getRowObjectsJS().map(breadthDayFromRow);
+  }
+
+  private async storedBreadth(): Promise<BreadthDay[]> {
+    const files = this.lake.parquetFiles(TABLE.breadth)!;
+    const reader = await this.conn.runAndReadAll(
+      `SELECT * REPLACE (CAST(date AS VARCHAR) AS date) FROM ${readParquet(files)} ORDER BY date`,
+    );
+    return reader.getRowObjectsJS().map(breadthDayFromRow);
+  }
+
+  /** The connection as ./incremental.ts uses it. */
+  private session(): SqlSession {
+    return {
+      run: async (sql) => {
+        await this.conn.run(sql);
+      },
+      rows: async (sql) => (await this.conn.runAndReadAll(sql)).getRowObjectsJS(),
+      copy: (query, dir, name) => this.copyToParquet(query, dir, name),
+      table: async (name, columns, rows) => {
+        await this.conn.run(
+          `CREATE OR REPLACE TABLE ${name} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
+        );
+        const appender = await this.conn.createAppender(name);
+        try {
+          for (const row of rows) {
+            for (const [i, c] of columns.entries()) appendValue(appender, c, row[i] ?? null, name);
+            appender.endRow();
+          }
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
+        }
+      },
+    };
   }
 
   /** `writeRows` for each table in order, under one hold of the lake lock: the set comes from one run. */

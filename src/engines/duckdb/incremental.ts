@@ -1,0 +1,264 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FEATURE_DELTA_FILES_MAX } from '../../config/engine.ts';
+import type { Lake } from '../../lake/index.ts';
+import { TABLE } from '../../lake/index.ts';
+import type { ColumnSpec, RowValue } from '../engine.ts';
+import {
+  BEGINNING,
+  FEATURES_LOOKBACK_BARS,
+  type IncrementalState,
+  type Recompute,
+  type SymbolState,
+} from '../incremental-plan.ts';
+import { loadSql } from '../sql-files.ts';
+import { literal, readParquet } from './sql-util.ts';
+
+/**
+ * The embedded engine's incremental run (issue 11 §3; the rule is in ../incremental-plan.ts): sql/features.sql,
+ * unchanged, over a per-symbol tail of the prices, and sql/breadth.sql over the dates from the earliest change on.
+ * The state (what the stored features and breadth were computed from) sits in the breadth table's directory.
+ */
+
+/** In the breadth table's directory; removed before a run writes features, written back after breadth. */
+export const STATE_FILE = '_incremental.json';
+/** Features files an incremental run added (new rows only); the table's other file is its base. */
+const DELTA_PREFIX = 'delta-';
+
+/** What this module needs from the engine's connection. */
+export interface SqlSession {
+  run(sql: string): Promise<void>;
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+  /** COPY `query` to `<dir>/<name>.parquet`; returns the rows written. */
+  copy(query: string, dir: string, name: string): Promise<number>;
+  /** A table of `columns` filled with `rows` (values in column order; dates as ISO strings). */
+  table(name: string, columns: readonly ColumnSpec[], rows: readonly RowValue[][]): Promise<void>;
+}
+
+/** Fingerprint of the SQL both paths run: another definition invalidates the stored state. */
+export function sqlFingerprint(): string {
+  return createHash('sha256')
+    .update(loadSql('features'))
+    .update('\0')
+    .update(loadSql('breadth'))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export function readState(lake: Lake): IncrementalState | null {
+  const path = join(lake.tableDir(TABLE.breadth), STATE_FILE);
+  if (!lake.has(TABLE.breadth) || !existsSync(path)) return null;
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as IncrementalState;
+    return state.format === 1 ? state : null;
+  } catch {
+    // Unreadable state costs one full recompute, nothing else.
+    return null;
+  }
+}
+
+/** Before features change: a run interrupted from here on leaves no state, so the next run recomputes in full. */
+export function dropState(lake: Lake): void {
+  rmSync(join(lake.tableDir(TABLE.breadth), STATE_FILE), { force: true });
+}
+
+/** After features and breadth are written (temp file renamed in: a reader sees the whole state or none). */
+export function writeState(lake: Lake, state: IncrementalState): void {
+  const path = join(lake.tableDir(TABLE.breadth), STATE_FILE);
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(state)}\n`);
+  renameSync(temp, path);
+}
+
+/**
+ * Per-symbol state from a features relation whose bar_index is absolute: bars, first/last date and where the
+ * tail for new days starts. `features` is a relation name or a parenthesised query.
+ */
+export async function symbolStats(
+  db: SqlSession,
+  features: string,
+  bi = 'bar_index',
+): Promise<Record<string, SymbolState>> {
+  const rows = await db.rows(`WITH t AS (SELECT symbol, date, ${bi} AS bi FROM ${features}),
+      s AS (SELECT symbol, max(bi) AS bars, min(date) AS first, max(date) AS last FROM t GROUP BY symbol)
+    SELECT s.symbol, s.bars, CAST(s.first AS VARCHAR) AS first, CAST(s.last AS VARCHAR) AS last,
+      CAST(min(t.date) AS VARCHAR) AS tail_start
+    FROM s JOIN t ON t.symbol = s.symbol AND t.bi > s.bars - ${FEATURES_LOOKBACK_BARS}
+    GROUP BY ALL`);
+  const out: Record<string, SymbolState> = {};
+  for (const r of rows) {
+    out[String(r.symbol)] = {
+      bars: Number(r.bars),
+      first: String(r.first),
+      last: String(r.last),
+      tailStart: String(r.tail_start),
+    };
+  }
+  return out;
+}
+
+export interface IncrementalRun {
+  lake: Lake;
+  db: SqlSession;
+  priceFiles: readonly string[];
+  /** ` AND date >= … AND date <= …`: the run's range, as the full path filters `prices`. */
+  inRange: string;
+  recompute: readonly Recompute[];
+  removed: readonly string[];
+  breadthFrom: string | null;
+  /** Lineage and symbols of the features/breadth versions written. */
+  meta: { source: string; synthetic: boolean; symbols: string[] };
+  state: IncrementalState;
+}
+
+export interface IncrementalResult {
+  /** The new state's per-symbol part. */
+  stats: Record<string, SymbolState>;
+  featureFiles: string[];
+  /** The relation holding the whole new breadth (every date), for the caller to read and drop. */
+  breadth: string;
+  reaggregatedFrom: string | null;
+  reaggregatedDays: number;
+  newDays: number;
+}
+
+/**
+ * Recomputes what `recompute` / `removed` change, writes the new features and breadth versions, and leaves the
+ * whole breadth in the temp table `breadth_result`. Runs under the caller's lake lock.
+ */
+export async function runIncremental(r: IncrementalRun): Promise<IncrementalResult> {
+  const { db, lake } = r;
+  const oldFeatureMeta = lake.readMeta(TABLE.features)!;
+  const oldFeatureFiles = oldFeatureMeta.files.map((f) => join(lake.tableDir(TABLE.features), f));
+  const oldBreadthFiles = lake.parquetFiles(TABLE.breadth)!;
+
+  await db.table(
+    'recompute',
+    [
+      { name: 'symbol', type: 'VARCHAR' },
+      { name: 'tail_start_text', type: 'VARCHAR' },
+      { name: 'offset', type: 'BIGINT' },
+      { name: 'keep_from_text', type: 'VARCHAR' },
+    ],
+    r.recompute.map((x) => [x.symbol, x.tailStart, x.offset, x.keepFrom]),
+  );
+  // Dates as text through the appender: it cannot hold year 1 (BEGINNING); DuckDB's cast can.
+  await db.run(`CREATE OR REPLACE TABLE recompute AS SELECT symbol, CAST(tail_start_text AS DATE) AS tail_start,
+    "offset", CAST(keep_from_text AS DATE) AS keep_from FROM recompute`);
+  await db.table(
+    'removed_symbols',
+    [{ name: 'symbol', type: 'VARCHAR' }],
+    r.removed.map((s) => [s]),
+  );
+  // The tail: per symbol, from its tail start (its first bar when null) on, within the run's range.
+  const lowest = r.recompute.some((x) => x.tailStart === null)
+    ? BEGINNING
+    : (r.recompute.map((x) => x.tailStart!).sort()[0] ?? BEGINNING);
+  await db.run(`CREATE OR REPLACE VIEW prices AS SELECT * FROM (
+      SELECT p.* FROM ${readParquet(r.priceFiles)} p JOIN recompute c ON p.symbol = c.symbol
+      WHERE p.date >= DATE ${literal(lowest)} AND p.date >= coalesce(c.tail_start, DATE ${literal(BEGINNING)})
+    ) WHERE true${r.inRange}`);
+  await db.run(`CREATE OR REPLACE TABLE tail_features AS\n${loadSql('features')}\n`);
+  await db.run('DROP VIEW prices');
+  // bar_index counts from the tail's first bar: shift it by the bars before the tail.
+  await db.run(`CREATE OR REPLACE TABLE new_features AS
+    SELECT f.* REPLACE (f.bar_index + c."offset" AS bar_index)
+    FROM tail_features f JOIN recompute c ON f.symbol = c.symbol WHERE f.date >= c.keep_from`);
+  const recomputed = await symbolStats(
+    db,
+    '(SELECT f.symbol, f.date, f.bar_index + c."offset" AS bar_index FROM tail_features f JOIN recompute c ON f.symbol = c.symbol)',
+  );
+  await db.run('DROP TABLE tail_features');
+
+  // The new state: untouched symbols keep theirs; a tail that did not start at the first bar keeps `first`.
+  const stats: Record<string, SymbolState> = {};
+  const gone = new Set([...r.removed, ...r.recompute.map((x) => x.symbol)]);
+  for (const [s, st] of Object.entries(r.state.stats)) if (!gone.has(s)) stats[s] = st;
+  for (const x of r.recompute) {
+    const st = recomputed[x.symbol];
+    if (!st) continue;
+    stats[x.symbol] = x.tailStart === null ? st : { ...st, first: r.state.stats[x.symbol]!.first };
+  }
+
+  const [{ new_rows, new_first }] = (await db.rows(
+    'SELECT count(*) AS new_rows, CAST(min(date) AS VARCHAR) AS new_first FROM new_features',
+  )) as [{ new_rows: bigint | number; new_first: string | null }];
+  const newRows = Number(new_rows);
+  const replaces = r.removed.length > 0 || r.recompute.some((x) => !x.append);
+  const tag = randomBytes(4).toString('hex');
+  // One base file (a full run's, or the last rewrite's) and the delta files of the runs since.
+  const isDelta = (f: string) => f.slice(f.lastIndexOf('/') + 1).startsWith(DELTA_PREFIX);
+  const base = oldFeatureFiles.filter((f) => !isDelta(f));
+  const deltas = oldFeatureFiles.filter(isDelta);
+  const written = await lake.writeTable(
+    TABLE.features,
+    async (dir) => {
+      if (replaces) {
+        // Stored rows change: one new file, the kept rows and the new ones.
+        const rows = await db.copy(
+          `SELECT * FROM ${readParquet(oldFeatureFiles)} o
+             WHERE o.symbol NOT IN (SELECT symbol FROM removed_symbols)
+               AND NOT EXISTS (SELECT 1 FROM recompute c WHERE c.symbol = o.symbol AND o.date >= c.keep_from)
+           UNION ALL SELECT * FROM new_features`,
+          dir,
+          `features-${tag}`,
+        );
+        return { rows };
+      }
+      // Only new rows: the stored files stay (hard links, no copy) and the new rows go in a file of their own;
+      // past FEATURE_DELTA_FILES_MAX such files they are merged into one.
+      for (const f of base) linkInto(f, dir);
+      if (deltas.length + 1 > FEATURE_DELTA_FILES_MAX) {
+        await db.copy(
+          `SELECT * FROM ${readParquet(deltas)} UNION ALL SELECT * FROM new_features`,
+          dir,
+          `${DELTA_PREFIX}${tag}`,
+        );
+      } else {
+        for (const f of deltas) linkInto(f, dir);
+        if (newRows > 0) await db.copy('SELECT * FROM new_features', dir, `${DELTA_PREFIX}${tag}`);
+      }
+      return { rows: oldFeatureMeta.rows + newRows };
+    },
+    { ...r.meta, rows: 0 },
+  );
+  const featureFiles = written.files.map((f) => join(lake.tableDir(TABLE.features), f));
+
+  // Breadth: kept before the earliest change, re-aggregated from it on over every symbol's rows.
+  let from = r.breadthFrom;
+  if (new_first !== null && (from === null || new_first < from)) from = new_first;
+  const since = from ?? '9999-12-31';
+  await db.run(
+    `CREATE OR REPLACE VIEW features AS SELECT * FROM ${readParquet(featureFiles)} WHERE date >= DATE ${literal(since)}`,
+  );
+  await db.run(`CREATE OR REPLACE TABLE breadth_tail AS\n${loadSql('breadth')}\n`);
+  await db.run('DROP VIEW features');
+  const [{ days, fresh }] = (await db.rows(`SELECT count(*) AS days,
+      count(*) FILTER (WHERE date NOT IN (SELECT date FROM ${readParquet(oldBreadthFiles)})) AS fresh
+    FROM breadth_tail`)) as [{ days: bigint | number; fresh: bigint | number }];
+  await db.run(`CREATE OR REPLACE TABLE breadth_result AS
+    SELECT * FROM ${readParquet(oldBreadthFiles)} WHERE date < DATE ${literal(since)}
+    UNION ALL SELECT * FROM breadth_tail`);
+  for (const t of ['breadth_tail', 'new_features', 'recompute', 'removed_symbols']) {
+    await db.run(`DROP TABLE ${t}`);
+  }
+  return {
+    stats,
+    featureFiles: written.files,
+    breadth: 'breadth_result',
+    reaggregatedFrom: from,
+    reaggregatedDays: Number(days),
+    newDays: Number(fresh),
+  };
+}
+
+/** A file into a staging directory: a hard link (the lake is one file system), a copy where links fail. */
+function linkInto(file: string, dir: string): void {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  try {
+    linkSync(file, join(dir, name));
+  } catch {
+    copyFileSync(file, join(dir, name));
+  }
+}

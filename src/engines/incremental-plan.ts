@@ -1,0 +1,204 @@
+/**
+ * What an incremental `bf signals generate` recomputes (issue 11 §3). Pure: the engine gives it the state stored
+ * with the last run's features and breadth, this run's scope, and the prices changes since that run
+ * (src/lake/changes.ts); it answers "full recompute, because …" or which symbols to recompute from where.
+ *
+ * The rule. A feature of bar i depends only on the symbol's bars up to i, and on at most the FEATURES_LOOKBACK_BARS
+ * bars before it (sql/features.sql). So for a symbol whose earliest changed bar is C:
+ *   * bars before C keep their stored features;
+ *   * if C is after the symbol's last stored bar (new days), features.sql runs over its last LOOKBACK stored bars
+ *     plus the new ones, and bar_index is shifted by the bars before that tail;
+ *   * otherwise (history changed: a dividend re-adjusts every past close, a bar was dropped) it runs over the
+ *     symbol's whole history and replaces its rows from C on.
+ * Breadth is re-aggregated for the dates from the earliest change over all symbols on; earlier days are kept.
+ */
+
+/**
+ * How many previous bars a feature looks at: the 252-bar MAX/MIN of sql/features.sql (the SMAs need fewer).
+ * incremental-plan.test.ts checks it against the SQL.
+ */
+export const FEATURES_LOOKBACK_BARS = 252;
+
+/** When more than this share of the run's symbols must be recomputed from their first bar, a full run is as fast. */
+const FULL_WHEN_HISTORY_CHANGED_SHARE = 0.5;
+
+/** What the stored features say about one symbol (only symbols with at least one bar in the run's scope). */
+export interface SymbolState {
+  /** Bars in scope (= the last bar_index). */
+  bars: number;
+  first: string;
+  last: string;
+  /** Date of the first of the last FEATURES_LOOKBACK_BARS bars: where the tail for new days starts. */
+  tailStart: string;
+}
+
+/** The state stored with the `breadth` table: what its features and breadth were computed from. */
+export interface IncrementalState {
+  format: 1;
+  /** The run's symbol list name and its `--start` / `--end` flags (null when not given). */
+  list: string;
+  start: string | null;
+  end: string | null;
+  /** Fingerprint of sql/features.sql + sql/breadth.sql. */
+  sql: string;
+  /** Version of `prices` (src/lake/changes.ts) the features were computed from; null when it had no log. */
+  prices: string | null;
+  /** The features table's files this state describes. */
+  featureFiles: string[];
+  /** The symbols the run used, sorted. */
+  symbols: string[];
+  stats: Record<string, SymbolState>;
+}
+
+/** This run, as the state is keyed. */
+export interface RunKey {
+  list: string;
+  start: string | null;
+  end: string | null;
+  sql: string;
+  /** The symbols this run uses. */
+  symbols: readonly string[];
+}
+
+/** One symbol to recompute. */
+export interface Recompute {
+  symbol: string;
+  /** First bar the tail reads; null = the symbol's first bar. */
+  tailStart: string | null;
+  /** Bars before the tail: added to the tail's bar_index. */
+  offset: number;
+  /** Output rows from this date on replace the stored ones ('0001-01-01' for a symbol new to the run). */
+  keepFrom: string;
+  /** True when only new days follow the stored bars (nothing stored is replaced). */
+  append: boolean;
+}
+
+export type Plan =
+  | { kind: 'full'; reason: string }
+  | {
+      kind: 'incremental';
+      recompute: Recompute[];
+      /** Symbols the stored run had and this one does not: their rows go. */
+      removed: string[];
+      /**
+       * Breadth is re-aggregated from this date on, or from the first new row (whichever is earlier); null when
+       * no stored row changes.
+       */
+      breadthFrom: string | null;
+    };
+
+export const BEGINNING = '0001-01-01';
+
+const DAY_MS = 86_400_000;
+const nextDay = (date: string) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The plan for this run. `changes` are the prices changes (symbol → earliest changed date) since the state's
+ * prices version: null when they are unknown. `featureFiles` are the features table's current files.
+ */
+export function planRecompute(input: {
+  state: IncrementalState | null;
+  run: RunKey;
+  changes: ReadonlyMap<string, string> | null;
+  featureFiles: readonly string[] | null;
+  full?: boolean;
+}): Plan {
+  const { state, run, changes } = input;
+  const full = (reason: string): Plan => ({ kind: 'full', reason });
+  if (input.full) return full('--full given');
+  if (!state) return full('no stored state (first run here, or the last one was interrupted or older)');
+  if (state.list !== run.list) return full(`the stored breadth is for symbol list ${state.list}`);
+  if (state.sql !== run.sql) return full('sql/features.sql or sql/breadth.sql changed since the stored run');
+  if (state.start !== run.start) {
+    return full(
+      `--start ${run.start ?? '(none)'} differs from the stored run's ${state.start ?? '(none)'} (every bar_index moves)`,
+    );
+  }
+  if (!sameList(state.featureFiles, input.featureFiles ?? [])) {
+    return full('the features table is not the one the stored state describes');
+  }
+  if (!changes) {
+    return full(
+      state.prices === null
+        ? 'the stored run read prices without a change log'
+        : 'the prices changed beyond what their change log keeps',
+    );
+  }
+  // A different --end hides or shows bars after the earlier of the two ends: a change from the day after it.
+  const endChange = state.end === run.end ? null : nextDay(minEnd(state.end, run.end) ?? '9999-12-30');
+  const had = new Set(state.symbols);
+  const using = new Set(run.symbols);
+  const recompute: Recompute[] = [];
+  let breadthFrom: string | null = null;
+  const earlier = (d: string) => {
+    if (breadthFrom === null || d < breadthFrom) breadthFrom = d;
+  };
+  for (const symbol of [...using].sort()) {
+    if (!had.has(symbol)) {
+      recompute.push({ symbol, tailStart: null, offset: 0, keepFrom: BEGINNING, append: false });
+      continue;
+    }
+    let from = changes.get(symbol) ?? null;
+    if (from !== null && run.end !== null && from > run.end) from = null;
+    if (from !== null && run.start !== null && from < run.start) from = run.start;
+    if (endChange !== null && (from === null || endChange < from)) from = endChange;
+    if (from === null) continue;
+    const st = state.stats[symbol];
+    if (st && from > st.last) {
+      recompute.push({
+        symbol,
+        tailStart: st.tailStart,
+        offset: Math.max(0, st.bars - FEATURES_LOOKBACK_BARS),
+        keepFrom: from,
+        append: true,
+      });
+    } else {
+      recompute.push({ symbol, tailStart: null, offset: 0, keepFrom: from, append: false });
+    }
+    earlier(from);
+  }
+  const removed = state.symbols.filter((s) => !using.has(s));
+  for (const s of removed) {
+    const st = state.stats[s];
+    if (st) earlier(st.first);
+  }
+  const rewritten = recompute.filter((r) => !r.append).length;
+  if (rewritten > 0 && rewritten > run.symbols.length * FULL_WHEN_HISTORY_CHANGED_SHARE) {
+    return full(`${rewritten} of ${run.symbols.length} symbols changed history or are new to the run`);
+  }
+  return { kind: 'incremental', recompute, removed, breadthFrom };
+}
+
+function minEnd(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** `incremental: 1 new day, 3000 symbols (…)`: what the stage says on stderr. */
+export function describeIncremental(r: {
+  newDays: number;
+  reaggregatedFrom: string | null;
+  reaggregatedDays: number;
+  recompute: readonly Recompute[];
+  removed: readonly string[];
+}): string {
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const history = r.recompute.filter((x) => !x.append).length;
+  const parts = [
+    `incremental: ${plural(r.newDays, 'new day')}, ${plural(r.recompute.length, 'symbol')} recomputed`,
+  ];
+  if (history > 0) parts.push(`${history} of them from their first bar`);
+  if (r.removed.length > 0) parts.push(`${plural(r.removed.length, 'symbol')} left the run`);
+  parts.push(
+    r.reaggregatedFrom === null
+      ? 'breadth unchanged'
+      : `breadth re-aggregated from ${r.reaggregatedFrom} (${plural(r.reaggregatedDays, 'day')})`,
+  );
+  return parts.join(', ');
+}

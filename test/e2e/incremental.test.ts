@@ -1,0 +1,200 @@
+/**
+ * Issue 11 §3: after `bf data fetch` adds or replaces bars, `bf signals generate` recomputes only what they change,
+ * and every output equals a fresh full run's byte for byte. Real CLI runs on holdout-style CSVs (late listings,
+ * delistings, a halt, Yahoo null rows; bench/csv-market.ts) in one workdir that lives through a new day, a dividend
+ * re-adjustment of one symbol's whole history and a new listing; after each step a fresh workdir fetches the same
+ * CSVs and recomputes in full. Each incremental run must say on stderr that it took the incremental path.
+ */
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeCsvMarket } from '../../bench/csv-market.ts';
+import { runBf } from '../support/run-bf.ts';
+
+// Many CLI runs in sequence (a few seconds each, more on a loaded machine).
+const TIMEOUT = 900_000;
+const tmp = mkdtempSync(join(tmpdir(), 'bf-incremental-'));
+const csvDir = join(tmp, 'csv');
+const list = join(tmp, 'universe.txt');
+const wd = join(tmp, 'wd');
+let step = 0;
+
+async function bf(args: string[]): Promise<string> {
+  const r = await runBf(args);
+  if (r.code !== 0) throw new Error(`bf ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
+  return r.stderr;
+}
+
+const fetch = (workdir: string, symbolList: string, ...range: string[]) =>
+  bf([
+    'data',
+    'fetch',
+    '--source',
+    `csv:${csvDir}`,
+    '--symbol-list',
+    symbolList,
+    '--workdir',
+    workdir,
+    ...range,
+  ]);
+const generate = (workdir: string, out: string, ...flags: string[]) =>
+  bf(['signals', 'generate', '--symbol-list', list, '--workdir', workdir, '--out', out, ...flags]);
+
+/** The output files and the lake's derived tables, as text that must match byte for byte. */
+async function outputs(workdir: string, out: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const f of ['breadth.csv', 'signals.csv', 'manifest.json']) {
+    files[f] = readFileSync(join(out, f), 'utf8')
+      .replace(/"run_id": "[^"]*"/, '"run_id": ""')
+      .replace(/"generated_at": "[^"]*"/, '"generated_at": ""');
+  }
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  const order: Record<string, string> = {
+    features: 'symbol, date',
+    breadth: 'date',
+    breadth_series: 'date',
+    signals: 'date, signal',
+  };
+  for (const [table, by] of Object.entries(order)) {
+    const dir = join(workdir, 'lake', table);
+    const parquet = readdirSync(dir)
+      .filter((f) => f.endsWith('.parquet'))
+      .map((f) => `'${join(dir, f)}'`);
+    const dump = join(tmp, `dump-${step++}.csv`);
+    await db.run(`COPY (SELECT * FROM read_parquet([${parquet.join(', ')}]) ORDER BY ${by}) TO '${dump}'`);
+    files[`lake/${table}`] = readFileSync(dump, 'utf8');
+  }
+  db.closeSync();
+  return files;
+}
+
+/** A fresh workdir: fetch every CSV of the list, recompute in full. */
+async function freshFull(): Promise<Record<string, string>> {
+  const fresh = join(tmp, `fresh-${step++}`);
+  await fetch(join(fresh, 'wd'), list);
+  const err = await generate(join(fresh, 'wd'), join(fresh, 'out'));
+  expect(err).toMatch(/full recompute: no stored state/);
+  return outputs(join(fresh, 'wd'), join(fresh, 'out'));
+}
+
+async function expectSameAsFresh(out: string): Promise<void> {
+  const got = await outputs(wd, out);
+  const want = await freshFull();
+  for (const name of Object.keys(want)) expect(got[name], name).toBe(want[name]);
+}
+
+/** One symbol's CSV rows (header dropped), in date order. */
+const rowsOf = (symbol: string) =>
+  readFileSync(join(csvDir, `${symbol}.csv`), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
+
+let symbols: string[] = [];
+let days: string[] = [];
+
+describe('bf signals generate recomputes only what new bars change, with a full run’s outputs (issue 11 §3)', () => {
+  beforeAll(() => {
+    const m = writeCsvMarket(csvDir, { symbols: 60, years: 3, seed: 11 });
+    symbols = m.symbols;
+    writeFileSync(list, `${symbols.join('\n')}\n`);
+    days = [...new Set(symbols.flatMap((s) => rowsOf(s).map((r) => r.slice(0, 10))))].sort();
+  });
+
+  it('the market has what real downloads have: late listings, delistings, a halt, null rows', () => {
+    const first = days[0]!;
+    const last = days.at(-1)!;
+    const spans = symbols.map((s) => rowsOf(s).map((r) => r.slice(0, 10)));
+    expect(spans.filter((d) => d[0]! > first).length, 'late listings').toBeGreaterThan(0);
+    expect(spans.filter((d) => d.at(-1)! < last).length, 'delistings').toBeGreaterThan(0);
+    const halted = spans.filter((d) =>
+      d.some((day, i) => i > 0 && days.indexOf(day) - days.indexOf(d[i - 1]!) > 5),
+    );
+    expect(halted.length, 'halts').toBeGreaterThan(0);
+    expect(
+      symbols.some((s) => rowsOf(s).some((r) => r.includes('null'))),
+      'null rows',
+    ).toBe(true);
+  });
+
+  it(
+    'a new day, a dividend re-adjustment, a new listing: each incremental run equals a fresh full run',
+    async () => {
+      const last = days.at(-1)!;
+      const before = days.at(-2)!;
+
+      // Day N-1: a first run has nothing stored, so it recomputes in full.
+      await fetch(wd, list, '--end', before);
+      expect(await generate(wd, join(tmp, 'out-0'))).toMatch(/full recompute: no stored state/);
+
+      // Day N: one new bar per listed symbol.
+      await fetch(wd, list, '--start', last, '--end', last);
+      const listedOnLast = symbols.filter((s) =>
+        rowsOf(s).some((r) => r.startsWith(last) && !r.includes('null')),
+      );
+      const err1 = await generate(wd, join(tmp, 'out-1'));
+      expect(err1).toContain(
+        `incremental: 1 new day, ${listedOnLast.length} symbols recomputed, breadth re-aggregated from ${last} (1 day)`,
+      );
+      // The stored features stayed; the new rows went into a file of their own.
+      expect(readdirSync(join(wd, 'lake', 'features')).filter((f) => f.startsWith('delta-'))).toHaveLength(1);
+      await expectSameAsFresh(join(tmp, 'out-1'));
+
+      // A dividend on the last day: Yahoo re-adjusts every earlier close of the symbol. Re-fetch that symbol only.
+      const payer = symbols.find(
+        (s) => rowsOf(s)[0]!.startsWith(days[0]!) && rowsOf(s).at(-1)!.startsWith(last),
+      )!;
+      const adjusted = rowsOf(payer).map((r) => {
+        const cells = r.split(',');
+        if (cells[0] === last || cells[5] === 'null') return r;
+        cells[5] = (Number(cells[5]) * 0.985).toFixed(6);
+        return cells.join(',');
+      });
+      writeFileSync(
+        join(csvDir, `${payer}.csv`),
+        `Date,Open,High,Low,Close,Adj Close,Volume\n${adjusted.join('\n')}\n`,
+      );
+      writeFileSync(join(tmp, 'payer.txt'), `${payer}\n`);
+      const fetched = await fetch(wd, join(tmp, 'payer.txt'));
+      expect(fetched).toMatch(/replaced [1-9]\d* bar/);
+      const err2 = await generate(wd, join(tmp, 'out-2'));
+      expect(err2).toContain(
+        `incremental: 0 new days, 1 symbol recomputed, 1 of them from their first bar, breadth re-aggregated from ${days[0]}`,
+      );
+      await expectSameAsFresh(join(tmp, 'out-2'));
+
+      // A new listing, half-way through: added to the list file (the same list) and fetched.
+      const donor = rowsOf(payer);
+      const half = Math.floor(donor.length / 2);
+      const listing = donor.slice(half).map((r) => {
+        const cells = r.split(',');
+        return cells
+          .map((c, i) => (i >= 1 && i <= 5 && c !== 'null' ? (Number(c) * 0.5).toFixed(6) : c))
+          .join(',');
+      });
+      writeFileSync(
+        join(csvDir, 'ZNEW.csv'),
+        `Date,Open,High,Low,Close,Adj Close,Volume\n${listing.join('\n')}\n`,
+      );
+      appendFileSync(list, 'ZNEW\n');
+      writeFileSync(join(tmp, 'new.txt'), 'ZNEW\n');
+      await fetch(wd, join(tmp, 'new.txt'));
+      const err3 = await generate(wd, join(tmp, 'out-3'));
+      expect(err3).toContain(
+        `incremental: 0 new days, 1 symbol recomputed, 1 of them from their first bar, breadth re-aggregated from ${donor[half]!.slice(0, 10)}`,
+      );
+      await expectSameAsFresh(join(tmp, 'out-3'));
+
+      // Nothing new: nothing recomputed, same outputs. --full recomputes and agrees.
+      expect(await generate(wd, join(tmp, 'out-4'))).toContain(
+        'incremental: no bar of the run changed, nothing recomputed',
+      );
+      expect(await outputs(wd, join(tmp, 'out-4'))).toEqual(await outputs(wd, join(tmp, 'out-3')));
+      expect(await generate(wd, join(tmp, 'out-5'), '--full')).toContain('full recompute: --full given');
+      expect(await outputs(wd, join(tmp, 'out-5'))).toEqual(await outputs(wd, join(tmp, 'out-3')));
+    },
+    TIMEOUT,
+  );
+});
