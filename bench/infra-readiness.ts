@@ -7,10 +7,16 @@
  * service's healthy event. bf also runs semantic checks after compose health (Spark worker registered,
  * Kafka topic created, ES cluster health, S3 bucket), which this latency includes.
  *
- * Run: node bench/infra-readiness.ts [--rounds N] [--no-local]
+ * Per round and waiter: a cold start, then (unless --cold-only) a warm one. The table ends with the median over the
+ * rounds of each column, bf's next to compose's: the whole stack's time to ready and each service's time from
+ * `up` to its container's healthy event (the slowest service sets the pace).
+ *
+ * Run: node bench/infra-readiness.ts [--rounds N] [--cold-only] [--no-local]
  */
+import { loadavg } from 'node:os';
 import { execa } from 'execa';
 import { defaultComposeFiles } from '../src/config/stack.ts';
+import { withSparkJarsDir } from '../src/engines/spark/jars.ts';
 import { ComposeProject } from '../src/infra/compose.ts';
 import { startStack } from '../src/infra/stack.ts';
 import { freePort } from '../src/util/net.ts';
@@ -30,15 +36,20 @@ interface Run {
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 1) || 1;
 const local = !args.includes('--no-local');
+const coldOnly = args.includes('--cold-only');
 const files = defaultComposeFiles({ local });
 
 async function portEnv(): Promise<NodeJS.ProcessEnv> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The Spark jars dir as bf sets it, so that `compose up --wait` mounts the same jars.
+  const env: NodeJS.ProcessEnv = withSparkJarsDir({ ...process.env });
   for (const name of [
     'BF_SPARK_UI_PORT',
     'BF_SPARK_MASTER_PORT',
+    'BF_SPARK_SQL_PORT',
+    'BF_SPARK_SQL_UI_PORT',
     'BF_KAFKA_PORT',
     'BF_S3_PORT',
+    'BF_S3_CONSOLE_PORT',
     'BF_ELASTICSEARCH_PORT',
     'BF_KIBANA_PORT',
   ]) {
@@ -119,12 +130,14 @@ for (let round = 0; round < rounds; round++) {
     const compose = new ComposeProject({ name, files, env: await portEnv() });
     try {
       runs.push(await measure(waiter, 'cold', compose));
-      await compose.stop();
-      runs.push(await measure(waiter, 'warm', compose));
+      if (!coldOnly) {
+        await compose.stop();
+        runs.push(await measure(waiter, 'warm', compose));
+      }
     } finally {
       await compose.down({ volumes: true }).catch(() => {});
     }
-    const r = runs.slice(-2);
+    const r = runs.slice(coldOnly ? -1 : -2);
     for (const x of r) {
       process.stderr.write(
         `${x.waiter} ${x.temperature}: total ${(x.totalMs / 1000).toFixed(1)} s, latency ${x.latencyMs} ms\n`,
@@ -147,4 +160,28 @@ for (const r of runs) {
       ...services.map((x) => s(r.healthyAfterMs[x])),
     ].join('\t'),
   );
+}
+
+const median = (xs: number[]): number | undefined => {
+  if (xs.length === 0) return undefined;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+console.log(`\nmedian over ${rounds} round(s), seconds from \`up\` (load now ${loadavg()[0]?.toFixed(2)})`);
+console.log(['waiter', 'start', 'ready s', ...services.map((x) => `${x} s`)].join('\t'));
+for (const temperature of coldOnly ? (['cold'] as const) : (['cold', 'warm'] as const)) {
+  for (const waiter of ['bf', 'compose --wait'] as const) {
+    const rs = runs.filter((r) => r.waiter === waiter && r.temperature === temperature);
+    console.log(
+      [
+        waiter,
+        temperature,
+        s(median(rs.map((r) => r.totalMs))),
+        ...services.map((x) =>
+          s(median(rs.map((r) => r.healthyAfterMs[x]).filter((v): v is number => v !== undefined))),
+        ),
+      ].join('\t'),
+    );
+  }
 }

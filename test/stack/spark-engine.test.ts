@@ -220,6 +220,19 @@ describe('SparkEngine on the stack', () => {
     ]);
     expect(metas[0]).toMatchObject({ table: 'signals', rows: 2, source: 'sample', synthetic: true });
     expect(metas[1]).toMatchObject({ table: 'backtest_summary', rows: 1, source: 'bf', synthetic: false });
+    // The tables were written concurrently; the versions bf records (read from each _delta_log over S3, no
+    // statement) are what the driver's own DESCRIBE HISTORY says.
+    const session = await openHs2Session({ host: '127.0.0.1', port: hostPort('spark-sql', 'thrift', env) });
+    try {
+      for (const m of metas) {
+        const url = spark.s3.s3aUrl(spark.s3.tableKey(m.table));
+        const [h] = await session.query(`DESCRIBE HISTORY delta.\`${url}\` LIMIT 1`);
+        expect(m.files).toEqual([`delta version ${h?.version}`]);
+        expect(m.files).toEqual([`delta version ${(await deltaCommits(m.table)).length - 1}`]);
+      }
+    } finally {
+      await session.close();
+    }
 
     const [prices, signals] = await spark.readTables(['prices', 'signals']);
     expect(prices).toHaveLength(bars.length);

@@ -4,6 +4,7 @@ import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
 import type { ComposeProject } from '../../infra/compose.ts';
 import { composeProjectFor, type StackTarget } from '../../infra/stack.ts';
+import { commitVersion, parseCommit } from '../../lake/browse/delta-log.ts';
 import type { TableMeta, TableName } from '../../lake/index.ts';
 import { joinSources, pricesLineage } from '../../lake/lineage.ts';
 import { S3Lake, type S3LakeConfig, s3LakeConfig } from '../../lake/s3.ts';
@@ -26,6 +27,7 @@ import {
 } from '../engine.ts';
 import { DEFAULT_SPARK_SETTINGS, type SparkSettings } from './spark-config.ts';
 import {
+  type DeltaCommit,
   type SparkJobOutcome,
   type SparkJobRequest,
   type SparkOp,
@@ -125,6 +127,7 @@ export class SparkEngine implements LakeEngine {
       thriftRunner({
         port: hostPort(settings.service, 'thrift', env),
         tableExists: async (path) => (await s3.list(`${s3KeyOf(s3, path)}/_delta_log/`)).length > 0,
+        latestCommit: (path) => latestCommit(s3, path),
         driverLog: serviceLogs ? (n) => serviceLogs(settings.service, n) : undefined,
         connectWaitMs: settings.connectWaitMs,
         progress: {
@@ -176,11 +179,13 @@ export class SparkEngine implements LakeEngine {
       // also runs from the bundled Action (no node_modules). Doubles round-trip exactly (shortest repr).
       const text = barsToNdjson(unique);
       await this.staged('merge-prices', () => this.s3.putText(key, text, 'application/x-ndjson'));
+      const fetched = [...new Set(unique.map((b) => b.symbol))].sort();
       try {
         const [r] = await this.run('merge-prices', [
           {
             op: 'merge-prices',
             input: this.s3.s3aUrl(key),
+            symbols: fetched,
             start: write.range.start,
             end: write.range.end,
             replace: Boolean(write.replace),
@@ -195,7 +200,6 @@ export class SparkEngine implements LakeEngine {
           vanished: VanishedBars[];
           version: number;
         };
-        const fetched = [...new Set(unique.map((b) => b.symbol))].sort();
         await this.writeMeta('prices', {
           source: joinSources([existing?.source ?? '', write.source]),
           synthetic: (existing?.synthetic ?? false) || write.synthetic,
@@ -436,6 +440,28 @@ async function withServiceLog(
   const lines = logs ? await logs(service, 10).catch(() => [] as string[]) : [];
   const message = `${prefix ? `${prefix}: ` : ''}${e.message}${lines.length ? `\n--- ${service} service log ---\n${lines.join('\n')}` : ''}`;
   return new BfError(message, { hint: e.hint, cause: e, exitCode: e.exitCode });
+}
+
+/**
+ * Version and operation metrics of a Delta table's latest commit: the highest-numbered JSON commit of its
+ * `_delta_log` and that commit's commitInfo (what DESCRIBE HISTORY … LIMIT 1 reads, here without a statement on
+ * the driver). Null when the log has no commit.
+ */
+async function latestCommit(s3: S3Lake, path: string): Promise<DeltaCommit | null> {
+  const log = `${s3KeyOf(s3, path)}/_delta_log/`;
+  let latest: { key: string; version: number } | undefined;
+  for (const key of await s3.list(log)) {
+    const version = commitVersion(key);
+    if (version !== null && (!latest || version > latest.version)) latest = { key, version };
+  }
+  if (!latest) return null;
+  const text = await s3.getText(latest.key);
+  if (text === null) throw new BfError(`Delta commit ${latest.key} vanished while it was read`);
+  const info = parseCommit(latest.version, text).find((a) => a.commitInfo)?.commitInfo;
+  const metrics = Object.fromEntries(
+    Object.entries(info?.operationMetrics ?? {}).map(([k, v]) => [k, String(v)]),
+  );
+  return { version: latest.version, metrics };
 }
 
 /** The S3 key of an s3a:// URL of the lake's bucket. */

@@ -8,22 +8,39 @@ import { formatSparkProgress, type SparkProgressWatcher, watchSparkProgress } fr
 import {
   createTableAs,
   deltaRef,
-  lastCommit,
   mergeBars,
-  mergeCounts,
+  mergePlan,
   ndjsonView,
   pricesView,
   replaceEmptyTable,
   replaceTableAs,
   slowly,
   symbolCounts,
-  tableView,
-  vanishedBars,
 } from './sql-text.ts';
+
+/** What a Delta commit records: its version and commitInfo.operationMetrics. */
+export interface DeltaCommit {
+  version: number;
+  metrics: Record<string, string>;
+}
+
+/** The lake's Delta logs, read by this process over S3 (no statement on the driver). */
+interface LogReader {
+  tableExists: (path: string) => Promise<boolean>;
+  latestCommit: (path: string) => Promise<DeltaCommit | null>;
+}
 
 /** One operation of a job. */
 export type SparkOp =
-  | { op: 'merge-prices'; input: string; start: string; end: string; replace: boolean }
+  | {
+      op: 'merge-prices';
+      input: string;
+      /** The staged bars' symbols, sorted: a new table holds exactly these. */
+      symbols: readonly string[];
+      start: string;
+      end: string;
+      replace: boolean;
+    }
   | { op: 'breadth'; symbols: readonly string[] | null; start: string | null; end: string | null }
   | {
       op: 'write-rows';
@@ -69,6 +86,11 @@ export interface ThriftRunnerOptions {
   host?: string;
   /** Does the Delta table at this s3a:// path exist (its _delta_log has a commit)? */
   tableExists: (path: string) => Promise<boolean>;
+  /**
+   * Version and operation metrics of the table's latest commit, read from its `_delta_log` over S3 (the commit
+   * file's commitInfo, what DESCRIBE HISTORY would print, without a statement on the driver); null: no commit.
+   */
+  latestCommit: (path: string) => Promise<DeltaCommit | null>;
   /** The driver's log lines, for failed jobs. */
   driverLog?: (lines: number) => Promise<string[]>;
   /** How long to wait for the server to accept a session (it may be restarting after a crash). */
@@ -131,22 +153,44 @@ export function thriftRunner(opts: ThriftRunnerOptions): SparkRunner {
     }
     let label = request.appName;
     const watcher = watchProgress(() => label);
+    const log: LogReader = { tableExists: opts.tableExists, latestCommit: opts.latestCommit };
+    const failure = (index: number, op: SparkOp, e: unknown): NonNullable<SparkJobOutcome['error']> => ({
+      index,
+      op: op.op,
+      error:
+        e instanceof Hs2StatementError
+          ? `SQLSTATE ${e.sqlState ?? 'unknown'}`
+          : e instanceof Error
+            ? e.name
+            : 'Error',
+      message: (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 8).join('\n'),
+    });
+    const timedOp = async (index: number, op: SparkOp): Promise<SparkOpResult> => {
+      const t = performance.now();
+      const out = await runOp(db, request.lake, op, log, index);
+      return { ...out, index, op: op.op, ms: Math.round(performance.now() - t) };
+    };
     try {
+      if (request.ops.length > 1 && request.ops.every((op) => op.op === 'write-rows')) {
+        // Tables written in one job are independent (each its own Delta commit): their statements run at the same
+        // time on the driver, which overlaps the per-statement round trips, Delta log reads and small Spark jobs
+        // that dominate on small tables. Every statement is awaited; the first failing table (in order) is named.
+        label = `${request.appName}: write-rows`;
+        const settled = await Promise.allSettled(request.ops.map((op, index) => timedOp(index, op)));
+        for (const [index, s] of settled.entries()) {
+          if (s.status === 'rejected') {
+            return done(failure(index, request.ops[index] as SparkOp, s.reason), await driverLog(opts));
+          }
+          results.push(s.value);
+        }
+        return done();
+      }
       for (const [index, op] of request.ops.entries()) {
         label = `${request.appName}: ${op.op}`;
-        const t = performance.now();
         try {
-          const out = await runOp(db, request.lake, op, opts.tableExists);
-          results.push({ ...out, index, op: op.op, ms: Math.round(performance.now() - t) });
+          results.push(await timedOp(index, op));
         } catch (e) {
-          const error =
-            e instanceof Hs2StatementError
-              ? `SQLSTATE ${e.sqlState ?? 'unknown'}`
-              : e instanceof Error
-                ? e.name
-                : 'Error';
-          const message = (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 8).join('\n');
-          return done({ index, op: op.op, error, message }, await driverLog(opts));
+          return done(failure(index, op, e), await driverLog(opts));
         }
       }
       return done();
@@ -185,18 +229,20 @@ async function runOp(
   db: Hs2Session,
   lake: string,
   op: SparkOp,
-  tableExists: (path: string) => Promise<boolean>,
+  log: LogReader,
+  index: number,
 ): Promise<Record<string, unknown>> {
   switch (op.op) {
     case 'merge-prices':
-      return mergePrices(db, lake, op, tableExists);
+      return mergePrices(db, lake, op, log);
     case 'breadth':
-      return breadth(db, lake, op.symbols, { start: op.start, end: op.end }, tableExists);
+      return breadth(db, lake, op.symbols, { start: op.start, end: op.end }, log);
     case 'write-rows':
-      return writeRows(db, lake, op);
+      // a view of its own: the write-rows of one job run concurrently in the session
+      return writeRows(db, lake, op, log, `bf_incoming_rows_${index}`);
     case 'read-rows': {
       const path = tablePath(lake, op.table);
-      if (!(await tableExists(path))) return { exists: false, rows: [] };
+      if (!(await log.tableExists(path))) return { exists: false, rows: [] };
       return { exists: true, rows: await db.query(`SELECT * FROM ${deltaRef(path)}`) };
     }
     case 'fail':
@@ -221,25 +267,33 @@ async function mergePrices(
   db: Hs2Session,
   lake: string,
   op: Extract<SparkOp, { op: 'merge-prices' }>,
-  tableExists: (path: string) => Promise<boolean>,
+  log: LogReader,
 ): Promise<Record<string, unknown>> {
   const path = tablePath(lake, 'prices');
   await db.query(ndjsonView('bf_incoming_prices', op.input, PRICE_SCHEMA));
-  if (!(await tableExists(path))) {
+  if (!(await log.tableExists(path))) {
     await db.query(createTableAs(path, PRICE_SELECT));
-    const out = await tableSummary(db, path);
+    // a new table holds the staged bars: its commit's row count and the staged symbols, no scan
+    const c = await commitInfo(path, log);
+    const out =
+      c.metrics.numOutputRows === undefined
+        ? await tableSummary(db, path, log)
+        : { rows: Number(c.metrics.numOutputRows), symbols: [...op.symbols], version: c.version };
     return { ...out, changed: out.rows, replaced: 0, added: out.rows, vanished: [] };
   }
-  const [counts] = await db.query(mergeCounts(path, 'bf_incoming_prices'));
-  const replaced = Number(counts?.replaced ?? 0);
-  const added = Number(counts?.added ?? 0);
   const range = { start: op.start, end: op.end };
-  const vanished = (await db.query(vanishedBars(path, 'bf_incoming_prices', range))).map((r) => ({
-    symbol: String(r.symbol),
-    bars: Number(r.bars),
-    first: String(r.first),
-    last: String(r.last),
-  }));
+  // one scan for both: the staged bars that replace or add, and the table's bars the source no longer has
+  const plan = await db.query(mergePlan(path, 'bf_incoming_prices', range));
+  const replaced = plan.reduce((n, r) => n + Number(r.replaced ?? 0), 0);
+  const added = plan.reduce((n, r) => n + Number(r.added ?? 0), 0);
+  const vanished = plan
+    .filter((r) => Number(r.vanished ?? 0) > 0)
+    .map((r) => ({
+      symbol: String(r.symbol),
+      bars: Number(r.vanished),
+      first: String(r.first),
+      last: String(r.last),
+    }));
   const drop = op.replace && vanished.length > 0;
   if (replaced + added > 0 || drop) {
     await db.query(
@@ -251,7 +305,7 @@ async function mergePrices(
     );
   }
   return {
-    ...(await tableSummary(db, path)),
+    ...(await tableSummary(db, path, log)),
     changed: replaced + added + (drop ? 1 : 0),
     replaced,
     added,
@@ -264,21 +318,30 @@ async function breadth(
   lake: string,
   symbols: readonly string[] | null,
   range: { start: string | null; end: string | null },
-  tableExists: (path: string) => Promise<boolean>,
+  log: LogReader,
 ): Promise<Record<string, unknown>> {
   const prices = tablePath(lake, 'prices');
-  if (!(await tableExists(prices))) throw new BfError(`no Delta table prices at ${prices}`);
+  if (!(await log.tableExists(prices))) throw new BfError(`no Delta table prices at ${prices}`);
   await db.query(pricesView(prices, symbols, range));
   const features = tablePath(lake, 'features');
-  await db.query(replaceTableAs(features, loadSql('features')));
-  await db.query(tableView('features', features));
   const breadthPath = tablePath(lake, 'breadth');
-  await db.query(replaceTableAs(breadthPath, loadSql('breadth')));
-  const rows = await db.query(`SELECT * FROM ${deltaRef(breadthPath)} ORDER BY date`);
+  // features.sql runs once into a cache on the executors (lazy: the features write fills it), which breadth.sql
+  // reads, instead of reading the Delta table just written back (its snapshot, its files). CACHE … AS makes a new
+  // temp view, so the previous job's `features` view goes first.
+  await db.query('DROP VIEW IF EXISTS features');
+  await db.query(`CACHE LAZY TABLE features AS ${loadSql('features')}`);
+  let rows: Record<string, unknown>[];
+  try {
+    await db.query(replaceTableAs(features, 'SELECT * FROM features'));
+    await db.query(replaceTableAs(breadthPath, loadSql('breadth')));
+    rows = await db.query(`SELECT * FROM ${deltaRef(breadthPath)} ORDER BY date`);
+  } finally {
+    await db.query('UNCACHE TABLE IF EXISTS features').catch(() => undefined);
+  }
   return {
     rows,
-    features: await overwriteSummary(db, features),
-    breadth: { rows: rows.length, version: (await commitInfo(db, breadthPath)).version },
+    features: await overwriteSummary(features, log),
+    breadth: { rows: rows.length, version: (await commitInfo(breadthPath, log)).version },
   };
 }
 
@@ -286,23 +349,26 @@ async function writeRows(
   db: Hs2Session,
   lake: string,
   op: Extract<SparkOp, { op: 'write-rows' }>,
+  log: LogReader,
+  view: string,
 ): Promise<Record<string, unknown>> {
   const path = tablePath(lake, op.table);
   if (op.input) {
-    await db.query(ndjsonView('bf_incoming_rows', op.input, op.columns));
-    const query = op.delayMs ? slowly('bf_incoming_rows', op.delayMs) : 'SELECT * FROM bf_incoming_rows';
+    await db.query(ndjsonView(view, op.input, op.columns));
+    const query = op.delayMs ? slowly(view, op.delayMs) : `SELECT * FROM ${view}`;
     await db.query(replaceTableAs(path, query));
   } else {
     await db.query(replaceEmptyTable(path, op.columns));
   }
-  if (op.columns.some((c) => c.name === 'symbol')) return tableSummary(db, path);
-  return { ...(await overwriteSummary(db, path)), symbols: [] };
+  if (op.columns.some((c) => c.name === 'symbol')) return tableSummary(db, path, log);
+  return { ...(await overwriteSummary(path, log)), symbols: [] };
 }
 
 /** Rows, sorted distinct symbols and the Delta version of a table. */
 async function tableSummary(
   db: Hs2Session,
   path: string,
+  log: LogReader,
 ): Promise<{ rows: number; symbols: string[]; version: number }> {
   const counts = await db.query(symbolCounts(path));
   const rows = counts.reduce((sum, r) => sum + Number(r.n), 0);
@@ -310,22 +376,17 @@ async function tableSummary(
     .map((r) => r.symbol)
     .filter((s): s is string => typeof s === 'string')
     .sort();
-  return { rows, symbols, version: (await commitInfo(db, path)).version };
+  return { rows, symbols, version: (await commitInfo(path, log)).version };
 }
 
 /** Rows and version of a table just replaced: from its commit's metrics, no scan. */
-async function overwriteSummary(db: Hs2Session, path: string): Promise<{ rows: number; version: number }> {
-  const c = await commitInfo(db, path);
+async function overwriteSummary(path: string, log: LogReader): Promise<{ rows: number; version: number }> {
+  const c = await commitInfo(path, log);
   return { rows: Number(c.metrics.numOutputRows ?? 0), version: c.version };
 }
 
-async function commitInfo(
-  db: Hs2Session,
-  path: string,
-): Promise<{ version: number; metrics: Record<string, string> }> {
-  const [row] = await db.query(lastCommit(path));
-  if (!row) throw new BfError(`Delta table at ${path} has no history`);
-  const m = row.operationMetrics;
-  const metrics = (typeof m === 'string' ? JSON.parse(m) : (m ?? {})) as Record<string, string>;
-  return { version: Number(row.version), metrics };
+async function commitInfo(path: string, log: LogReader): Promise<DeltaCommit> {
+  const c = await log.latestCommit(path);
+  if (!c) throw new BfError(`Delta table at ${path} has no history`);
+  return c;
 }

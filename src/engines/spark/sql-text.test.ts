@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  changedBars,
   deltaRef,
   mergeBars,
+  mergePlan,
   ndjsonView,
   pricesView,
   replaceEmptyTable,
@@ -32,9 +32,17 @@ describe('Spark SQL text', () => {
     expect(pricesView('s3a://b/l/prices', null)).not.toContain('WHERE');
   });
   it('compares every value null-safely when counting changed bars and merging', () => {
-    const changed = changedBars('s3a://b/l/prices', 'inc');
+    const plan = mergePlan('s3a://b/l/prices', 'inc', { start: '2020-01-01', end: '2020-12-31' });
     for (const c of ['open', 'high', 'low', 'close', 'adj_close', 'volume'])
-      expect(changed).toContain(`i.${c} <=> e.${c}`);
+      expect(plan).toContain(`i.${c} <=> e.${c}`);
+    // one scan: the staging joined with the table's bars of the staged symbols only, vanished bars within the range
+    expect(plan.match(/delta\.`/g)).toHaveLength(1);
+    expect(plan).toContain(
+      'FROM inc i FULL OUTER JOIN (SELECT * FROM delta.`s3a://b/l/prices` WHERE symbol IN (SELECT DISTINCT symbol FROM inc)) e',
+    );
+    expect(plan).toContain(
+      "count_if(i.symbol IS NULL AND e.date BETWEEN DATE '2020-01-01' AND DATE '2020-12-31') AS vanished",
+    );
     expect(mergeBars('s3a://b/l/prices', 'inc')).toMatch(
       /^MERGE INTO delta\.`s3a:\/\/b\/l\/prices` t USING inc s ON t\.symbol = s\.symbol AND t\.date = s\.date WHEN MATCHED AND \(NOT \(t\.open <=> s\.open\).*\) THEN UPDATE SET \* WHEN NOT MATCHED THEN INSERT \*$/,
     );

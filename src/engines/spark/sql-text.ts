@@ -50,11 +50,6 @@ export function replaceEmptyTable(path: string, columns: readonly ColumnSpec[]):
   return `CREATE OR REPLACE TABLE ${deltaRef(path)} (${columnList(columns)}) USING delta`;
 }
 
-/** Version and operation metrics of the table's latest commit (a Delta log read, no data scan). */
-export function lastCommit(path: string): string {
-  return `DESCRIBE HISTORY ${deltaRef(path)} LIMIT 1`;
-}
-
 /** Rows per symbol: the total row count and the symbol list in one scan. */
 export function symbolCounts(path: string): string {
   return `SELECT symbol, count(*) AS n FROM ${deltaRef(path)} GROUP BY symbol`;
@@ -78,39 +73,27 @@ export function pricesView(
   return `CREATE OR REPLACE TEMPORARY VIEW prices AS SELECT * FROM ${deltaRef(path)}${clause}`;
 }
 
-export function tableView(view: string, path: string): string {
-  return `CREATE OR REPLACE TEMPORARY VIEW ${view} AS SELECT * FROM ${deltaRef(path)}`;
-}
-
 export const PRICE_VALUE_COLUMNS = ['open', 'high', 'low', 'close', 'adj_close', 'volume'] as const;
 
-/** Staged bars that are new or differ in any value (null-safe) from the table's: when none, nothing is merged. */
-export function changedBars(path: string, incoming: string): string {
+/**
+ * What a MERGE of the staged bars would do, per staged symbol, in ONE scan of the table (a full outer join of the
+ * staging with the table's bars of the staged symbols): `replaced` staged bars whose key is in the table with other
+ * values (null-safe), `added` staged bars new to it, and `vanished` the table's bars within the range that the
+ * staging lacks (the source no longer has them), with their first and last date.
+ */
+export function mergePlan(path: string, incoming: string, range: { start: string; end: string }): string {
   const same = PRICE_VALUE_COLUMNS.map((c) => `i.${c} <=> e.${c}`).join(' AND ');
+  const gone = `i.symbol IS NULL AND e.date BETWEEN DATE ${sqlString(range.start)} AND DATE ${sqlString(range.end)}`;
   return (
-    `SELECT count(*) AS n FROM ${incoming} i LEFT JOIN ${deltaRef(path)} e ` +
-    `ON i.symbol = e.symbol AND i.date = e.date WHERE e.adj_close IS NULL OR NOT (${same})`
-  );
-}
-
-/** Staged bars that would replace a bar of the table (same key, other values) and bars new to it. */
-export function mergeCounts(path: string, incoming: string): string {
-  const same = PRICE_VALUE_COLUMNS.map((c) => `i.${c} <=> e.${c}`).join(' AND ');
-  return (
-    `SELECT count_if(e.adj_close IS NOT NULL AND NOT (${same})) AS replaced, ` +
-    `count_if(e.adj_close IS NULL) AS added FROM ${incoming} i LEFT JOIN ${deltaRef(path)} e ` +
-    `ON i.symbol = e.symbol AND i.date = e.date`
-  );
-}
-
-/** Per staged symbol, the table's bars within the range that the staging lacks (the source no longer has them). */
-export function vanishedBars(path: string, incoming: string, range: { start: string; end: string }): string {
-  return (
-    `SELECT e.symbol, count(*) AS bars, CAST(min(e.date) AS STRING) AS first, CAST(max(e.date) AS STRING) AS last ` +
-    `FROM ${deltaRef(path)} e LEFT ANTI JOIN ${incoming} i ON e.symbol = i.symbol AND e.date = i.date ` +
-    `WHERE e.symbol IN (SELECT DISTINCT symbol FROM ${incoming}) ` +
-    `AND e.date BETWEEN DATE ${sqlString(range.start)} AND DATE ${sqlString(range.end)} ` +
-    'GROUP BY e.symbol ORDER BY e.symbol'
+    'SELECT coalesce(i.symbol, e.symbol) AS symbol, ' +
+    `count_if(i.symbol IS NOT NULL AND e.adj_close IS NOT NULL AND NOT (${same})) AS replaced, ` +
+    'count_if(i.symbol IS NOT NULL AND e.adj_close IS NULL) AS added, ' +
+    `count_if(${gone}) AS vanished, ` +
+    `CAST(min(CASE WHEN ${gone} THEN e.date END) AS STRING) AS first, ` +
+    `CAST(max(CASE WHEN ${gone} THEN e.date END) AS STRING) AS last ` +
+    `FROM ${incoming} i FULL OUTER JOIN ` +
+    `(SELECT * FROM ${deltaRef(path)} WHERE symbol IN (SELECT DISTINCT symbol FROM ${incoming})) e ` +
+    'ON i.symbol = e.symbol AND i.date = e.date GROUP BY coalesce(i.symbol, e.symbol) ORDER BY symbol'
   );
 }
 
