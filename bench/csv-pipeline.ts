@@ -8,6 +8,8 @@
  *   bf pipeline run --source csv:DIR --out                                     (fetch → signals → backtest → report)
  *   polars: one lazy query from the CSVs to the same per-day counts
  *   DuckDB (Python): bf's own sql/features.sql + sql/breadth.sql over the CSVs
+ *   bf's SQL alone: the same two files from bf's lake, on bf's DuckDB build and settings (bench/sql-from-lake.ts),
+ *     the floor under `bf signals generate` (what is left is bf's own work: the features table, signals, files)
  * and checks that every peer agrees with bf's stored breadth on every day (advancers, decliners, unchanged, issues,
  * above SMA50 / SMA200, new 252-day highs / lows). Figures are printed with their ratio to polars; nothing is
  * asserted on time (timings are not tests). polars and duckdb are installed by pip into a venv under BF_CACHE
@@ -230,6 +232,21 @@ export async function runSize(opts: {
     );
     const bfBreadth = join(wd, 'lake', 'breadth', 'breadth.parquet');
     const disagreements: Record<string, number> = {};
+    const sqlOut = join(work, 'sql-from-lake.csv');
+    measures.push(
+      timed(
+        "bf's SQL alone, from the lake",
+        node,
+        [
+          join(ROOT, 'bench', 'sql-from-lake.ts'),
+          join(wd, 'lake', 'prices', 'prices.parquet'),
+          sqlOut,
+          join(work, 'sql-spill'),
+        ],
+        opts.env,
+      ),
+    );
+    disagreements["bf's SQL alone"] = await disagreeingDays(bfBreadth, sqlOut);
     if (opts.peers) {
       const python = ensurePython();
       const polarsOut = join(work, 'polars.csv');

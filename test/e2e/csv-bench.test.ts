@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { runSize } from '../../bench/csv-pipeline.ts';
 
 // The CSV benchmark's own code path at a small size: the same generator, the same bf commands as child processes
-// (under a 48 MB memory limit, as a large run is under its 1 GB one; the spill itself is proven in csv-fetch.test.ts), and the same agreement check. The
+// (under a 48 MB memory limit, as a large run is under its 1 GB one; the spill itself is proven in csv-fetch.test.ts),
+// bf's SQL alone from the lake (bench/sql-from-lake.ts), and the same agreement check. The
 // peers (polars, DuckDB from Python) run when the bench's cache venv exists; creating it needs PyPI.
 const venv = join(process.env.BF_CACHE ?? join(homedir(), '.cache', 'bf'), 'pyvenv', 'bin', 'python');
 
@@ -26,6 +27,9 @@ describe('bench/csv-pipeline.ts at small size', () => {
     ]);
     expect(r.days).toBeGreaterThan(1000);
     for (const m of r.measures) expect(m.maxRssMiB).toBeGreaterThan(0);
-    if (existsSync(venv)) expect(r.disagreements).toEqual({ polars: 0, duckdb: 0 });
+    expect(r.measures[4]?.name).toBe("bf's SQL alone, from the lake");
+    expect(r.disagreements).toEqual(
+      existsSync(venv) ? { "bf's SQL alone": 0, polars: 0, duckdb: 0 } : { "bf's SQL alone": 0 },
+    );
   }, 300_000);
 });
