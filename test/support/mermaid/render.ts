@@ -8,7 +8,8 @@ export const MMDC = join(
   process.env.BF_CACHE || join(homedir(), '.cache/bf'),
   'mermaid-cli/v11/node_modules/.bin/mmdc',
 );
-const CHROMIUM = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p));
+/** Debian's headless Chromium, as install.sh puts it (apt). */
+export const CHROMIUM = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p));
 
 /** Why the renderer is not available here, or undefined when it is. */
 export function rendererMissing(): string | undefined {
