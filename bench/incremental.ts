@@ -6,7 +6,7 @@
  * under /usr/bin/time (wall, CPU = user + sys, peak RSS):
  *   bf data fetch --end <day before the last>        (setup: the history)
  *   bf signals generate --out                         (first run: full recompute, nothing stored)
- *   bf data fetch --start <last day> --end <last day> (the new day)
+ *   bf data fetch of the new day                      (from one-day CSVs, as a nightly download gives them)
  *   bf signals generate --out                         (incremental), repeated from a copy of the workdir
  *   bf signals generate --out --full                  (the peer: the same work recomputed in full)
  * and checks that the incremental and full outputs are byte-identical. To show where an incremental run's time
@@ -17,7 +17,15 @@
  *   flock /tmp/bf-bench.lock node bench/incremental.ts [--symbols 3000] [--years 20] [--rounds 3] [--keep]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,6 +51,22 @@ function lastTwoDays(years: number): [string, string] {
 function snapshot(from: string, to: string): void {
   execFileSync('cp', ['-al', from, to]);
   rmSync(join(to, 'lake.lock'), { force: true });
+}
+
+/** `<dir>/<SYMBOL>.csv` with only `day`'s row, for each symbol that has a usable bar that day; returns a list file. */
+function oneDayCsvs(marketDir: string, day: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const symbols: string[] = [];
+  for (const f of readdirSync(marketDir).filter((n) => n.endsWith('.csv'))) {
+    const text = readFileSync(join(marketDir, f), 'utf8');
+    const row = text.slice(text.lastIndexOf('\n', text.length - 2) + 1).trim();
+    if (!row.startsWith(`${day},`) || row.includes('null')) continue;
+    writeFileSync(join(dir, f), `${text.slice(0, text.indexOf('\n'))}\n${row}\n`);
+    symbols.push(f.slice(0, -'.csv'.length));
+  }
+  const list = join(dir, '..', 'new-day.txt');
+  writeFileSync(list, `${symbols.join('\n')}\n`);
+  return list;
 }
 
 /** A bf command under /usr/bin/time, its stderr kept in `stderrFile` (and shown when it fails). */
@@ -102,9 +126,12 @@ export async function runIncrementalBench(opts: {
       err(),
     );
     const first = bfTimed('bf signals generate (first run, full)', gen(wd, join(root, 'out-first')), err());
+    // The nightly download: one file per symbol holding only the new day (what a one-day Yahoo request gives).
+    const dayDir = join(root, 'new-day');
+    const dayList = oneDayCsvs(market.dir, last, dayDir);
     const fetchDay = bfTimed(
       'bf data fetch (the new day)',
-      ['data', 'fetch', ...src, '--workdir', wd, '--start', last, '--end', last],
+      ['data', 'fetch', '--source', `csv:${dayDir}`, '--symbol-list', dayList, '--quiet', '--workdir', wd],
       err(),
     );
     const snap = join(root, 'snap');
