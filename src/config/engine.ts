@@ -21,9 +21,3 @@ export function duckdbMemoryLimit(env: NodeJS.ProcessEnv = process.env): string 
   }
   return raw;
 }
-
-/**
- * An incremental run (src/engines/duckdb/incremental.ts) adds the new features rows as a file of their own beside
- * the stored ones; past this many such files it merges them into one (a year of nightly runs stays one file).
- */
-export const FEATURE_DELTA_FILES_MAX = 16;

@@ -34,3 +34,11 @@ export const TEST_SWAP_DELAY_ENV = 'BF_TEST_SWAP_DELAY_MS';
  * than that recomputes in full. 64 nightly fetches = three months.
  */
 export const CHANGE_LOG_ENTRIES = 64;
+
+/**
+ * Appends to `prices` (a fetch of new days only) and to `features` (an incremental run) go into files of their own
+ * named `delta-…` beside the table's other file, linked, not copied; past this many such files the next write
+ * merges them (a quarter of nightly runs).
+ */
+export const LAKE_DELTA_FILES_MAX = 64;
+export const DELTA_FILE_PREFIX = 'delta-';

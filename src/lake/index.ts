@@ -2,6 +2,7 @@ export {
   DEFAULT_WORKDIR,
   Lake,
   type LakeOptions,
+  linkIntoStaging,
   META_FILE,
   resolveWorkdir,
   type TableMeta,

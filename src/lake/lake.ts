@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -11,7 +13,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LAKE_LOCK_FILE, TEST_SWAP_DELAY_ENV } from '../config/lake.ts';
 import { BfError } from '../util/errors.ts';
@@ -282,6 +284,19 @@ export class Lake {
     }
     if (restored.length > 0) fsyncPath(this.root);
     return { restored, removed };
+  }
+}
+
+/**
+ * Puts an existing table file into a staging directory as a hard link (table files are never rewritten in place,
+ * and the lake is one file system), or a copy where links fail. For versions that keep files of the last one.
+ */
+export function linkIntoStaging(file: string, stagingDir: string): void {
+  const target = join(stagingDir, basename(file));
+  try {
+    linkSync(file, target);
+  } catch {
+    copyFileSync(file, target);
   }
 }
 

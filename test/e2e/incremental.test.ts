@@ -138,7 +138,8 @@ describe('bf signals generate recomputes only what new bars change, with a full 
       expect(err1).toContain(
         `incremental: 1 new day, ${listedOnLast.length} symbols recomputed, breadth re-aggregated from ${last} (1 day)`,
       );
-      // The stored features stayed; the new rows went into a file of their own.
+      // The stored prices and features stayed; the new rows went into files of their own.
+      expect(readdirSync(join(wd, 'lake', 'prices')).filter((f) => f.startsWith('delta-'))).toHaveLength(1);
       expect(readdirSync(join(wd, 'lake', 'features')).filter((f) => f.startsWith('delta-'))).toHaveLength(1);
       await expectSameAsFresh(join(tmp, 'out-1'));
 
@@ -194,6 +195,15 @@ describe('bf signals generate recomputes only what new bars change, with a full 
       expect(await outputs(wd, join(tmp, 'out-4'))).toEqual(await outputs(wd, join(tmp, 'out-3')));
       expect(await generate(wd, join(tmp, 'out-5'), '--full')).toContain('full recompute: --full given');
       expect(await outputs(wd, join(tmp, 'out-5'))).toEqual(await outputs(wd, join(tmp, 'out-3')));
+
+      // Another list never reuses this one's breadth, even with the same symbols.
+      const other = join(tmp, 'other.txt');
+      writeFileSync(other, readFileSync(list, 'utf8'));
+      const err6 = await bf(['signals', 'generate', '--symbol-list', other, '--workdir', wd]);
+      expect(err6).toContain('full recompute: the stored breadth is for symbol list universe');
+
+      // Every table, delta files included, reads back whole and as its metadata says.
+      expect((await runBf(['lake', 'verify', '--workdir', wd])).code).toBe(0);
     },
     TIMEOUT,
   );

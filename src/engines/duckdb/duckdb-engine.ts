@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, dateValue } from '@duckdb/node-api';
 import { DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV } from '../../config/engine.ts';
+import { DELTA_FILE_PREFIX, LAKE_DELTA_FILES_MAX } from '../../config/lake.ts';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
 import {
@@ -11,7 +13,14 @@ import {
   type SymbolChanges,
   writeChangeLog,
 } from '../../lake/changes.ts';
-import { type Lake, TABLE, type TableMeta, type TableMetaInput, type TableName } from '../../lake/index.ts';
+import {
+  type Lake,
+  linkIntoStaging,
+  TABLE,
+  type TableMeta,
+  type TableMetaInput,
+  type TableName,
+} from '../../lake/index.ts';
 import { joinSources, pricesLineage } from '../../lake/lineage.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
@@ -207,6 +216,7 @@ export class DuckDbEngine implements LakeEngine {
     const changes: SymbolChanges = {};
     let mergedSql: string;
     let order = 'symbol, date';
+    let appendOnly = false;
     if (existingFiles && existingMeta) {
       const existing = `(SELECT ${cols} FROM ${readParquet(existingFiles)})`;
       const differs = PRICE_COLUMNS.slice(2)
@@ -217,14 +227,17 @@ export class DuckDbEngine implements LakeEngine {
         await this.conn.runAndReadAll(`SELECT symbol,
           count(*) FILTER (WHERE e.symbol IS NOT NULL AND (${differs})) AS replaced,
           count(*) FILTER (WHERE e.symbol IS NULL) AS added,
+          count(*) AS incoming,
           CAST(min(date) FILTER (WHERE e.symbol IS NULL OR (${differs})) AS VARCHAR) AS first_changed
         FROM incoming i LEFT JOIN ${existing} e USING (symbol, date) GROUP BY symbol`)
       ).getRowObjectsJS();
       replaced = 0;
       added = 0;
+      let incomingCount = 0;
       for (const r of perSymbol) {
         replaced += Number(r.replaced);
         added += Number(r.added);
+        incomingCount += Number(r.incoming);
         if (r.first_changed !== null) changes[String(r.symbol)] = String(r.first_changed);
       }
       const reader = await this.conn.runAndReadAll(`SELECT symbol, count(*) AS bars,
@@ -259,6 +272,9 @@ export class DuckDbEngine implements LakeEngine {
           dropped: false,
         };
       }
+      // Only new keys (a fetch of new days): the stored files stay and the new bars go in a file of their own.
+      const deltas = existingMeta.files.filter((f) => f.startsWith(DELTA_FILE_PREFIX)).length;
+      appendOnly = replaced === 0 && !drop && added === incomingCount && deltas < LAKE_DELTA_FILES_MAX;
       // With replace, the fetched symbols' bars in the range are exactly what the fetch delivered.
       const keep = drop ? ` WHERE NOT (symbol IN (SELECT symbol FROM incoming) AND ${inRange})` : '';
       mergedSql = `SELECT ${cols} FROM (SELECT * FROM ${existing} e ANTI JOIN incoming i USING (symbol, date))${keep}
@@ -273,11 +289,26 @@ export class DuckDbEngine implements LakeEngine {
     const written = await this.lake.writeTable(
       TABLE.prices,
       async (dir) => {
-        const rows = await this.copyToParquet(
-          `SELECT ${cols} FROM merged_prices ORDER BY ${order}`,
-          dir,
-          'prices',
-        );
+        let rows: number;
+        if (appendOnly) {
+          for (const f of existingFiles!) linkIntoStaging(f, dir);
+          const tag = randomBytes(4).toString('hex');
+          rows =
+            existingMeta!.rows +
+            (await this.copyToParquet(
+              // The table's own column types, whatever the incoming relation's are (one schema in every file).
+              `SELECT ${PRICE_COLUMNS.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ')}
+               FROM incoming ORDER BY symbol, date`,
+              dir,
+              `${DELTA_FILE_PREFIX}${tag}`,
+            ));
+        } else {
+          rows = await this.copyToParquet(
+            `SELECT ${cols} FROM merged_prices ORDER BY ${order}`,
+            dir,
+            'prices',
+          );
+        }
         // A new table starts a new log: no earlier version to compare with.
         writeChangeLog(
           dir,

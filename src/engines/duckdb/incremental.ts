@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FEATURE_DELTA_FILES_MAX } from '../../config/engine.ts';
-import type { Lake } from '../../lake/index.ts';
-import { TABLE } from '../../lake/index.ts';
+import { DELTA_FILE_PREFIX, LAKE_DELTA_FILES_MAX } from '../../config/lake.ts';
+import { type Lake, linkIntoStaging, TABLE } from '../../lake/index.ts';
 import type { ColumnSpec, RowValue } from '../engine.ts';
 import {
   BEGINNING,
@@ -23,8 +22,6 @@ import { literal, readParquet } from './sql-util.ts';
 
 /** In the breadth table's directory; removed before a run writes features, written back after breadth. */
 export const STATE_FILE = '_incremental.json';
-/** Features files an incremental run added (new rows only); the table's other file is its base. */
-const DELTA_PREFIX = 'delta-';
 
 /** What this module needs from the engine's connection. */
 export interface SqlSession {
@@ -188,7 +185,7 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
   const replaces = r.removed.length > 0 || r.recompute.some((x) => !x.append);
   const tag = randomBytes(4).toString('hex');
   // One base file (a full run's, or the last rewrite's) and the delta files of the runs since.
-  const isDelta = (f: string) => f.slice(f.lastIndexOf('/') + 1).startsWith(DELTA_PREFIX);
+  const isDelta = (f: string) => f.slice(f.lastIndexOf('/') + 1).startsWith(DELTA_FILE_PREFIX);
   const base = oldFeatureFiles.filter((f) => !isDelta(f));
   const deltas = oldFeatureFiles.filter(isDelta);
   const written = await lake.writeTable(
@@ -207,17 +204,17 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
         return { rows };
       }
       // Only new rows: the stored files stay (hard links, no copy) and the new rows go in a file of their own;
-      // past FEATURE_DELTA_FILES_MAX such files they are merged into one.
-      for (const f of base) linkInto(f, dir);
-      if (deltas.length + 1 > FEATURE_DELTA_FILES_MAX) {
+      // past LAKE_DELTA_FILES_MAX such files they are merged into one.
+      for (const f of base) linkIntoStaging(f, dir);
+      if (deltas.length >= LAKE_DELTA_FILES_MAX) {
         await db.copy(
           `SELECT * FROM ${readParquet(deltas)} UNION ALL SELECT * FROM new_features`,
           dir,
-          `${DELTA_PREFIX}${tag}`,
+          `${DELTA_FILE_PREFIX}${tag}`,
         );
       } else {
-        for (const f of deltas) linkInto(f, dir);
-        if (newRows > 0) await db.copy('SELECT * FROM new_features', dir, `${DELTA_PREFIX}${tag}`);
+        for (const f of deltas) linkIntoStaging(f, dir);
+        if (newRows > 0) await db.copy('SELECT * FROM new_features', dir, `${DELTA_FILE_PREFIX}${tag}`);
       }
       return { rows: oldFeatureMeta.rows + newRows };
     },
@@ -251,14 +248,4 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
     reaggregatedDays: Number(days),
     newDays: Number(fresh),
   };
-}
-
-/** A file into a staging directory: a hard link (the lake is one file system), a copy where links fail. */
-function linkInto(file: string, dir: string): void {
-  const name = file.slice(file.lastIndexOf('/') + 1);
-  try {
-    linkSync(file, join(dir, name));
-  } catch {
-    copyFileSync(file, join(dir, name));
-  }
 }
