@@ -14,6 +14,7 @@ import {
   inspectContainers,
   withDependencies,
 } from './compose.ts';
+import { type DaemonFault, daemonFault, withDaemonFault } from './daemon.ts';
 import { type Exec, ExecError } from './exec.ts';
 import { killedBy } from './exit-reason.ts';
 import { preflight } from './preflight.ts';
@@ -117,12 +118,16 @@ export class StackNotReadyError extends BfError {
     diagnoses: ServiceDiagnosis[],
     tornDown: boolean,
     elapsedMs = report.elapsedMs,
+    daemon?: DaemonFault,
   ) {
     const names = diagnoses.map((d) => `${d.service} (${d.reason})`).join('; ');
-    super(`stack ${project} not ready after ${(elapsedMs / 1000).toFixed(1)} s: ${names}`, {
-      hint: tornDown
-        ? 'the health output and logs are above; the stack was torn down (use --keep-on-failure to inspect it)'
-        : `the health output and logs are above; inspect with: bf infra status --project ${project}`,
+    const notReady = `stack ${project} not ready after ${(elapsedMs / 1000).toFixed(1)} s: ${names}`;
+    super(daemon ? `${daemon.message}\n  what failed: ${notReady}` : notReady, {
+      hint: daemon
+        ? daemon.hint
+        : tornDown
+          ? 'the health output and logs are above; the stack was torn down (use --keep-on-failure to inspect it)'
+          : `the health output and logs are above; inspect with: bf infra status --project ${project}`,
     });
     this.name = 'StackNotReadyError';
     this.report = report;
@@ -330,6 +335,7 @@ async function startWatched(
   // One deadline for `up` and the readiness wait, like `compose up --wait --wait-timeout` (pulls are outside it):
   // `up` itself can wait, for a dependency's health.
   const upStarted = performance.now();
+  const upStartedAt = Date.now();
   const deadline = upStarted + waitSeconds * 1000;
   try {
     await compose.up(opts.services?.length || opts.kibana === false ? services : [], {
@@ -339,7 +345,7 @@ async function startWatched(
     // `up` ran out of the deadline: the checks below (one attempt each) name what is not ready.
     if (!(e instanceof BfError && e.cause instanceof ExecError && e.cause.timedOut)) {
       await teardown();
-      throw e;
+      throw await withDaemonFault(e, upStartedAt);
     }
     logger.warn(`docker compose up did not return within ${waitSeconds} s`);
   }
@@ -359,10 +365,13 @@ async function startWatched(
   // Kibana only shows what the pipeline wrote: unless required, its not being ready is a warning.
   const blocking = report.notReady.filter((s) => opts.kibanaRequired || s.service !== 'kibana');
   if (blocking.length > 0) {
+    // A daemon that went down or restarted stopped every container: that, not each service, is the fault.
+    const daemon = await daemonFault(upStartedAt).catch(() => undefined);
+    if (daemon) logger.error(daemon.message);
     const diagnoses = await diagnose(compose, report, await compose.ps().catch(() => []));
     printDiagnoses(logger, diagnoses);
     const tornDown = await teardown();
-    throw new StackNotReadyError(compose.name, report, diagnoses, tornDown, t3 - upStarted);
+    throw new StackNotReadyError(compose.name, report, diagnoses, tornDown, t3 - upStarted, daemon);
   }
   const kibanaDown = report.notReady.find((s) => s.service === 'kibana');
   if (kibanaDown) {
