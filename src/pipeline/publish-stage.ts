@@ -1,7 +1,7 @@
 import { publishConfig } from '../config/publish.ts';
 import type { BreadthSeriesRow } from '../domain/breadth.ts';
 import type { SignalEvent } from '../domain/signal.ts';
-import { BfError } from '../util/errors.ts';
+import { type ServiceLogs, withServiceLogs } from '../infra/service-logs.ts';
 import type { Logger } from '../util/log.ts';
 import type { PublishSummary } from './types.ts';
 
@@ -22,7 +22,7 @@ export async function publishStage(
     env?: NodeJS.ProcessEnv;
     log: Logger;
     /** The service's last log lines, attached to a failure that names kafka or elasticsearch. */
-    serviceLogs?: (service: string, lines: number) => Promise<string[]>;
+    serviceLogs?: ServiceLogs;
   },
 ): Promise<PublishSummary> {
   try {
@@ -30,32 +30,6 @@ export async function publishStage(
   } catch (e) {
     throw await withServiceLogs(e, opts.serviceLogs);
   }
-}
-
-const SERVICE_LOG_LINES = 20;
-
-/** A BfError naming a publish service gets that service's last log lines, so the failure explains itself. */
-async function withServiceLogs(
-  e: unknown,
-  serviceLogs: ((service: string, lines: number) => Promise<string[]>) | undefined,
-): Promise<unknown> {
-  if (!(e instanceof BfError) || !serviceLogs) return e;
-  const service = /\bkafka\b/i.test(e.message)
-    ? 'kafka'
-    : /elasticsearch/i.test(e.message)
-      ? 'elasticsearch'
-      : undefined;
-  if (!service) return e;
-  const lines = await serviceLogs(service, SERVICE_LOG_LINES).catch(() => [] as string[]);
-  if (lines.length === 0) return e;
-  return new BfError(
-    `${e.message}\n--- ${service}: last ${lines.length} log lines ---\n${lines.join('\n')}`,
-    {
-      hint: e.hint,
-      exitCode: e.exitCode,
-      cause: e,
-    },
-  );
 }
 
 async function publishAndVerify(

@@ -1,4 +1,5 @@
 import { ALL_DATES, type DateRange } from '../domain/bar.ts';
+import { stackServiceLogs } from '../infra/service-logs.ts';
 import { backtestStage, backtestTables } from './backtest-stage.ts';
 import { writeOutputs } from './outputs.ts';
 import { publishStage } from './publish-stage.ts';
@@ -20,8 +21,22 @@ export async function timed<T>(
   return result;
 }
 
-/** `bf pipeline run`: fetch → breadth (engine) → signals → backtest → output files, in one workspace. */
+/**
+ * `bf pipeline run`: fetch → breadth (engine) → signals → backtest → output files, in one workspace. A failure of a
+ * run that used the stack (Spark engine or --publish) names the Docker daemon when it went down or restarted.
+ */
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  const startedAt = Date.now();
+  try {
+    return await runStages(opts);
+  } catch (e) {
+    if (!(opts.engine === 'spark' || opts.publish)) throw e;
+    const { withDaemonFault } = await import('../infra/daemon.ts');
+    throw await withDaemonFault(e, startedAt);
+  }
+}
+
+async function runStages(opts: PipelineOptions): Promise<PipelineResult> {
   const timings: StageTiming[] = [];
   const log = opts.log;
   const stage = <T>(name: StageTiming['stage'], work: () => Promise<T>): Promise<T> => {
@@ -66,7 +81,11 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
                 engine: opts.engine,
                 source: sig.source,
               },
-              { env: opts.stack?.env, log, serviceLogs: opts.stack ? stackLogs(opts.stack) : undefined },
+              {
+                env: opts.stack?.env,
+                log,
+                serviceLogs: opts.stack ? stackServiceLogs(opts.stack) : undefined,
+              },
             ),
           )
         : undefined;
@@ -114,14 +133,6 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   } finally {
     await ws.close();
   }
-}
-
-/** Reads a service's last log lines from the run's Compose stack (for errors that name the service). */
-function stackLogs(stack: NonNullable<PipelineOptions['stack']>) {
-  return async (service: string, lines: number): Promise<string[]> => {
-    const { composeProjectFor } = await import('../infra/stack.ts');
-    return composeProjectFor(stack).logs(service, lines);
-  };
 }
 
 /**
