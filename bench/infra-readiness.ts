@@ -20,6 +20,7 @@ import { withSparkJarsDir } from '../src/engines/spark/jars.ts';
 import { ComposeProject } from '../src/infra/compose.ts';
 import { startStack } from '../src/infra/stack.ts';
 import { freePort } from '../src/util/net.ts';
+import { followDockerEvents } from './support/docker-events.ts';
 
 type Waiter = 'bf' | 'compose --wait';
 type Temperature = 'cold' | 'warm';
@@ -61,45 +62,14 @@ async function portEnv(): Promise<NodeJS.ProcessEnv> {
 /** Watches the project's health events; `healthy` maps service → first healthy time (ms since epoch). */
 function watchHealth(project: string) {
   const healthy = new Map<string, number>();
-  const child = execa(
-    'docker',
-    [
-      'events',
-      '--filter',
-      `label=com.docker.compose.project=${project}`,
-      '--filter',
-      'event=health_status',
-      '--format',
-      '{{json .}}',
-    ],
-    { buffer: false, reject: false },
-  );
-  let partial = '';
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    for (const line of parts) {
-      if (!line.trim()) continue;
-      const e = JSON.parse(line) as {
-        status?: string;
-        timeNano?: number;
-        Actor?: { Attributes?: Record<string, string> };
-      };
-      const service = e.Actor?.Attributes?.['com.docker.compose.service'];
-      if (service && e.status === 'health_status: healthy' && !healthy.has(service) && e.timeNano) {
-        healthy.set(service, e.timeNano / 1e6);
-      }
-    }
-  });
-  return {
-    healthy,
-    async stop() {
-      await new Promise((r) => setTimeout(r, 500)); // trailing events
-      child.kill();
-      await child;
+  const follow = followDockerEvents(
+    [`label=com.docker.compose.project=${project}`, 'event=health_status'],
+    (e) => {
+      if (e.service && e.action === 'health_status: healthy' && !healthy.has(e.service))
+        healthy.set(e.service, e.at);
     },
-  };
+  );
+  return { healthy, stop: () => follow.stop(500) };
 }
 
 async function measure(waiter: Waiter, temperature: Temperature, compose: ComposeProject): Promise<Run> {

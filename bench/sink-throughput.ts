@@ -19,6 +19,7 @@ import { publishSignals } from '../src/publish/producer.ts';
 import { runSink } from '../src/publish/sink.ts';
 import { silentLogger } from '../src/util/log.ts';
 import { freePort } from '../src/util/net.ts';
+import { breadthBacklog } from './support/breadth-backlog.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -34,39 +35,13 @@ const LISTS = 50;
 
 /** DOCS breadth rows: LISTS lists × days, so every (list, date) key is distinct. */
 function rows(): { list: string; row: BreadthSeriesRow }[] {
-  const out: { list: string; row: BreadthSeriesRow }[] = [];
-  const days = Math.ceil(DOCS / LISTS);
-  for (let l = 0; l < LISTS && out.length < DOCS; l++) {
-    const d = new Date('2000-01-03T00:00:00Z');
-    for (let i = 0; i < days && out.length < DOCS; i++) {
-      const adv = 10 + ((i * 13 + l) % 30);
-      out.push({
-        list: `bench_${l}`,
-        row: {
-          date: d.toISOString().slice(0, 10),
-          advancers: adv,
-          decliners: 40 - adv,
-          unchanged: 2,
-          issues: 42,
-          aboveSma50: adv,
-          withSma50: 42,
-          aboveSma200: 20,
-          withSma200: 42,
-          newHighs: i % 7,
-          newLows: i % 5,
-          ewReturn: (adv - 20) / 1000,
-          adRatio: adv / 40,
-          zweigEma: 0.5,
-          adLine: i * 3,
-          mcclellan: (i % 50) - 25,
-          fracAboveSma50: adv / 42,
-          fracAboveSma200: 0.47,
-        },
-      });
-      d.setUTCDate(d.getUTCDate() + 1);
-    }
-  }
-  return out;
+  return breadthBacklog({
+    prefix: 'bench_',
+    lists: LISTS,
+    days: Math.ceil(DOCS / LISTS),
+    start: '2000-01-03',
+    total: DOCS,
+  }).flatMap(({ list, series }) => series.map((row) => ({ list, row })));
 }
 
 async function rawBulk(

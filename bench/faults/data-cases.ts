@@ -11,17 +11,19 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { publishConfig } from '../../src/config/publish.ts';
 import { defaultComposeFiles } from '../../src/config/stack.ts';
-import type { BreadthSeriesRow } from '../../src/domain/breadth.ts';
+import { SPARK_SERVICES } from '../../src/engines/spark/jars.ts';
 import { ComposeProject } from '../../src/infra/compose.ts';
 import { esClient } from '../../src/publish/es.ts';
 import { publishSignals } from '../../src/publish/producer.ts';
 import { documentIds, topicDistinctKeys } from '../../src/publish/verify.ts';
 import { silentLogger } from '../../src/util/log.ts';
+import { breadthBacklog } from '../support/breadth-backlog.ts';
 import { BF_BIN, type FaultRow, portEnv } from './common.ts';
 import { run, runningServices, watchEngine } from './observe.ts';
 
 const SERVICES = 'kafka,elasticsearch,s3';
-const WITH_SPARK = `${SERVICES},spark-master,spark-worker`;
+// The services the Spark engine needs, from the product (the driver spark-sql among them).
+const WITH_SPARK = [SERVICES, ...SPARK_SERVICES].join(',');
 const BACKLOG_LIST = 'fault_backlog';
 
 export interface DataStack {
@@ -87,38 +89,12 @@ const lost = (c: Awaited<ReturnType<typeof listCounts>>) =>
 async function publishBacklog(s: DataStack, lists: number, days: number): Promise<number> {
   const cfg = publishConfig(s.env);
   let n = 0;
-  for (let l = 0; l < lists; l++) {
-    const series: BreadthSeriesRow[] = [];
-    const d = new Date('1990-01-01T00:00:00Z');
-    for (let i = 0; i < days; i++) {
-      const adv = 10 + ((i * 13 + l) % 30);
-      series.push({
-        date: d.toISOString().slice(0, 10),
-        advancers: adv,
-        decliners: 40 - adv,
-        unchanged: 2,
-        issues: 42,
-        aboveSma50: adv,
-        withSma50: 42,
-        aboveSma200: 20,
-        withSma200: 42,
-        newHighs: i % 7,
-        newLows: i % 5,
-        ewReturn: (adv - 20) / 1000,
-        adRatio: adv / 40,
-        zweigEma: 0.5,
-        adLine: i * 3,
-        mcclellan: (i % 50) - 25,
-        fracAboveSma50: adv / 42,
-        fracAboveSma200: 0.47,
-      });
-      d.setUTCDate(d.getUTCDate() + 1);
-    }
+  for (const { list, series } of breadthBacklog({ prefix: BACKLOG_LIST, lists, days, start: '1990-01-01' })) {
     await publishSignals(
       {
         events: [],
         series,
-        context: { symbolList: `${BACKLOG_LIST}${l}`, synthetic: true, engine: 'duckdb', source: 'bench' },
+        context: { symbolList: list, synthetic: true, engine: 'duckdb', source: 'bench' },
       },
       cfg,
       silentLogger,
@@ -145,7 +121,17 @@ export async function esRestartMidSink(s: DataStack): Promise<FaultRow> {
   const total = await publishBacklog(s, lists, days);
   const watch = watchEngine(s.project);
   const cfg = publishConfig(s.env);
-  const sink = s.bf(['sink', 'run', '--until-caught-up', '--batch-size', '200', '--json']);
+  const sink = s.bf([
+    'sink',
+    'run',
+    '--until-caught-up',
+    '--batch-size',
+    '200',
+    '--json',
+    '--local',
+    '--project',
+    s.project,
+  ]);
   let before = 0;
   while (before === 0) {
     before = await esCount(s, cfg.indices.breadth).catch(() => 0);
@@ -218,23 +204,19 @@ export async function kafkaKilledMidPublish(s: DataStack): Promise<FaultRow> {
 export async function stopThenStart(s: DataStack): Promise<FaultRow> {
   const lists = ['demo_large', `${BACKLOG_LIST}0`];
   const before = await Promise.all(lists.map((l) => listCounts(s, l)));
-  const objects = async () => {
-    const r = await execa(
-      'docker',
-      s.compose.args('exec', '-T', 's3', 'sh', '-c', 'find /data -type f | wc -l'),
-      { env: s.env, reject: false },
-    );
-    return Number(r.stdout.trim());
-  };
-  const filesBefore = await objects();
+  // The lake as the Spark engine reads it: rows per Delta table (a stack without Spark has none to read).
+  const lake = async () => (s.services.includes('spark') ? await deltaRows(s) : undefined);
+  const lakeBefore = await lake();
   const stop = s.bf(['infra', 'stop', '--local', '--project', s.project]);
   await stop.exited;
   const leftAfterStop = await runningServices(s.project);
   const start = s.bf(['infra', 'start', '--local', '--project', s.project, '--services', s.services]);
   const started = await start.exited;
   const after = await Promise.all(lists.map((l) => listCounts(s, l)));
-  const filesAfter = await objects();
-  const same = JSON.stringify(before) === JSON.stringify(after) && filesBefore === filesAfter;
+  const lakeAfter = await lake();
+  const same =
+    JSON.stringify(before) === JSON.stringify(after) &&
+    JSON.stringify(lakeBefore) === JSON.stringify(lakeAfter);
   return {
     fault: 'bf infra stop (no --volumes), then start',
     runner: 'bf infra stop / start',
@@ -243,7 +225,7 @@ export async function stopThenStart(s: DataStack): Promise<FaultRow> {
     named: 'n/a',
     logLines: 0,
     leftRunning: `after stop: ${leftAfterStop.join(', ') || 'none'}`,
-    dataLost: `${same ? 'none' : 'YES'}: ${after.map(countText).join('; ')}; s3 files ${filesBefore} → ${filesAfter}`,
+    dataLost: `${same ? 'none' : 'YES'}: ${after.map(countText).join('; ')}; Delta rows ${s.services.includes('spark') ? `${rowsText(lakeBefore)} → ${rowsText(lakeAfter)}` : 'n/a (no Spark on this stack)'}`,
     message:
       started.code === 0
         ? 'started again'
@@ -259,8 +241,8 @@ export async function stopDataStack(s: DataStack): Promise<void> {
   await s.compose.down({ volumes: true }).catch(() => {});
 }
 
-/** Rows of the Delta prices table on the stack's S3 store (`bf lake ls --engine spark`). */
-async function deltaPrices(s: DataStack): Promise<number | undefined> {
+/** Rows per Delta table of the lake on the stack's S3 store (`bf lake ls --engine spark`); undefined when it fails. */
+async function deltaRows(s: DataStack): Promise<Record<string, number> | undefined> {
   const p = s.bf(['lake', 'ls', '--engine', 'spark', '--json']);
   if ((await p.exited).code !== 0) return undefined;
   const j = JSON.parse(
@@ -268,11 +250,16 @@ async function deltaPrices(s: DataStack): Promise<number | undefined> {
       .filter((l) => l.stream === 'stdout')
       .map((l) => l.text)
       .join('\n'),
-  ) as {
-    tables?: { name: string; rows?: number }[];
-  };
-  return j.tables?.find((t) => t.name === 'prices')?.rows;
+  ) as { tables?: { table: string; rows: number }[] };
+  return Object.fromEntries((j.tables ?? []).map((t) => [t.table, t.rows]));
 }
+
+const rowsText = (r: Record<string, number> | undefined) =>
+  r
+    ? Object.entries(r)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ') || 'no tables'
+    : 'unreadable';
 
 /** `docker stop` of the S3 store while `bf pipeline run --engine spark` writes its lake; the next run recovers. */
 export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
@@ -296,9 +283,9 @@ export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
   ];
   const watch = watchEngine(s.project);
   const p = s.bf(args);
-  // The fetch stage has staged its bars on S3; the Spark MERGE into Delta prices is starting.
-  await p.waitFor(/^fetching /);
-  await new Promise((r) => setTimeout(r, 5000));
+  // The Spark MERGE of the fetched bars into Delta prices has been submitted: stop S3 a second into it.
+  await p.waitFor(/^spark: merge-prices: running /);
+  await new Promise((r) => setTimeout(r, 1000));
   await execa('docker', s.compose.args('stop', 's3'), { env: s.env });
   const exit = await p.exited;
   await watch.stop();
@@ -313,6 +300,9 @@ export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
   );
   const up = s.bf(['infra', 'start', '--local', '--project', s.project, '--services', s.services]);
   await up.exited;
+  // No half-written Delta commit: every file each table's log lists exists with its logged size.
+  const verify = s.bf(['lake', 'verify', '--engine', 'spark']);
+  const verified = await verify.exited;
   const again = s.bf(args);
   const againExit = await again.exited;
   const result =
@@ -324,7 +314,7 @@ export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
             .join('\n'),
         ) as { bars: number })
       : undefined;
-  const rows = await deltaPrices(s);
+  const rows = await deltaRows(s);
   return {
     fault: 'S3 stopped (docker stop) mid-write',
     runner: 'bf pipeline run --engine spark',
@@ -339,7 +329,7 @@ export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
       : 'no',
     logLines: header ? Number(header[2]) : 0,
     leftRunning: `Spark job directories left in spark-master: ${drivers.stdout.trim() || '?'}`,
-    dataLost: `next run exit ${againExit.code}: Delta prices ${rows ?? '?'} rows, the run fetched ${result?.bars ?? '?'} bars`,
+    dataLost: `next run exit ${againExit.code}: Delta prices ${rows?.prices ?? '?'} rows, the run fetched ${result?.bars ?? '?'} bars; lake verify after the fault: exit ${verified.code}${verified.code === 0 ? '' : ` (${verify.lines.find((l) => l.text.startsWith('error: '))?.text ?? ''})`}`,
     message: failure?.text ?? '(no error line)',
     exit: String(exit.code ?? exit.signal),
   };

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
+import { followDockerEvents } from '../support/docker-events.ts';
 
 export interface EngineEvent {
   service: string;
@@ -18,41 +19,17 @@ export interface EngineEvent {
 /** Follows the project's container events until `stop()`. */
 export function watchEngine(project: string) {
   const events: EngineEvent[] = [];
-  const child = execa(
-    'docker',
-    ['events', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{json .}}'],
-    { buffer: false, reject: false },
-  );
-  let partial = '';
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    for (const line of parts) {
-      if (!line.trim()) continue;
-      const e = JSON.parse(line) as {
-        Type?: string;
-        Action?: string;
-        timeNano?: number;
-        Actor?: { Attributes?: Record<string, string> };
-      };
-      const attrs = e.Actor?.Attributes ?? {};
-      const service = attrs['com.docker.compose.service'];
-      if (e.Type !== 'container' || !service || !e.Action || !e.timeNano) continue;
-      const code = attrs.exitCode === undefined ? undefined : Number(attrs.exitCode);
-      events.push({ service, action: e.Action, exitCode: code, at: e.timeNano / 1e6 });
-    }
+  const follow = followDockerEvents([`label=com.docker.compose.project=${project}`], (e) => {
+    if (e.type !== 'container' || !e.service) return;
+    const code = e.attributes.exitCode === undefined ? undefined : Number(e.attributes.exitCode);
+    events.push({ service: e.service, action: e.action, exitCode: code, at: e.at });
   });
   return {
     events,
     first(service: string, action: string): EngineEvent | undefined {
       return events.find((e) => e.service === service && e.action === action);
     },
-    async stop() {
-      await new Promise((r) => setTimeout(r, 300)); // trailing events
-      child.kill();
-      await child.catch(() => {});
-    },
+    stop: () => follow.stop(),
   };
 }
 

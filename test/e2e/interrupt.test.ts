@@ -4,52 +4,12 @@
  * 128 + the signal, nothing is half-written (lake verify passes, --out holds no file), and the next run ends with
  * the files of a run that was never interrupted, byte for byte.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BF_BIN, runBf } from '../support/run-bf.ts';
-
-const args = (workdir: string, out: string) => [
-  'pipeline',
-  'run',
-  '--symbol-list',
-  'demo_large',
-  '--source',
-  'sample',
-  '--workdir',
-  workdir,
-  '--out',
-  out,
-];
-
-/** Runs the pipeline and sends `signal` once the fetch stage has ended (the signals stage is then running). */
-function interrupted(
-  workdir: string,
-  out: string,
-  signal: NodeJS.Signals,
-): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BF_BIN, ...args(workdir, out)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    let sent = false;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c: string) => {
-      stderr += c;
-      if (!sent && /^stage fetch: /m.test(stderr)) {
-        sent = true;
-        setTimeout(() => child.kill(signal), 300);
-      }
-    });
-    child.once('exit', (code) => resolve({ code, stderr }));
-  });
-}
-
-// metrics.json is left out: it carries the time it was generated.
-const FILES = ['breadth.csv', 'signals.csv', 'trades.csv', 'forward_returns.csv'];
+import { COMPARED_FILES, interruptMidStage, pipelineArgs } from '../support/interrupt.ts';
+import { runBf } from '../support/run-bf.ts';
 
 describe('bf pipeline run interrupted mid-stage', () => {
   it('SIGINT then SIGTERM mid-stage: named, exit 130/143, nothing half-written, the next run recovers byte for byte', {
@@ -57,9 +17,9 @@ describe('bf pipeline run interrupted mid-stage', () => {
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bf-interrupt-'));
     const [workdir, out, refWork, refOut] = ['w', 'o', 'rw', 'ro'].map((d) => join(dir, d));
-    const reference = runBf(args(refWork!, refOut!));
+    const reference = runBf(pipelineArgs(refWork!, refOut!));
 
-    const int = await interrupted(workdir!, out!, 'SIGINT');
+    const int = await interruptMidStage(workdir!, out!, 'SIGINT');
     expect(int.code, int.stderr).toBe(130);
     expect(int.stderr).toMatch(
       /^interrupted by SIGINT during stage signals: nothing is half-written \(the lake and \S+ keep their last whole versions\); run the same command again to finish$/m,
@@ -68,15 +28,15 @@ describe('bf pipeline run interrupted mid-stage', () => {
     const verify = await runBf(['lake', 'verify', '--workdir', workdir!]);
     expect(verify.code, verify.stderr).toBe(0);
 
-    const term = await interrupted(workdir!, out!, 'SIGTERM');
+    const term = await interruptMidStage(workdir!, out!, 'SIGTERM');
     expect(term.code, term.stderr).toBe(143);
     expect(term.stderr).toMatch(/^interrupted by SIGTERM during stage signals: /m);
     expect(existsSync(out!) ? readdirSync(out!) : []).toEqual([]);
 
-    const again = await runBf(args(workdir!, out!));
+    const again = await runBf(pipelineArgs(workdir!, out!));
     expect(again.code, again.stderr).toBe(0);
     expect((await reference).code).toBe(0);
-    for (const f of FILES) {
+    for (const f of COMPARED_FILES) {
       expect(readFileSync(join(out!, f), 'utf8'), f).toBe(readFileSync(join(refOut!, f), 'utf8'));
     }
     expect((await runBf(['lake', 'verify', '--workdir', workdir!])).code).toBe(0);
