@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BfError } from '../util/errors.ts';
+import { ComposeProject } from './compose.ts';
 import { daemonFault, dockerdStartedAt, withDaemonFault } from './daemon.ts';
 import type { Exec } from './exec.ts';
+import { composeHealthCheck } from './readiness/checks.ts';
 
 /** A /proc with a boot time and one dockerd (pid 754) started `ticks` hundredths of a second after boot. */
 async function fakeProc(ticks: number): Promise<string> {
@@ -71,6 +73,22 @@ describe('daemonFault', () => {
   it('says nothing when the daemon was up all along', async () => {
     expect(await daemonFault(Date.now(), { exec: up, startedAt: async () => 1000 })).toBeUndefined();
     expect(await daemonFault(Date.now(), { exec: up, startedAt: async () => undefined })).toBeUndefined();
+  });
+});
+
+describe('with the real docker client and no daemon behind its socket', () => {
+  const env = { ...process.env, DOCKER_HOST: `unix://${tmpdir()}/bf-no-daemon-${process.pid}.sock` };
+  it('daemonFault names the daemon unreachable with what the client said', async () => {
+    const f = await daemonFault(0, { env });
+    expect(f?.message).toMatch(
+      /^the Docker daemon is unreachable \(.*Cannot connect to the Docker daemon at unix:\/\/.*bf-no-daemon/,
+    );
+  });
+  it('a compose health check on that engine fails at once (fatal), naming the daemon', async () => {
+    const compose = new ComposeProject({ name: 'bf-no-daemon', files: [], env });
+    const r = await composeHealthCheck('kafka', () => compose.containers(), true).probe();
+    expect(r).toMatchObject({ ok: false, fatal: true });
+    expect(r.detail).toMatch(/^the Docker daemon is unreachable \(Cannot connect to the Docker daemon/);
   });
 });
 

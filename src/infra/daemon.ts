@@ -33,11 +33,19 @@ export async function dockerdStartedAt(proc = '/proc'): Promise<number | undefin
   return undefined;
 }
 
+/** What the docker client says when it cannot reach the engine (socket gone, daemon stopped or restarting). */
+export const DAEMON_UNREACHABLE =
+  /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
+
 /** The engine answers `docker version`: undefined when it does, else what the client said. */
-export async function daemonUnreachable(exec: Exec = execaExec): Promise<string | undefined> {
+export async function daemonUnreachable(
+  exec: Exec = execaExec,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
   try {
     const r = await exec.tryRun('docker', ['version', '--format', '{{.Server.Version}}'], {
       timeoutMs: 10_000,
+      env,
     });
     if (r.exitCode === 0 && r.stdout.trim()) return undefined;
     return r.stderr.trim().split('\n').slice(-1)[0] || `docker version exited with ${r.exitCode}`;
@@ -61,9 +69,9 @@ const HINT =
  */
 export async function daemonFault(
   sinceMs: number,
-  opts: { exec?: Exec; startedAt?: () => Promise<number | undefined> } = {},
+  opts: { exec?: Exec; env?: NodeJS.ProcessEnv; startedAt?: () => Promise<number | undefined> } = {},
 ): Promise<DaemonFault | undefined> {
-  const unreachable = await daemonUnreachable(opts.exec);
+  const unreachable = await daemonUnreachable(opts.exec, opts.env);
   if (unreachable) {
     return { message: `the Docker daemon is unreachable (${unreachable})`, hint: HINT };
   }

@@ -345,7 +345,7 @@ async function startWatched(
     // `up` ran out of the deadline: the checks below (one attempt each) name what is not ready.
     if (!(e instanceof BfError && e.cause instanceof ExecError && e.cause.timedOut)) {
       await teardown();
-      throw await withDaemonFault(e, upStartedAt);
+      throw await withDaemonFault(e, upStartedAt, { env: compose.env });
     }
     logger.warn(`docker compose up did not return within ${waitSeconds} s`);
   }
@@ -366,7 +366,7 @@ async function startWatched(
   const blocking = report.notReady.filter((s) => opts.kibanaRequired || s.service !== 'kibana');
   if (blocking.length > 0) {
     // A daemon that went down or restarted stopped every container: that, not each service, is the fault.
-    const daemon = await daemonFault(upStartedAt).catch(() => undefined);
+    const daemon = await daemonFault(upStartedAt, { env: compose.env }).catch(() => undefined);
     if (daemon) logger.error(daemon.message);
     const diagnoses = await diagnose(compose, report, await compose.ps().catch(() => []));
     printDiagnoses(logger, diagnoses);

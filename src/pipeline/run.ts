@@ -32,7 +32,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   } catch (e) {
     if (!(opts.engine === 'spark' || opts.publish)) throw e;
     const { withDaemonFault } = await import('../infra/daemon.ts');
-    throw await withDaemonFault(e, startedAt);
+    throw await withDaemonFault(e, startedAt, { env: opts.stack?.env });
   }
 }
 

@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { KAFKA_READINESS_TOPIC, S3_REGION, type S3Settings } from '../../config/stack.ts';
 import { openHs2Session } from '../../engines/spark/hs2.ts';
 import type { ContainerState } from '../compose.ts';
+import { DAEMON_UNREACHABLE } from '../daemon.ts';
 import { S3ConsoleSession } from '../s3-console.ts';
 import type { ProbeResult, ReadinessCheck } from './types.ts';
 
@@ -22,7 +23,21 @@ export function composeHealthCheck(
     service,
     name: hasHealthcheck ? 'compose health = healthy' : 'container running',
     async probe(): Promise<ProbeResult> {
-      const containers = (await ps()).filter((c) => c.service === service);
+      let all: ContainerState[];
+      try {
+        all = await ps();
+      } catch (e) {
+        // The engine itself is gone: no container of the stack can become ready, so waiting on is pointless.
+        const text = e instanceof Error ? e.message : String(e);
+        if (!DAEMON_UNREACHABLE.test(text)) throw e;
+        const said =
+          text
+            .split('\n')
+            .find((l) => DAEMON_UNREACHABLE.test(l))
+            ?.trim() ?? text;
+        return { ok: false, fatal: true, detail: `the Docker daemon is unreachable (${said})` };
+      }
+      const containers = all.filter((c) => c.service === service);
       if (!containers.length) return { ok: false, detail: 'no container yet' };
       for (const c of containers) {
         if (c.state === 'exited' || c.state === 'dead') {
