@@ -5,9 +5,10 @@
  * what was left running, data lost (lake vs topic vs ES).
  *
  * Run (local images, takes the stack lock): flock /tmp/bf-stack.lock node bench/faults.ts [--only infra|data|signals] [--spark]
- * (--spark adds Spark to the data stack for the S3-stopped-mid-write case).
+ * (--spark adds Spark to the data stack for the S3-stopped-mid-write case and the Delta row counts).
  */
 import { type FaultRow, printTable } from './faults/common.ts';
+import { daemonLostMidPipeline, daemonLostMidStart } from './faults/daemon-cases.ts';
 import {
   esRestartMidSink,
   kafkaKilledMidPublish,
@@ -35,6 +36,9 @@ if (!only || only === 'infra') {
       rows.push(r);
     }
   }
+  const r = await daemonLostMidStart();
+  say(r);
+  rows.push(r);
 }
 
 if (!only || only === 'data') {
@@ -45,6 +49,7 @@ if (!only || only === 'data') {
       esRestartMidSink,
       kafkaKilledMidPublish,
       ...(spark ? [s3StoppedMidWrite] : []),
+      daemonLostMidPipeline,
       stopThenStart,
     ];
     for (const c of cases) {
