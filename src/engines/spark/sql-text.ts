@@ -2,7 +2,7 @@ import type { ColumnSpec } from '../engine.ts';
 
 /**
  * Spark SQL text of the Spark engine's operations (pure: no I/O). Every table is a path-based Delta table
- * (delta.`s3a://bucket/lake/<table>`), so the Thrift server's metastore holds nothing of bf's.
+ * (delta.`s3a://bucket/lake/<table>`), so the Thrift server needs no metastore (its catalog is in-memory).
  */
 
 /** A Spark SQL string literal: backslash escapes are on in Spark's default parser. */
