@@ -292,8 +292,9 @@ export class SparkEngine implements LakeEngine {
   }
 
   /**
-   * Several `writeRows` in ONE Spark job (one JVM start instead of one per table). Each table is its own atomic
-   * Delta commit; they are written in order and the first failure stops the rest.
+   * Several `writeRows` in ONE job on the long-lived driver. Each table is its own atomic Delta commit; the tables'
+   * statements run concurrently, so when one fails the others may have committed (each whole); the error names the
+   * first failing table in order, and no table's metadata is written.
    */
   writeTables(writes: readonly TableWrite[]): Promise<TableMeta[]> {
     return this.serial(() => this.replaceTables(writes));
