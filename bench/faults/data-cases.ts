@@ -269,9 +269,10 @@ async function deltaPrices(s: DataStack): Promise<number | undefined> {
       .map((l) => l.text)
       .join('\n'),
   ) as {
-    tables?: { name: string; rows?: number }[];
+    tables?: { table: string; rows?: number }[];
   };
-  return j.tables?.find((t) => t.name === 'prices')?.rows;
+  // bf.lake.ls/v1 names a table by `table`.
+  return j.tables?.find((t) => t.table === 'prices')?.rows;
 }
 
 /** `docker stop` of the S3 store while `bf pipeline run --engine spark` writes its lake; the next run recovers. */
