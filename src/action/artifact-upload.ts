@@ -4,16 +4,6 @@ import { DefaultArtifactClient } from '@actions/artifact';
 import { BfError } from '../util/errors.ts';
 import { artifactRoute, keepLocally, uploadToActServer } from './act-artifact.ts';
 
-/** The pipeline's report files, uploaded when present. */
-export const REPORT_FILES = [
-  'report.html',
-  'equity.svg',
-  'metrics.json',
-  'trades.csv',
-  'signals.csv',
-  'breadth.csv',
-] as const;
-
 export interface UploadedArtifact {
   id: number;
   size: number;

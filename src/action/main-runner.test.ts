@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeOutputSet } from '../../test/support/output-set.ts';
 import type { PipelineOptions, PipelineResult } from '../pipeline/types.ts';
 import { BfError } from '../util/errors.ts';
 import type { ArtifactRequest } from './artifact-upload.ts';
@@ -81,8 +82,10 @@ describe('runMain', () => {
       },
       runPipeline: async (opts) => {
         pipelineOpts = opts;
-        await writeFile(path.join(opts.outDir!, 'report.html'), '<html></html>');
-        await writeFile(path.join(opts.outDir!, 'signals.csv'), 'date,signal,value\n');
+        await writeOutputSet(opts.outDir!, {
+          'report.html': '<html></html>',
+          'signals.csv': 'date,signal,value\n',
+        });
         return result(opts.outDir!, 3);
       },
       countEsDocuments: undefined,
@@ -113,7 +116,12 @@ describe('runMain', () => {
     expect(JSON.parse(core.state.get('compose-files')!)).toEqual(['/action/infra/docker-compose.yml']);
     expect(calls).toEqual(['preflight', 'pull:kibana=false', 'startStack:bf-42-1-e2e:120000']);
     expect(pipelineOpts).toMatchObject({ symbolList: 'demo_small', source: 'sample', engine: 'spark' });
-    expect(uploads[0]?.files.map((f) => path.basename(f))).toEqual(['report.html', 'signals.csv']);
+    // The run's manifest is the list: its files, then manifest.json itself.
+    expect(uploads[0]?.files.map((f) => path.basename(f))).toEqual([
+      'report.html',
+      'signals.csv',
+      'manifest.json',
+    ]);
     expect(Object.fromEntries(core.outputs)).toMatchObject({
       'signals-count': '3',
       'es-documents': '',
@@ -123,6 +131,9 @@ describe('runMain', () => {
     expect(Number(core.outputs.get('duration-seconds'))).toBeGreaterThan(0);
     expect(core.calls.filter((c) => c === 'summary.write')).toHaveLength(1);
     expect(core.summaries[0]).toContain('| preflight |');
+    expect(core.summaries[0]).toContain(
+      "holds the run's output set as its manifest.json lists it (each file's SHA-256 checked before upload): `report.html`, `signals.csv`, `manifest.json`.",
+    );
     // The pull is a stage of its own, with each image's time and size.
     expect(core.summaries[0]).toContain('| pull |');
     expect(core.summaries[0]).toContain('| kafka | `apache/kafka:4.1.1` | 12.5 s (2 attempts) | 400 MiB |');
@@ -219,6 +230,26 @@ describe('runMain', () => {
     );
     expect(out.ok).toBe(false);
     expect(core.failed[0]).toMatch(/stage assert.*bf-signals holds 2 signal documents, the lake 3/);
+  });
+
+  it('uploads nothing when a file of the set no longer matches its manifest: the upload stage fails naming it', async () => {
+    const out = await runMain(
+      deps({
+        runPipeline: async (opts) => {
+          await writeOutputSet(opts.outDir!, {
+            'report.html': '<html></html>',
+            'signals.csv': 'date,signal,value\n',
+          });
+          await writeFile(path.join(opts.outDir!, 'signals.csv'), 'date,signal,value\n2024-01-02,x,1\n');
+          return result(opts.outDir!, 3);
+        },
+      }),
+    );
+    expect(out.ok).toBe(false);
+    expect(uploads).toEqual([]);
+    expect(core.failed[0]).toMatch(
+      /stage upload: output set \S+: signals\.csv has SHA-256 [0-9a-f]{64} \(33 bytes\), manifest\.json of run run-1 records [0-9a-f]{64} \(18 bytes\)/,
+    );
   });
 
   it('reports the es-documents output when the count matches', async () => {

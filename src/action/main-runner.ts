@@ -1,17 +1,16 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type * as core from '@actions/core';
 import { s3Settings } from '../config/stack.ts';
 import { type PulledImage, renderPulls } from '../infra/pull.ts';
+import { verifiedOutputSet } from '../pipeline/output-set.ts';
 import type { PipelineOptions, PipelineResult } from '../pipeline/types.ts';
 import { BfError } from '../util/errors.ts';
 import { escapeControl } from '../util/escape.ts';
 import type { Logger } from '../util/log.ts';
 import { ACT_REPORT_DIR_ENV, actWorkspaceIsTemporary, LOCAL_ARTIFACT_DIR } from './act-artifact.ts';
 import type { ArtifactRequest, UploadedArtifact } from './artifact-upload.ts';
-import { REPORT_FILES } from './artifact-upload.ts';
 import { checkSignalCounts, type EsAssertion, type EsCount } from './assertion.ts';
 import { coreLogger } from './core-logger.ts';
 import { type ActionConfig, checkSymbolListInput, readInputs } from './inputs.ts';
@@ -230,11 +229,12 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       checkSignalCounts({ signals: result.events.length, minSignals: config.minSignals, es: count });
     });
 
-    const artifact = await stage('upload', () =>
+    // The run's manifest.json is the list: every file it names (each checked against its SHA-256) and itself.
+    const artifact = await stage('upload', async () =>
       deps.uploadArtifact({
         name: config.artifactName,
         rootDirectory: outDir,
-        files: REPORT_FILES.map((f) => path.join(outDir, f)).filter((f) => existsSync(f)),
+        files: (await verifiedOutputSet(outDir)).files,
         retentionDays: config.retentionDays,
       }),
     );
@@ -274,7 +274,12 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         es,
         minSignals: cfg?.minSignals ?? 0,
         artifact: outcome.artifact?.id
-          ? { name: artifactName, id: outcome.artifact.id, url: artifactUrl(env, outcome.artifact.id) }
+          ? {
+              name: artifactName,
+              id: outcome.artifact.id,
+              url: artifactUrl(env, outcome.artifact.id),
+              files: outcome.artifact.files,
+            }
           : undefined,
       });
       await c.summary.addRaw(pulls.length ? `${md}\n\n${renderPulls(pulls)}` : md).write();

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeOutputSet } from '../../test/support/output-set.ts';
 import type { ArtifactRequest } from './artifact-upload.ts';
 import { type PostDeps, type PostStack, runPost } from './post-runner.ts';
 import { STATE_KEYS, saveStackState } from './state.ts';
@@ -69,15 +70,28 @@ describe('runPost', () => {
 
   it('after a failed or cancelled main: captures logs, uploads them with any report, then tears down', async () => {
     saved();
-    await mkdir(path.join(temp, 'report'));
-    await writeFile(path.join(temp, 'report', 'breadth.csv'), 'date\n');
+    await writeOutputSet(path.join(temp, 'report'), { 'breadth.csv': 'date\n' });
     const out = await runPost(deps());
     expect(calls).toEqual(['capture', 'down:volumes=true']);
     expect(uploads[0]?.name).toBe('rep');
     expect(uploads[0]?.files.map((f) => path.relative(temp, f)).sort()).toEqual([
       'diagnostics/kafka.log',
       'report/breadth.csv',
+      'report/manifest.json',
     ]);
+    expect(out.tornDown).toBe(true);
+  });
+
+  it('after a failed main: a report that no longer matches its manifest is left out, named, and the logs still go', async () => {
+    saved();
+    await writeOutputSet(path.join(temp, 'report'), { 'breadth.csv': 'date\n' });
+    await writeFile(path.join(temp, 'report', 'breadth.csv'), 'date\n2024-01-02\n');
+    await writeFile(path.join(temp, 'report', 'stray.csv'), 'not of the run\n');
+    const out = await runPost(deps());
+    expect(uploads[0]?.files.map((f) => path.relative(temp, f))).toEqual(['diagnostics/kafka.log']);
+    expect(core.annotations.map((a) => a.message).join('\n')).toMatch(
+      /bf post: the report is left out of the diagnostics: output set \S+: breadth\.csv has SHA-256/,
+    );
     expect(out.tornDown).toBe(true);
   });
 

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { verifiedOutputSet } from '../pipeline/output-set.ts';
+import { OUTPUT_FILES } from '../pipeline/outputs.ts';
 import type { ArtifactRequest, UploadedArtifact } from './artifact-upload.ts';
-import { REPORT_FILES } from './artifact-upload.ts';
 import type { CoreApi } from './main-runner.ts';
 import { type ActionState, readState } from './state.ts';
 
@@ -55,7 +56,16 @@ export async function runPost(deps: PostDeps): Promise<PostOutcome> {
     }
     try {
       const reportDir = path.join(state.artifactDir, 'report');
-      const reports = REPORT_FILES.map((f) => path.join(reportDir, f)).filter((f) => existsSync(f));
+      // The report only as a whole run's set (its manifest.json, checksums checked); a pipeline that failed part
+      // way wrote none (the set lands at once), and a set that does not check out is named, not uploaded.
+      let reports: string[] = [];
+      if (existsSync(path.join(reportDir, OUTPUT_FILES.manifest))) {
+        try {
+          reports = (await verifiedOutputSet(reportDir)).files;
+        } catch (e) {
+          c.warning(`bf post: the report is left out of the diagnostics: ${message(e)}`);
+        }
+      }
       const diagDir = path.join(state.artifactDir, 'diagnostics');
       const diags = existsSync(diagDir) ? readdirSync(diagDir).map((f) => path.join(diagDir, f)) : [];
       const files = [...reports, ...diags];

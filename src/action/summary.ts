@@ -17,7 +17,8 @@ export interface SummaryInput {
   /** Documents counted in Elasticsearch, or a reason the count is not available. */
   es: { documents: number; lakeSignals: number } | { skipped: string };
   minSignals: number;
-  artifact?: { name: string; id: number; url?: string };
+  /** files: as stored in the artifact (the run's manifest.json and every file it lists). */
+  artifact?: { name: string; id: number; url?: string; files: string[] };
 }
 
 /** Rows of the signals table: the summary is capped at 1 MiB, so long histories show the latest firings. */
@@ -126,9 +127,8 @@ export function renderSummary(s: SummaryInput): string {
     const label = `${esc(s.artifact.name)} (id ${s.artifact.id})`;
     parts.push(
       '### Report',
-      `The equity chart (equity.svg), report.html, metrics.json and the CSVs are in the artifact ${
-        s.artifact.url ? `[${label}](${s.artifact.url})` : label
-      }.`,
+      `The artifact ${s.artifact.url ? `[${label}](${s.artifact.url})` : label} holds the run's output set as its ` +
+        `manifest.json lists it (each file's SHA-256 checked before upload): ${s.artifact.files.map((f) => `\`${esc(f)}\``).join(', ')}.`,
     );
   }
   return `${parts.join('\n\n')}\n`;

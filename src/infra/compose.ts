@@ -240,7 +240,12 @@ export class ComposeProject {
         });
       }
     }
-    const r = await this.exec.tryRun('docker', this.args('config', '--format', 'json'), { env: this.env });
+    const r = await this.exec
+      .tryRun('docker', this.args('config', '--format', 'json'), { env: this.env })
+      .catch((e: unknown) => {
+        // The first docker call of every `bf infra` command: no Docker is a message, not a stack trace.
+        throw e instanceof ExecError && e.notFound ? dockerMissingError(e) : e;
+      });
     if (r.exitCode === 0) return parseConfig(r.stdout);
     const culprit = await this.firstBrokenFile();
     throw new BfError(`invalid compose file ${culprit}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`, {
@@ -388,7 +393,7 @@ function composeError(e: unknown, what: string): BfError {
 export function dockerMissingError(cause?: unknown): BfError {
   return new BfError('docker CLI not found on PATH', {
     cause,
-    hint: 'install Docker (on Debian: infra/scripts/provision-docker.sh) and make sure `docker` is on PATH',
+    hint: 'install Docker (on Debian: infra/scripts/provision-docker.sh) and make sure `docker` is on PATH; `bf doctor` lists what the stack needs, and the embedded engine needs no Docker',
   });
 }
 

@@ -6,6 +6,7 @@
  * Real act, real Docker, real services; nothing of GitHub is involved.
  * Run (needs the stack lock and the local images): npx vitest run --project act
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { ACT_REPORT_DIR_ENV } from '../../src/action/act-artifact.ts';
 import { unzip } from '../../src/action/testing/unzip.ts';
 import { localImageEnv } from '../../src/config/local-images.ts';
 import { REPO_ROOT } from '../../src/config/stack.ts';
+import { manifestShape } from '../../src/report/schemas.ts';
 import { freePort } from '../../src/util/net.ts';
 
 const ACT = path.join(
@@ -25,11 +27,13 @@ const ACT = path.join(
 );
 /** pr-validation.yml names it bf-report-pr-<PR number or run id>; act's run id is 1. */
 const ARTIFACT = 'bf-report-pr-1';
-const REPORT_FILES = [
+/** What a full pipeline run's set holds (the manifest lists these, among them the two the old fixed list missed). */
+const ARTIFACT_MUST_HOLD = [
   'report.html',
   'equity.svg',
   'metrics.json',
   'trades.csv',
+  'forward_returns.csv',
   'signals.csv',
   'breadth.csv',
 ];
@@ -130,8 +134,17 @@ describe('act pull_request -W .github/workflows/pr-validation.yml', () => {
     expect(runs.length, `artifact dir ${artifacts}`).toBe(1);
     const zipPath = path.join(artifacts, runs[0]!, ARTIFACT, `${ARTIFACT}.zip`);
     const entries = unzip(await readFile(zipPath));
-    expect([...entries.keys()].sort()).toEqual([...REPORT_FILES].sort());
-    for (const f of REPORT_FILES) {
+    // The run's manifest.json is the list: the artifact holds exactly the files it names and itself, each
+    // byte-equal to the kept copy and with the SHA-256 the manifest records.
+    const manifest = manifestShape.parse(JSON.parse(entries.get('manifest.json')!.toString('utf8')));
+    const listed = manifest.files.map((f) => f.name);
+    expect(listed).toEqual(expect.arrayContaining([...ARTIFACT_MUST_HOLD]));
+    expect([...entries.keys()].sort()).toEqual([...listed, 'manifest.json'].sort());
+    for (const f of manifest.files) {
+      const zipped = entries.get(f.name)!;
+      expect(createHash('sha256').update(zipped).digest('hex'), `${f.name}: manifest vs zip`).toBe(f.sha256);
+    }
+    for (const f of [...listed, 'manifest.json']) {
       const onDisk = await readFile(path.join(kept, f));
       expect(entries.get(f)?.equals(onDisk), `${f} in the zip vs ${kept}`).toBe(true);
     }

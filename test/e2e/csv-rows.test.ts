@@ -156,7 +156,7 @@ describe('csv:DIR rows are checked as they are read; a bad row names its file, l
       '--json',
     ]);
     expect(shown.code, shown.stderr).toBe(0);
-    const row = JSON.parse(shown.stdout)[0];
+    const row = JSON.parse(shown.stdout).rows[0]; // bf.lake.show/v1
     expect([row.close, row.adj_close]).toEqual([Number(close), Number(adj)]);
   });
 

@@ -3,13 +3,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CheckResult, DoctorReport } from '../../src/doctor/checks.ts';
+import type { z } from 'zod';
+import { doctorShape } from '../../src/report/schemas.ts';
 import { runBf } from '../support/run-bf.ts';
 
 // `bf doctor` as a newcomer runs it: a real child process over a real lake, real ports, the real Docker CLI
 // (or, to see what a machine without Docker is told, a PATH without it).
 const tmp = () => mkdtempSync(join(tmpdir(), 'bf-doctor-'));
-const check = (r: DoctorReport, name: string): CheckResult => {
+type DoctorDoc = z.infer<typeof doctorShape>;
+/** The CLI's --json, checked against its versioned shape (strict: an unknown key fails). */
+const doctorDoc = (stdout: string): DoctorDoc => doctorShape.parse(JSON.parse(stdout));
+const check = (r: DoctorDoc, name: string): DoctorDoc['checks'][number] => {
   const c = r.checks.find((x) => x.name === name);
   if (!c) throw new Error(`no check ${name} in ${r.checks.map((x) => x.name).join(', ')}`);
   return c;
@@ -36,7 +40,8 @@ describe('bf doctor', () => {
     expect(fetched.code).toBe(0);
     const r = await runBf(['doctor', '--json', '--workdir', wd]);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as DoctorReport;
+    const report = doctorDoc(r.stdout);
+    expect(report.schema).toBe('bf.doctor/v1');
     expect(report.embedded).toBe(true);
     expect(check(report, 'node').detail).toContain(process.versions.node);
     expect(check(report, 'duckdb').status).toBe('ok');
@@ -46,11 +51,11 @@ describe('bf doctor', () => {
       table: string;
       rows: number;
       symbols?: string[];
-      dateRange?: unknown;
+      date_range?: unknown;
     }[];
     const prices = tables.find((t) => t.table === 'prices');
     expect(prices?.symbols).toHaveLength(25);
-    expect(prices?.dateRange).toEqual({ first: '2024-01-02', last: '2024-06-28' });
+    expect(prices?.date_range).toEqual({ first: '2024-01-02', last: '2024-06-28' });
     expect(prices!.rows).toBeGreaterThan(25 * 100);
     expect(lake.detail).toContain('2024-01-02 → 2024-06-28');
     expect(lake.detail).toContain('SYNTHETIC');
@@ -67,10 +72,13 @@ describe('bf doctor', () => {
     expect(r.stdout).toMatch(/^ {2}- docker: .*infra\/scripts\/provision-docker\.sh/m);
     expect(r.stdout).toMatch(/^ {2}- compose: .*infra\/scripts\/provision-docker\.sh/m);
     expect(r.stdout).toMatch(/^ {2}- images: /m);
-    const json = JSON.parse(
+    const json = doctorDoc(
       (await runBf(['doctor', '--json', '--workdir', wd], withoutDocker, { replaceEnv: true })).stdout,
     );
-    expect(json).toMatchObject({ embedded: true, stack: false });
+    expect(json).toMatchObject({ schema: 'bf.doctor/v1', embedded: true, stack: false });
+    // facts in the one vocabulary: snake_case keys all the way down
+    expect(JSON.stringify(json.checks.map((c) => c.facts ?? {}))).not.toMatch(/"[a-z]+[A-Z][A-Za-z]*":/);
+    expect(check(json, 'node').facts).toMatchObject({ version: process.versions.node, min_major: 24 });
     expect(check(json, 'docker').status).toBe('missing');
   });
 
@@ -83,7 +91,7 @@ describe('bf doctor', () => {
         BF_KAFKA_PORT: String(port),
       });
       expect(r.code).toBe(0);
-      const report = JSON.parse(r.stdout) as DoctorReport;
+      const report = doctorDoc(r.stdout);
       const ports = check(report, 'ports');
       expect(ports.status).toBe('missing');
       expect(ports.detail).toContain(`${port} (kafka broker, BF_KAFKA_PORT) by`);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Lake } from '../../src/lake/index.ts';
+import { lakeHistoryShape, lakeLsShape, lakeShowShape, lakeVerifyShape } from '../../src/report/schemas.ts';
 
 // `bf lake` on a lake written by a real `bf pipeline run` (embedded engine), as a user runs it: a child process,
 // judged by exit code, stdout and stderr.
@@ -58,7 +59,9 @@ describe('bf lake ls', () => {
   it('lists every table the pipeline wrote with rows, files, size, lineage; prices with symbols and dates', async () => {
     const r = await lakeArgs('ls', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    // The versioned shape, checked as the CLI printed it (strict: an unknown key fails).
+    const out = lakeLsShape.parse(JSON.parse(r.stdout));
+    expect(out.schema).toBe('bf.lake.ls/v1');
     expect(out.engine).toBe('duckdb');
     expect(out.location).toBe(join(workdir, 'lake'));
     const names = out.tables.map((t: { table: string }) => t.table);
@@ -79,15 +82,15 @@ describe('bf lake ls', () => {
       expect(t.rows).toBe(meta.rows);
       expect(t.files).toBe(meta.files.length);
       expect(t.bytes).toBeGreaterThan(0);
-      expect(t.lastWrite).toBe(meta.writtenAt);
+      expect(t.last_write).toBe(meta.writtenAt);
       expect(t.source).toBe('sample');
       expect(t.synthetic).toBe(true);
     }
-    const prices = out.tables[0];
+    const prices = out.tables[0]!;
     expect(prices.symbols).toHaveLength(25);
     expect(prices.symbols).toContain('AAPL');
-    expect(prices.dateRange.first >= '2024-01-01').toBe(true);
-    expect(prices.dateRange.last <= '2024-12-31').toBe(true);
+    expect(prices.date_range!.first >= '2024-01-01').toBe(true);
+    expect(prices.date_range!.last <= '2024-12-31').toBe(true);
     const text = await lakeArgs('ls');
     expect(text.stdout).toMatch(/^prices\s+\d+\s+1\s/m);
     expect(text.stdout).toContain('SYNTHETIC');
@@ -135,12 +138,15 @@ describe('bf lake show', () => {
       '--json',
     );
     expect(json.code, json.stderr).toBe(0);
-    const rows = JSON.parse(json.stdout);
+    const doc = lakeShowShape.parse(JSON.parse(json.stdout));
+    expect(doc).toMatchObject({ schema: 'bf.lake.show/v1', engine: 'duckdb', table: 'prices' });
+    expect(doc.columns.map((c) => c.name)).toEqual(['date', 'symbol', 'adj_close']);
+    const rows = doc.rows;
     expect(rows).toHaveLength(3);
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(['date', 'symbol', 'adj_close']);
       expect(row.symbol).toBe('MSFT');
-      expect(row.date >= '2024-06-01').toBe(true);
+      expect(String(row.date) >= '2024-06-01').toBe(true);
       expect(typeof row.adj_close).toBe('number');
     }
     const csv = await lakeArgs('show', 'signals', '--columns', 'date,signal', '--csv', '--limit', '2');
@@ -182,7 +188,9 @@ describe('bf lake history', () => {
     const r = await lakeArgs('history', 'signals', '--json');
     expect(r.code, r.stderr).toBe(0);
     const meta = JSON.parse(readFileSync(join(workdir, 'lake', 'signals', '_meta.json'), 'utf8'));
-    expect(JSON.parse(r.stdout).history).toEqual([
+    const doc = lakeHistoryShape.parse(JSON.parse(r.stdout));
+    expect(doc).toMatchObject({ schema: 'bf.lake.history/v1', engine: 'duckdb', table: 'signals' });
+    expect(doc.history).toEqual([
       {
         version: null,
         timestamp: meta.writtenAt,
@@ -199,8 +207,9 @@ describe('bf lake verify', () => {
   it('reads every table in full and finds each consistent with its metadata', async () => {
     const r = await lakeArgs('verify', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout);
-    expect(report.firstProblem).toBeNull();
+    const report = lakeVerifyShape.parse(JSON.parse(r.stdout));
+    expect(report.schema).toBe('bf.lake.verify/v1');
+    expect(report.first_problem).toBeNull();
     expect(report.tables).toHaveLength(10);
     expect(report.tables.every((t: { problem: string | null }) => t.problem === null)).toBe(true);
   });
@@ -213,6 +222,12 @@ describe('bf lake verify', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL\s+breadth/m);
     expect(r.stderr).toMatch(/error: lake at .*: breadth: file breadth\.parquet is unreadable/);
+    // --json: the same verdict as a document, and the same exit code.
+    const j = await bf(['lake', 'verify', '--workdir', copy, '--json']);
+    expect(j.code).toBe(1);
+    const doc = lakeVerifyShape.parse(JSON.parse(j.stdout));
+    expect(doc.first_problem).toMatch(/^breadth: file breadth\.parquet is unreadable/);
+    expect(doc.tables.find((t) => t.table === 'breadth')?.problem).toMatch(/breadth\.parquet is unreadable/);
   });
 
   it('metadata that disagrees with the data (row count) fails with exit 1 naming both counts', async () => {

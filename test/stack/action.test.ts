@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { type ResultsPeer, startResultsPeer } from '../../src/action/testing/res
 import { inputEnv, jobEnv, runStep, stateEnv } from '../../src/action/testing/runner-sim.ts';
 import { unzip } from '../../src/action/testing/unzip.ts';
 import { defaultComposeFiles } from '../../src/config/stack.ts';
+import { manifestShape } from '../../src/report/schemas.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 // The locally built images (no registry here) and no Kibana (not obtainable here).
@@ -109,16 +111,31 @@ describe('the action (dist/) on the real local stack', () => {
       expect(main.outputs.get('artifact-id')).toBe(String(artifact?.id));
       const entries = unzip(artifact!.bytes);
       const reportDir = path.dirname(reportPath);
-      for (const name of [
-        'report.html',
-        'equity.svg',
-        'metrics.json',
-        'trades.csv',
-        'signals.csv',
-        'breadth.csv',
-      ]) {
+      // The artifact is the run's set as its manifest.json lists it: those files and the manifest, byte-equal to
+      // the files on disk and with the SHA-256 the manifest records; the job summary names the same files.
+      const manifest = manifestShape.parse(
+        JSON.parse(await readFile(path.join(reportDir, 'manifest.json'), 'utf8')),
+      );
+      const names = [...manifest.files.map((f) => f.name), 'manifest.json'];
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'report.html',
+          'equity.svg',
+          'metrics.json',
+          'trades.csv',
+          'forward_returns.csv',
+          'signals.csv',
+          'breadth.csv',
+        ]),
+      );
+      expect([...entries.keys()].sort()).toEqual([...names].sort());
+      for (const name of names) {
         expect(entries.get(name)?.equals(await readFile(path.join(reportDir, name))), name).toBe(true);
       }
+      for (const f of manifest.files) {
+        expect(createHash('sha256').update(entries.get(f.name)!).digest('hex'), f.name).toBe(f.sha256);
+      }
+      expect(main.summary).toContain(`checked before upload): ${names.map((n) => `\`${n}\``).join(', ')}.`);
       // signals.csv in the artifact has one row per firing the output reported.
       expect(entries.get('signals.csv')!.toString('utf8').trim().split('\n').length - 1).toBe(signals);
     } finally {

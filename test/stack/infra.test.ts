@@ -22,9 +22,11 @@ import {
   startStack,
   stopStack,
 } from '../../src/infra/stack.ts';
+import { infraHealthShape, infraStatusShape } from '../../src/report/schemas.ts';
 import { BfError, UsageError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
 import { freePort } from '../../src/util/net.ts';
+import { runBf } from '../support/run-bf.ts';
 
 const PORT_ENVS = Object.values(SERVICES).flatMap((s) => s.ports.map((p) => p.env));
 
@@ -265,6 +267,25 @@ describe('the stack', () => {
     expect(es).toMatchObject({ state: 'running', health: 'healthy' });
     expect(es.ports).toContain(`127.0.0.1:${env.BF_ELASTICSEARCH_PORT}->9200/tcp`);
     expect(es.uptimeSeconds).toBeGreaterThanOrEqual(0);
+
+    // The CLI's --json documents of the same stack, in their versioned shapes (strict: a stray key fails).
+    const penv = env as Record<string, string>;
+    const cliStatus = await runBf(['infra', 'status', '--json', '--local', '--project', project], penv);
+    expect(cliStatus.code, cliStatus.stderr).toBe(0);
+    const statusDoc = infraStatusShape.parse(JSON.parse(cliStatus.stdout));
+    expect(statusDoc).toMatchObject({ schema: 'bf.infra.status/v1', project });
+    expect(statusDoc.services.find((r) => r.service === 'elasticsearch')).toMatchObject({
+      state: 'running',
+      health: 'healthy',
+      ports: expect.arrayContaining([`127.0.0.1:${env.BF_ELASTICSEARCH_PORT}->9200/tcp`]),
+    });
+    const cliHealth = await runBf(['infra', 'health', '--json', '--local', '--project', project], penv);
+    expect(cliHealth.code, cliHealth.stderr).toBe(0);
+    const healthDoc = infraHealthShape.parse(JSON.parse(cliHealth.stdout));
+    expect(healthDoc).toMatchObject({ schema: 'bf.infra.health/v1', project, ok: true });
+    expect(healthDoc.services.map((x) => x.service).sort()).toEqual(
+      health.services.map((x) => x.service).sort(),
+    );
   });
 
   it('health names a stopped container and fails (exit code 1)', async () => {

@@ -20,6 +20,7 @@ import { s3Settings } from '../../src/config/stack.ts';
 import { SparkEngine } from '../../src/engines/spark/spark-engine.ts';
 import { type StartedStack, startStack } from '../../src/infra/stack.ts';
 import { S3Lake, s3LakeConfig } from '../../src/lake/s3.ts';
+import { lakeHistoryShape, lakeLsShape, lakeShowShape, lakeVerifyShape } from '../../src/report/schemas.ts';
 import { silentLogger } from '../../src/util/log.ts';
 import { freePort } from '../../src/util/net.ts';
 
@@ -115,10 +116,12 @@ describe('bf lake --engine spark (Delta on the S3 store)', () => {
   it('ls: every table with the same rows as the embedded engine, Delta versions, lineage; prices symbols and dates', async () => {
     const r = await sparkLake('ls', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const delta = JSON.parse(r.stdout);
+    const delta = lakeLsShape.parse(JSON.parse(r.stdout));
     expect(delta.engine).toBe('spark');
     expect(delta.location).toBe(`s3://${s3Settings(env).bucket}/lake`);
-    const local = JSON.parse((await bf(['lake', 'ls', '--json', '--workdir', embeddedWorkdir])).stdout);
+    const local = lakeLsShape.parse(
+      JSON.parse((await bf(['lake', 'ls', '--json', '--workdir', embeddedWorkdir])).stdout),
+    );
     const rows = (out: { tables: { table: string; rows: number }[] }) =>
       Object.fromEntries(out.tables.map((t) => [t.table, t.rows]));
     expect(rows(delta)).toEqual(rows(local));
@@ -131,10 +134,10 @@ describe('bf lake --engine spark (Delta on the S3 store)', () => {
       expect(t.source).toBe('sample');
       expect(t.synthetic).toBe(true);
     }
-    const prices = delta.tables.find((t: { table: string }) => t.table === 'prices');
-    const localPrices = local.tables.find((t: { table: string }) => t.table === 'prices');
+    const prices = delta.tables.find((t) => t.table === 'prices')!;
+    const localPrices = local.tables.find((t) => t.table === 'prices')!;
     expect(prices.symbols).toEqual(localPrices.symbols);
-    expect(prices.dateRange).toEqual(localPrices.dateRange);
+    expect(prices.date_range).toEqual(localPrices.date_range);
   });
 
   it('show: the same row as the embedded engine for the same filter; --columns, --csv', async () => {
@@ -142,8 +145,10 @@ describe('bf lake --engine spark (Delta on the S3 store)', () => {
     const delta = await sparkLake(...args);
     expect(delta.code, delta.stderr).toBe(0);
     const local = await bf(['lake', ...args, '--workdir', embeddedWorkdir]);
-    expect(JSON.parse(delta.stdout)).toHaveLength(1);
-    expect(JSON.parse(delta.stdout)).toEqual(JSON.parse(local.stdout));
+    const deltaDoc = lakeShowShape.parse(JSON.parse(delta.stdout));
+    expect(deltaDoc).toMatchObject({ schema: 'bf.lake.show/v1', engine: 'spark', table: 'prices' });
+    expect(deltaDoc.rows).toHaveLength(1);
+    expect(deltaDoc.rows).toEqual(lakeShowShape.parse(JSON.parse(local.stdout)).rows);
     const csv = await sparkLake('show', 'signals', '--columns', 'signal,date', '--csv', '--limit', '3');
     expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout.split('\n')[0]).toBe('signal,date');
@@ -175,6 +180,7 @@ describe('bf lake --engine spark (Delta on the S3 store)', () => {
     expect(fetch.code, fetch.stderr).toBe(0);
     const r = await sparkLake('history', 'prices', '--json');
     expect(r.code, r.stderr).toBe(0);
+    lakeHistoryShape.parse(JSON.parse(r.stdout)); // the versioned shape; the values are read below
     const after = JSON.parse(r.stdout).history;
     expect(after).toHaveLength(before.length + 1);
     expect(after[0].version).toBe(before[0].version + 1);
@@ -189,7 +195,7 @@ describe('bf lake --engine spark (Delta on the S3 store)', () => {
   it('verify: every table read in full is consistent with the Delta log and _bf_meta.json', async () => {
     const r = await sparkLake('verify', '--json');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(JSON.parse(r.stdout).firstProblem).toBeNull();
+    expect(lakeVerifyShape.parse(JSON.parse(r.stdout)).first_problem).toBeNull();
   });
 
   it('verify: a data file overwritten with garbage of the same size fails, exit 1, naming table and file', async () => {

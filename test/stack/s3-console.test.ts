@@ -12,6 +12,7 @@ import { hostPort, s3Settings } from '../../src/config/stack.ts';
 import { S3ConsoleSession } from '../../src/infra/s3-console.ts';
 import { type StartedStack, startStack } from '../../src/infra/stack.ts';
 import { S3Lake, s3LakeConfig } from '../../src/lake/s3.ts';
+import { infraHealthShape } from '../../src/report/schemas.ts';
 import { BfError } from '../../src/util/errors.ts';
 import { silentLogger } from '../../src/util/log.ts';
 import { freePort } from '../../src/util/net.ts';
@@ -86,10 +87,10 @@ describe('the S3 console (SeaweedFS admin UI) on BF_S3_CONSOLE_PORT', () => {
       ),
     );
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout);
-    const consoleHealth = report.services.find((x: { service: string }) => x.service === 's3-console');
+    const report = infraHealthShape.parse(JSON.parse(r.stdout));
+    const consoleHealth = report.services.find((x) => x.service === 's3-console')!;
     expect(consoleHealth).toMatchObject({ ok: true });
-    expect(consoleHealth.checks.map((c: { name: string }) => c.name)).toContain(
+    expect(consoleHealth.checks.map((c) => c.name)).toContain(
       `login + bucket ${s3Settings(env).bucket} listed`,
     );
   });

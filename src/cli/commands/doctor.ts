@@ -51,8 +51,13 @@ export function doctorCommand(): Command {
     )
     .action(async (flags: { workdir?: string; json?: boolean }) => {
       const { runChecks, verdict } = await import('../../doctor/checks.ts');
+      const { doctorDoc } = await import('../inspect-docs.ts');
       const report = verdict(await runChecks({ workdir: flags.workdir }));
-      printResult(flags.json, report, () => formatDoctor(report));
+      printResult(
+        flags.json,
+        () => doctorDoc(report),
+        () => formatDoctor(report),
+      );
       process.exitCode = report.embedded ? EXIT.ok : EXIT.failure;
     });
 }

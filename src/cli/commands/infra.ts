@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import type { HealthReport, ServiceStatus, StackTarget } from '../../infra/stack.ts';
 import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, stderrLogger } from '../../util/log.ts';
+import { printResult } from '../output.ts';
 
 /** `--wait` in seconds: a finite number >= 0. */
 export function parseWaitSeconds(raw: string): number {
@@ -174,9 +175,15 @@ export function infraCommand(): Command {
   withTargetFlags(infra.command('status').description('service, state, health, uptime and ports'))
     .option('--json', 'print JSON')
     .action(async (flags: TargetFlags & { json?: boolean }) => {
-      const { stackStatus } = await import('../../infra/stack.ts');
-      const rows = await stackStatus(target(flags, stderrLogger()));
-      process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatStatus(rows)}\n`);
+      const { composeProjectFor, stackStatus } = await import('../../infra/stack.ts');
+      const { infraStatusDoc } = await import('../inspect-docs.ts');
+      const t = target(flags, stderrLogger());
+      const rows = await stackStatus(t);
+      printResult(
+        flags.json,
+        () => infraStatusDoc(composeProjectFor(t).name, rows),
+        () => formatStatus(rows),
+      );
     });
 
   withTargetFlags(
@@ -186,11 +193,16 @@ export function infraCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (flags: TargetFlags & { json?: boolean; services?: string }) => {
       const { stackHealth } = await import('../../infra/stack.ts');
+      const { infraHealthDoc } = await import('../inspect-docs.ts');
       const report = await stackHealth({
         ...target(flags, stderrLogger()),
         services: flags.services === undefined ? undefined : parseServiceList(flags.services),
       });
-      process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatHealth(report)}\n`);
+      printResult(
+        flags.json,
+        () => infraHealthDoc(report),
+        () => formatHealth(report),
+      );
       if (!report.ok) {
         const bad = report.services.filter((s) => !s.ok);
         throw new BfError(

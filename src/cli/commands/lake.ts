@@ -30,9 +30,12 @@ export function lakeCommand(): Command {
     .addOption(o.json())
     .action((flags) =>
       withBrowser(flags, async (b) => {
+        const { lakeLsDoc } = await import('../inspect-docs.ts');
         const tables = await b.list();
-        printResult(flags.json, { engine: b.engine, location: b.location, tables }, () =>
-          formatList(b, tables),
+        printResult(
+          flags.json,
+          () => lakeLsDoc(b, tables),
+          () => formatList(b, tables),
         );
       }),
     );
@@ -58,9 +61,15 @@ export function lakeCommand(): Command {
       return withBrowser(
         flags,
         async (b, table) => {
+          const { lakeShowDoc } = await import('../inspect-docs.ts');
           const result = await b.show(table, { limit, where: flags.where, columns });
           if (flags.csv) process.stdout.write(rowsCsv(result));
-          else printResult(flags.json, result.rows, () => formatRows(result));
+          else
+            printResult(
+              flags.json,
+              () => lakeShowDoc(b, result),
+              () => formatRows(result),
+            );
         },
         tableArg,
       );
@@ -77,9 +86,12 @@ export function lakeCommand(): Command {
       withBrowser(
         flags,
         async (b, table) => {
+          const { lakeHistoryDoc } = await import('../inspect-docs.ts');
           const history = await b.history(table);
-          printResult(flags.json, { table, engine: b.engine, location: b.location, history }, () =>
-            formatHistory(b, table, history),
+          printResult(
+            flags.json,
+            () => lakeHistoryDoc(b, table, history),
+            () => formatHistory(b, table, history),
           );
         },
         tableArg,
@@ -96,8 +108,13 @@ export function lakeCommand(): Command {
     .addOption(o.json())
     .action((flags) =>
       withBrowser(flags, async (b) => {
+        const { lakeVerifyDoc } = await import('../inspect-docs.ts');
         const report = await b.verify();
-        printResult(flags.json, { engine: b.engine, ...report }, () => formatVerify(report));
+        printResult(
+          flags.json,
+          () => lakeVerifyDoc(b, report),
+          () => formatVerify(report),
+        );
         if (report.firstProblem) {
           process.stderr.write(`error: lake at ${report.location}: ${report.firstProblem}\n`);
           process.exitCode = 1;
