@@ -341,7 +341,8 @@ async function startWatched(
   const deadline = startedAt + pullMs + waitSeconds * 1000;
   try {
     await compose.up(opts.services?.length || opts.kibana === false ? services : [], {
-      timeoutMs: Math.max(1, deadline - performance.now()),
+      // execa takes whole milliseconds.
+      timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())),
     });
   } catch (e) {
     // `up` ran out of the deadline: the checks below (one attempt each) name what is not ready.
