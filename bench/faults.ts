@@ -73,3 +73,5 @@ if (!only || only === 'signals') {
 
 console.log(`\nfault table (${new Date().toISOString()}, local images)`);
 printTable(rows);
+// Every case waited for its processes; a stray handle (a relay socket, an events stream) must not hold the table.
+process.exit(0);

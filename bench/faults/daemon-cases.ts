@@ -34,6 +34,7 @@ async function engineRelay() {
       const upstream = connect(engineSocket());
       for (const s of [client, upstream]) {
         sockets.add(s);
+        s.unref();
         s.on('error', () => s.destroy());
         s.on('close', () => {
           sockets.delete(s);
@@ -44,6 +45,8 @@ async function engineRelay() {
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => server!.listen(path, resolve));
+    // The relay serves bf's child processes only: it must not keep the bench alive.
+    server.unref();
   };
   await open();
   return {

@@ -249,6 +249,8 @@ function printDiagnoses(logger: Logger, diagnoses: ServiceDiagnosis[]): void {
  * `up`, tears down what it started (unless keepOnFailure) and rethrows; the error names the services not ready.
  */
 export async function startStack(opts: StartOptions = {}): Promise<StartedStack> {
+  // The --wait deadline runs from here (like compose's --wait-timeout from its start), pulls excluded.
+  const startedAt = performance.now();
   const waitSeconds = opts.waitSeconds ?? DEFAULT_WAIT_SECONDS;
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
     throw new UsageError(`invalid wait: ${waitSeconds}`, 'give the wait in seconds, a number >= 0');
@@ -261,7 +263,7 @@ export async function startStack(opts: StartOptions = {}): Promise<StartedStack>
   const services = withDependencies(config, selected);
   const watch = eventDrivenWatch(compose);
   try {
-    return await startWatched(opts, compose, config, services, watch);
+    return await startWatched(opts, compose, config, services, watch, startedAt);
   } finally {
     watch.close();
   }
@@ -273,6 +275,7 @@ async function startWatched(
   config: ComposeConfig,
   services: string[],
   watch: ReturnType<typeof eventDrivenWatch>,
+  startedAt: number,
 ): Promise<StartedStack> {
   const logger = opts.logger ?? silentLogger;
   const waitSeconds = opts.waitSeconds ?? DEFAULT_WAIT_SECONDS;
@@ -332,14 +335,14 @@ async function startWatched(
   }
   const pullMs = performance.now() - tPull;
   logger.info(`starting ${services.join(', ')} (project ${compose.name})`);
-  // One deadline for `up` and the readiness wait, like `compose up --wait --wait-timeout` (pulls are outside it):
-  // `up` itself can wait, for a dependency's health.
-  const upStarted = performance.now();
+  // One deadline for the preflight, `up` and the readiness wait, like `compose up --wait --wait-timeout`; the pulls
+  // are outside it. `up` itself can wait, for a dependency's health.
   const upStartedAt = Date.now();
-  const deadline = upStarted + waitSeconds * 1000;
+  const deadline = startedAt + pullMs + waitSeconds * 1000;
   try {
     await compose.up(opts.services?.length || opts.kibana === false ? services : [], {
-      timeoutMs: Math.max(1, waitSeconds * 1000),
+      // execa takes whole milliseconds.
+      timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())),
     });
   } catch (e) {
     // `up` ran out of the deadline: the checks below (one attempt each) name what is not ready.
@@ -352,7 +355,7 @@ async function startWatched(
   const t2 = performance.now();
   const leftMs = Math.max(0, deadline - t2);
   logger.info(
-    `waiting up to ${(leftMs / 1000).toFixed(1)} s more for ${services.length} service(s) (${waitSeconds} s from up)`,
+    `waiting up to ${(leftMs / 1000).toFixed(1)} s more for ${services.length} service(s) (${waitSeconds} s in all, pulls excluded)`,
   );
   const report = await forAll(checks, {
     deadlineMs: leftMs,
@@ -371,7 +374,7 @@ async function startWatched(
     const diagnoses = await diagnose(compose, report, await compose.ps().catch(() => []));
     printDiagnoses(logger, diagnoses);
     const tornDown = await teardown();
-    throw new StackNotReadyError(compose.name, report, diagnoses, tornDown, t3 - upStarted, daemon);
+    throw new StackNotReadyError(compose.name, report, diagnoses, tornDown, t3 - startedAt - pullMs, daemon);
   }
   const kibanaDown = report.notReady.find((s) => s.service === 'kibana');
   if (kibanaDown) {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { infraCommand } from '../../src/cli/commands/infra.ts';
-import { defaultComposeFiles, SERVICES } from '../../src/config/stack.ts';
+import { defaultComposeFiles } from '../../src/config/stack.ts';
 import { ComposeProject } from '../../src/infra/compose.ts';
 import {
   restartService,
@@ -25,16 +25,8 @@ import {
 import { infraHealthShape, infraStatusShape } from '../../src/report/schemas.ts';
 import { BfError, UsageError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
-import { freePort } from '../../src/util/net.ts';
 import { runBf } from '../support/run-bf.ts';
-
-const PORT_ENVS = Object.values(SERVICES).flatMap((s) => s.ports.map((p) => p.env));
-
-async function freePortEnv(): Promise<Record<string, string>> {
-  const env: Record<string, string> = {};
-  for (const name of PORT_ENVS) env[name] = String(await freePort());
-  return env;
-}
+import { freePortEnv, PORT_ENVS } from '../support/stack.ts';
 
 const lines: string[] = [];
 const logger: Logger = {
@@ -57,7 +49,7 @@ async function byLabel(kind: 'ps' | 'network' | 'volume'): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  env = { ...process.env, ...(await freePortEnv()) };
+  env = await freePortEnv();
 });
 
 afterAll(async () => {

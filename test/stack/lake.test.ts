@@ -17,21 +17,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Settings } from '../../src/config/stack.ts';
+import { SPARK_SERVICES } from '../../src/engines/spark/jars.ts';
 import { SparkEngine } from '../../src/engines/spark/spark-engine.ts';
-import { type StartedStack, startStack } from '../../src/infra/stack.ts';
+import type { StartedStack } from '../../src/infra/stack.ts';
 import { S3Lake, s3LakeConfig } from '../../src/lake/s3.ts';
 import { lakeHistoryShape, lakeLsShape, lakeShowShape, lakeVerifyShape } from '../../src/report/schemas.ts';
-import { silentLogger } from '../../src/util/log.ts';
-import { freePort } from '../../src/util/net.ts';
+import { startTestStack } from '../support/stack.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/bf.js');
-const PORT_ENVS = [
-  'BF_SPARK_UI_PORT',
-  'BF_SPARK_MASTER_PORT',
-  'BF_SPARK_SQL_PORT',
-  'BF_SPARK_SQL_UI_PORT',
-  'BF_S3_PORT',
-] as const;
 const RANGE = ['--start', '2024-01-01', '--end', '2024-12-31'];
 
 interface Run {
@@ -82,15 +75,7 @@ async function dataFiles(table: string): Promise<{ key: string; size: number }[]
 }
 
 beforeAll(async () => {
-  env = { ...process.env };
-  for (const name of PORT_ENVS) env[name] = String(await freePort());
-  stack = await startStack({
-    uniqueProject: true,
-    local: true,
-    env,
-    services: ['spark-master', 'spark-worker', 'spark-sql', 's3'],
-    logger: silentLogger,
-  });
+  ({ stack, env } = await startTestStack([...SPARK_SERVICES, 's3']));
   s3 = new S3Lake(s3LakeConfig(env));
   const spark = await bf([
     ...pipelineArgs,

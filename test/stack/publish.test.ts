@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PublishConfig, publishConfig } from '../../src/config/publish.ts';
 import type { BreadthSeriesRow } from '../../src/domain/breadth.ts';
 import { SIGNAL_NAMES, type SignalEvent } from '../../src/domain/signal.ts';
-import { type StartedStack, startStack } from '../../src/infra/stack.ts';
+import type { StartedStack } from '../../src/infra/stack.ts';
 import { esClient } from '../../src/publish/es.ts';
 import type { PublishContext } from '../../src/publish/keys.ts';
 import { publishSignals } from '../../src/publish/producer.ts';
@@ -20,9 +20,9 @@ import { groupLag, runSink } from '../../src/publish/sink.ts';
 import { documentIds, topicDistinctKeys, verifyPublished } from '../../src/publish/verify.ts';
 import { BfError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
-import { freePort } from '../../src/util/net.ts';
 import { startEsProxy } from '../support/es-proxy.ts';
 import { BF_BIN, runBf } from '../support/run-bf.ts';
+import { startTestStack } from '../support/stack.ts';
 
 const lines: string[] = [];
 const progress: string[] = [];
@@ -130,19 +130,7 @@ async function counts(cfg: PublishConfig) {
 }
 
 beforeAll(async () => {
-  env = {
-    ...process.env,
-    BF_KAFKA_PORT: String(await freePort()),
-    BF_ELASTICSEARCH_PORT: String(await freePort()),
-  };
-  stack = await startStack({
-    local: true,
-    uniqueProject: true,
-    services: ['kafka', 'elasticsearch'],
-    env,
-    logger: log,
-    waitSeconds: 240,
-  });
+  ({ stack, env } = await startTestStack(['kafka', 'elasticsearch'], { logger: log, waitSeconds: 240 }));
 });
 
 afterAll(async () => {
@@ -376,5 +364,32 @@ describe('publish → Kafka → sink → Elasticsearch', () => {
     );
     expect((err as BfError).hint).toContain('NOT committed');
     expect((await committed(cfg)).every((r) => r.committed === -1n)).toBe(true);
+  });
+
+  it('a failing standalone bf sink run names elasticsearch and shows its last log lines', async () => {
+    // The CLI's own topics and indices; a closed index refuses every bulk item (index_closed_exception, HTTP 400).
+    const cfg = publishConfig(env);
+    await publishSignals(
+      { events: events.slice(0, 5), series: [], context: { ...context, symbolList: 'sink_cli' } },
+      cfg,
+      log,
+    );
+    const es = esClient(cfg);
+    await es.indices.create({ index: cfg.indices.signals }).catch(() => {});
+    await es.indices.close({ index: cfg.indices.signals });
+    try {
+      const r = await runBf(
+        ['sink', 'run', '--until-caught-up', '--timeout', '60', '--project', stack!.project, '--local'],
+        env as Record<string, string>,
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: sink: elasticsearch rejected document .*index_closed_exception/m);
+      const tail = /^--- elasticsearch: last (\d+) log lines ---$/m.exec(r.stderr);
+      expect(Number(tail?.[1])).toBeGreaterThan(0);
+      expect(r.stderr.slice(tail!.index).split('\n').length).toBeGreaterThan(Number(tail![1]));
+    } finally {
+      await es.indices.open({ index: cfg.indices.signals });
+      await es.close();
+    }
   });
 });

@@ -10,12 +10,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostPort, s3Settings } from '../../src/config/stack.ts';
 import { S3ConsoleSession } from '../../src/infra/s3-console.ts';
-import { type StartedStack, startStack } from '../../src/infra/stack.ts';
+import type { StartedStack } from '../../src/infra/stack.ts';
 import { S3Lake, s3LakeConfig } from '../../src/lake/s3.ts';
 import { infraHealthShape } from '../../src/report/schemas.ts';
 import { BfError } from '../../src/util/errors.ts';
-import { silentLogger } from '../../src/util/log.ts';
-import { freePort } from '../../src/util/net.ts';
+import { startTestStack } from '../support/stack.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/bf.js');
 let env: NodeJS.ProcessEnv;
@@ -24,16 +23,8 @@ let s3: S3Lake;
 const url = () => `http://127.0.0.1:${hostPort('s3-console', 'ui', env)}`;
 
 beforeAll(async () => {
-  env = { ...process.env };
-  for (const name of ['BF_S3_PORT', 'BF_S3_CONSOLE_PORT']) env[name] = String(await freePort());
   // bf infra start waits for the console's readiness check: login with the S3 credentials, bucket listed.
-  stack = await startStack({
-    uniqueProject: true,
-    local: true,
-    env,
-    services: ['s3-console'],
-    logger: silentLogger,
-  });
+  ({ stack, env } = await startTestStack(['s3-console']));
   s3 = new S3Lake(s3LakeConfig(env));
 }, 600_000);
 

@@ -14,9 +14,10 @@ import type { BreadthDay } from '../../src/domain/breadth.ts';
 import { SIGNAL_NAMES } from '../../src/domain/signal.ts';
 import { DuckDbEngine } from '../../src/engines/duckdb/index.ts';
 import { openHs2Session } from '../../src/engines/spark/hs2.ts';
+import { SPARK_SERVICES } from '../../src/engines/spark/jars.ts';
 import { DEFAULT_SPARK_SETTINGS } from '../../src/engines/spark/spark-config.ts';
 import { SparkEngine, SparkJobError } from '../../src/engines/spark/spark-engine.ts';
-import { type StartedStack, startStack } from '../../src/infra/stack.ts';
+import type { StartedStack } from '../../src/infra/stack.ts';
 import { Lake } from '../../src/lake/index.ts';
 import { S3StoreError, s3LakeConfig } from '../../src/lake/s3.ts';
 import { deriveBreadthSeries } from '../../src/signals/breadth-series.ts';
@@ -25,15 +26,8 @@ import { createSampleSource } from '../../src/sources/sample.ts';
 import { resolveSymbolList } from '../../src/sources/symbols.ts';
 import { BfError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
-import { freePort } from '../../src/util/net.ts';
+import { startTestStack } from '../support/stack.ts';
 
-const PORT_ENVS = [
-  'BF_SPARK_UI_PORT',
-  'BF_SPARK_MASTER_PORT',
-  'BF_SPARK_SQL_PORT',
-  'BF_SPARK_SQL_UI_PORT',
-  'BF_S3_PORT',
-] as const;
 const RANGE = { start: '2021-01-01', end: '2023-12-31' };
 
 const lines: string[] = [];
@@ -52,15 +46,7 @@ let symbols: string[];
 let bars: DailyBar[];
 
 beforeAll(async () => {
-  env = { ...process.env };
-  for (const name of PORT_ENVS) env[name] = String(await freePort());
-  stack = await startStack({
-    uniqueProject: true,
-    local: true,
-    env,
-    services: ['spark-master', 'spark-worker', 'spark-sql', 's3'],
-    logger,
-  });
+  ({ stack, env } = await startTestStack([...SPARK_SERVICES, 's3'], { logger }));
   // Progress polled more often than the default, so a short job on sample data still shows several snapshots.
   const settings = { ...DEFAULT_SPARK_SETTINGS, progressIntervalMs: 250 };
   spark = await SparkEngine.open({ compose: stack.compose, s3: s3LakeConfig(env), logger, settings });
