@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, parseDockerPs, parsePs, withDependencies } from './compose.ts';
+import { composeError, parseConfig, parseDockerPs, parsePs, withDependencies } from './compose.ts';
+import { ExecError } from './exec.ts';
 
 const entry = {
   ID: 'c1',
@@ -122,5 +123,34 @@ describe('parseDockerPs', () => {
         publishers: [],
       },
     ]);
+  });
+});
+
+describe('composeError', () => {
+  const failed = (stderr: string) =>
+    new ExecError({ command: 'docker compose ps', exitCode: 1, stdout: '', stderr });
+  it('names an unreachable daemon and what to do, not the containers', () => {
+    const err = composeError(
+      failed(
+        'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n',
+      ),
+      'docker compose ps (project bf)',
+    );
+    expect(err.message).toBe(
+      'the Docker daemon is unreachable, so docker compose ps (project bf) could not run: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+    );
+    expect(err.hint).toMatch(/docker info.*systemctl start docker.*provision-docker\.sh/);
+  });
+  it('keeps any other failure as the command said it, pointing at status and logs', () => {
+    const err = composeError(failed('service "kafka" has no image\n'), 'docker compose up');
+    expect(err.message).toBe('docker compose up failed (exit 1): service "kafka" has no image');
+    expect(err.hint).toMatch(/bf infra status/);
+  });
+  it('a missing CLI is named as such', () => {
+    const err = composeError(
+      new ExecError({ command: 'docker', exitCode: -1, stdout: '', stderr: '', notFound: true }),
+      'docker compose ps',
+    );
+    expect(err.message).toBe('docker CLI not found on PATH');
   });
 });

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { BfError } from '../util/errors.ts';
+import { DAEMON_HINT, DAEMON_UNREACHABLE } from './daemon.ts';
 import { type Exec, ExecError, type ExecResult, execaExec } from './exec.ts';
 
 /** One published port of a service in the resolved compose config. */
@@ -376,9 +377,18 @@ export function stripAnsi(s: string): string {
   return s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 }
 
-function composeError(e: unknown, what: string): BfError {
+/** A failed docker/compose call as the user should read it: a missing CLI or an unreachable daemon named as such. */
+export function composeError(e: unknown, what: string): BfError {
   if (e instanceof ExecError) {
     if (e.notFound) return dockerMissingError(e);
+    const said = e.stderr.trim().split('\n');
+    const daemon = said.find((line) => DAEMON_UNREACHABLE.test(line));
+    if (daemon) {
+      return new BfError(`the Docker daemon is unreachable, so ${what} could not run: ${daemon.trim()}`, {
+        cause: e,
+        hint: DAEMON_HINT,
+      });
+    }
     return new BfError(
       `${what} failed (exit ${e.exitCode}): ${e.stderr.trim().split('\n').slice(-8).join('\n')}`,
       {

@@ -60,7 +60,8 @@ export interface DaemonFault {
   hint: string;
 }
 
-const HINT =
+/** What to do when the daemon is the fault: shared by every command that reaches it. */
+export const DAEMON_HINT =
   'check the engine with `docker info` (start it: `sudo systemctl start docker`, or infra/scripts/provision-docker.sh here), then `bf infra start` and run the same command again';
 
 /**
@@ -73,13 +74,13 @@ export async function daemonFault(
 ): Promise<DaemonFault | undefined> {
   const unreachable = await daemonUnreachable(opts.exec, opts.env);
   if (unreachable) {
-    return { message: `the Docker daemon is unreachable (${unreachable})`, hint: HINT };
+    return { message: `the Docker daemon is unreachable (${unreachable})`, hint: DAEMON_HINT };
   }
   const started = await (opts.startedAt ?? dockerdStartedAt)();
   if (started !== undefined && started > sinceMs) {
     return {
       message: `the Docker daemon restarted at ${new Date(started).toISOString().slice(11, 19)} UTC, during this command: the stack's containers stopped with it`,
-      hint: HINT,
+      hint: DAEMON_HINT,
     };
   }
   return undefined;
@@ -95,6 +96,8 @@ export async function withDaemonFault(
   opts: Parameters<typeof daemonFault>[1] = {},
 ): Promise<unknown> {
   if (!(e instanceof BfError) || e.exitCode !== EXIT.failure) return e;
+  // Already named by the call that met it (composeError): saying it twice helps nobody.
+  if (e.message.startsWith('the Docker daemon is unreachable')) return e;
   const fault = await daemonFault(sinceMs, opts).catch(() => undefined);
   if (!fault) return e;
   return new BfError(`${fault.message}\n  what failed: ${e.message}`, { hint: fault.hint, cause: e });

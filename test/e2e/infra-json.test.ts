@@ -1,46 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { infraHealthShape, infraStatusShape } from '../../src/report/schemas.ts';
+import { infraHealthShape } from '../../src/report/schemas.ts';
 import { runBf } from '../support/run-bf.ts';
 
-// `bf infra status|health --json` where no stack runs, as a user runs them: a real child process and the real
-// Docker CLI (or a PATH without it). Their documents with a stack up are checked by test/stack/infra.test.ts.
+// `bf infra status|health --json` on a machine without Docker, as a user runs them: a real child process with a
+// PATH that has no docker. The unit suite runs before .ci/run provisions Docker, so whatever needs the engine
+// (no stack running, a daemon that does not answer, a stack up) is in test/stack/infra-json.test.ts and
+// test/stack/infra.test.ts.
 
 /** Only Node's own directory on PATH: no docker. */
 const withoutDocker = { PATH: dirname(process.execPath), HOME: process.env.HOME ?? '/root' };
-/** A project nobody starts: its services exist in the compose file only. */
+/** A project nobody starts. */
 const project = `bf-json-none-${process.pid}`;
 
-const hasCompose = (() => {
-  try {
-    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-// Under CI the Docker CLI is provisioned (.ci/run): missing there is a failure, not a skip.
-const withCompose = hasCompose || process.env.CI === 'true' ? it : it.skip;
-
 describe('bf infra status --json', () => {
-  withCompose(
-    'no stack running: bf.infra.status/v1 with every service of the compose file not created',
-    async () => {
-      const r = await runBf(['infra', 'status', '--json', '--project', project]);
-      expect(r.code, r.stderr).toBe(0);
-      const doc = infraStatusShape.parse(JSON.parse(r.stdout));
-      expect(doc.schema).toBe('bf.infra.status/v1');
-      expect(doc.project).toBe(project);
-      expect(doc.services.map((s) => s.service)).toEqual(
-        expect.arrayContaining(['elasticsearch', 'kafka', 's3', 'spark-master']),
-      );
-      for (const s of doc.services) {
-        expect(s).toMatchObject({ state: 'not created', container: '', ports: [], uptime_seconds: null });
-      }
-    },
-  );
-
   it('without Docker: exit 1, no document on stdout, a message naming docker and what to do (no stack trace)', async () => {
     const r = await runBf(['infra', 'status', '--json', '--project', project], withoutDocker, {
       replaceEnv: true,
@@ -55,14 +28,6 @@ describe('bf infra status --json', () => {
 });
 
 describe('bf infra health --json', () => {
-  withCompose('no stack running: exit 1 naming the project and how to start it, no document', async () => {
-    const r = await runBf(['infra', 'health', '--json', '--project', project]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`project ${project} has no containers`);
-    expect(r.stderr).toContain(`bf infra start --project ${project}`);
-  });
-
   it('without Docker: exit 1 naming docker', async () => {
     const r = await runBf(['infra', 'health', '--json', '--project', project], withoutDocker, {
       replaceEnv: true,
