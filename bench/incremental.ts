@@ -6,7 +6,7 @@
  * under /usr/bin/time (wall, CPU = user + sys, peak RSS):
  *   bf data fetch --end <day before the last>        (setup: the history)
  *   bf signals generate --out                         (first run: full recompute, nothing stored)
- *   bf data fetch of the new day                      (from one-day CSVs, as a nightly download gives them)
+ *   bf data fetch --start D --end D                   (the new day D, from one-day CSVs, as a nightly download gives them)
  *   bf signals generate --out                         (incremental), repeated from a copy of the workdir
  *   bf signals generate --out --full                  (the peer: the same work recomputed in full)
  * and checks that the incremental and full outputs are byte-identical. To show where an incremental run's time
@@ -131,7 +131,22 @@ export async function runIncrementalBench(opts: {
     const dayList = oneDayCsvs(market.dir, last, dayDir);
     const fetchDay = bfTimed(
       'bf data fetch (the new day)',
-      ['data', 'fetch', '--source', `csv:${dayDir}`, '--symbol-list', dayList, '--quiet', '--workdir', wd],
+      // --start/--end as a nightly user gives them: the day asked for, nothing else.
+      [
+        'data',
+        'fetch',
+        '--source',
+        `csv:${dayDir}`,
+        '--symbol-list',
+        dayList,
+        '--start',
+        last,
+        '--end',
+        last,
+        '--quiet',
+        '--workdir',
+        wd,
+      ],
       err(),
     );
     const snap = join(root, 'snap');
