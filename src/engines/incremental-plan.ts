@@ -6,8 +6,8 @@
  * The rule. A feature of bar i depends only on the symbol's bars up to i, and on at most the FEATURES_LOOKBACK_BARS
  * bars before it (sql/features.sql). So for a symbol whose earliest changed bar is C:
  *   * bars before C keep their stored features;
- *   * if C is after the symbol's last stored bar (new days), features.sql runs over its last LOOKBACK stored bars
- *     plus the new ones, and bar_index is shifted by the bars before that tail;
+ *   * if C is after the symbol's last stored bar (new days), only the new bars' features are computed, from its
+ *     last LOOKBACK stored bars plus the new ones, bar_index counted on from the bars before that tail;
  *   * otherwise (history changed: a dividend re-adjusts every past close, a bar was dropped) it runs over the
  *     symbol's whole history and replaces its rows from C on.
  * Breadth is re-aggregated for the dates from the earliest change over all symbols on; earlier days are kept.

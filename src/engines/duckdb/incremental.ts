@@ -15,8 +15,10 @@ import { loadSql } from '../sql-files.ts';
 import { literal, readParquet } from './sql-util.ts';
 
 /**
- * The embedded engine's incremental run (issue 11 §3; the rule is in ../incremental-plan.ts): sql/features.sql,
- * unchanged, over a per-symbol tail of the prices, and sql/breadth.sql over the dates from the earliest change on.
+ * The embedded engine's incremental run (issue 11 §3; the rule is in ../incremental-plan.ts): for new days after a
+ * symbol's stored bars, sql/features.sql's own feature expressions over its window values computed for the new bars
+ * only (newBarWindowsSql); for a symbol whose history changed, sql/features.sql, unchanged, over its bars; then
+ * sql/breadth.sql over the dates from the earliest change on.
  * The state (what the stored features and breadth were computed from) sits in the breadth table's directory.
  */
 
@@ -130,6 +132,9 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
   const oldFeatureFiles = oldFeatureMeta.files.map((f) => join(lake.tableDir(TABLE.features), f));
   const oldBreadthFiles = lake.parquetFiles(TABLE.breadth)!;
 
+  const fast = featuresOuterSelect(loadSql('features'));
+  // New days after a symbol's stored bars: the window values of the new bars only (newBarWindowsSql).
+  const isFast = (x: Recompute) => fast !== null && x.append && x.tailStart !== null;
   await db.table(
     'recompute',
     [
@@ -137,36 +142,61 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
       { name: 'tail_start_text', type: 'VARCHAR' },
       { name: 'offset', type: 'BIGINT' },
       { name: 'keep_from_text', type: 'VARCHAR' },
+      { name: 'fast', type: 'BOOLEAN' },
     ],
-    r.recompute.map((x) => [x.symbol, x.tailStart, x.offset, x.keepFrom]),
+    r.recompute.map((x) => [x.symbol, x.tailStart, x.offset, x.keepFrom, isFast(x)]),
   );
   // Dates as text through the appender: it cannot hold year 1 (BEGINNING); DuckDB's cast can.
   await db.run(`CREATE OR REPLACE TABLE recompute AS SELECT symbol, CAST(tail_start_text AS DATE) AS tail_start,
-    "offset", CAST(keep_from_text AS DATE) AS keep_from FROM recompute`);
+    "offset", CAST(keep_from_text AS DATE) AS keep_from, fast FROM recompute`);
   await db.table(
     'removed_symbols',
     [{ name: 'symbol', type: 'VARCHAR' }],
     r.removed.map((s) => [s]),
   );
-  // The tail: per symbol, from its tail start (its first bar when null) on, within the run's range.
-  const lowest = r.recompute.some((x) => x.tailStart === null)
-    ? BEGINNING
-    : (r.recompute.map((x) => x.tailStart!).sort()[0] ?? BEGINNING);
-  await db.run(`CREATE OR REPLACE VIEW prices AS SELECT * FROM (
-      SELECT p.* FROM ${readParquet(r.priceFiles)} p JOIN recompute c ON p.symbol = c.symbol
-      WHERE p.date >= DATE ${literal(lowest)} AND p.date >= coalesce(c.tail_start, DATE ${literal(BEGINNING)})
-    ) WHERE true${r.inRange}`);
-  await db.run(`CREATE OR REPLACE TABLE tail_features AS\n${loadSql('features')}\n`);
-  await db.run('DROP VIEW prices');
-  // bar_index counts from the tail's first bar: shift it by the bars before the tail.
-  await db.run(`CREATE OR REPLACE TABLE new_features AS
-    SELECT f.* REPLACE (f.bar_index + c."offset" AS bar_index)
-    FROM tail_features f JOIN recompute c ON f.symbol = c.symbol WHERE f.date >= c.keep_from`);
-  const recomputed = await symbolStats(
-    db,
-    '(SELECT f.symbol, f.date, f.bar_index + c."offset" AS bar_index FROM tail_features f JOIN recompute c ON f.symbol = c.symbol)',
-  );
-  await db.run('DROP TABLE tail_features');
+  const fastOnes = r.recompute.filter(isFast);
+  const slowOnes = r.recompute.filter((x) => !isFast(x));
+  // The earliest bar a group's tails read: lets the scan skip older dates before the join.
+  const lowest = (xs: readonly Recompute[]) =>
+    xs.some((x) => x.tailStart === null) ? BEGINNING : (xs.map((x) => x.tailStart!).sort()[0] ?? BEGINNING);
+  const recomputed: Record<string, SymbolState> = {};
+  // The first group creates new_features, the second adds to it.
+  let into = 'CREATE OR REPLACE TABLE new_features AS';
+  if (fastOnes.length > 0) {
+    // The tails with each bar's absolute bar_index (the bars before the tail plus its position in it).
+    await db.run(`CREATE OR REPLACE TABLE append_tail AS
+      SELECT p.symbol, p.date, p.adj_close, c.keep_from,
+        row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) + c."offset" AS pos
+      FROM (SELECT symbol, date, adj_close FROM ${readParquet(r.priceFiles)}
+            WHERE date >= DATE ${literal(lowest(fastOnes))}${r.inRange}) p
+      JOIN recompute c ON p.symbol = c.symbol AND c.fast AND p.date >= c.tail_start`);
+    await db.run(`${into}\n${fast}\nFROM (${newBarWindowsSql('append_tail')}) w`);
+    into = 'INSERT INTO new_features';
+    Object.assign(recomputed, await symbolStats(db, 'append_tail', 'pos'));
+    await db.run('DROP TABLE append_tail');
+  }
+  // Also when nothing is recomputed (only symbols removed): new_features is then empty.
+  if (slowOnes.length > 0 || fastOnes.length === 0) {
+    // The tail: per symbol, from its tail start (its first bar when null) on, within the run's range.
+    await db.run(`CREATE OR REPLACE VIEW prices AS SELECT * FROM (
+        SELECT p.* FROM ${readParquet(r.priceFiles)} p JOIN recompute c ON p.symbol = c.symbol AND NOT c.fast
+        WHERE p.date >= DATE ${literal(lowest(slowOnes))} AND p.date >= coalesce(c.tail_start, DATE ${literal(BEGINNING)})
+      ) WHERE true${r.inRange}`);
+    await db.run(`CREATE OR REPLACE TABLE tail_features AS\n${loadSql('features')}\n`);
+    await db.run('DROP VIEW prices');
+    // bar_index counts from the tail's first bar: shift it by the bars before the tail.
+    await db.run(`${into}
+      SELECT f.* REPLACE (f.bar_index + c."offset" AS bar_index)
+      FROM tail_features f JOIN recompute c ON f.symbol = c.symbol WHERE f.date >= c.keep_from`);
+    Object.assign(
+      recomputed,
+      await symbolStats(
+        db,
+        '(SELECT f.symbol, f.date, f.bar_index + c."offset" AS bar_index FROM tail_features f JOIN recompute c ON f.symbol = c.symbol)',
+      ),
+    );
+    await db.run('DROP TABLE tail_features');
+  }
 
   // The new state: untouched symbols keep theirs; a tail that did not start at the first bar keeps `first`.
   const stats: Record<string, SymbolState> = {};
@@ -248,4 +278,43 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
     reaggregatedDays: Number(days),
     newDays: Number(fresh),
   };
+}
+
+/**
+ * features.sql's outer SELECT (the feature expressions over the window values of its subquery `w`), or null when
+ * the file is not shaped `SELECT … FROM ( … ) w`: then every symbol takes the features.sql tail.
+ */
+export function featuresOuterSelect(sql: string): string | null {
+  const code = sql.replace(/--[^\n]*/g, '');
+  const m = /^\s*(SELECT\b[\s\S]*?)^FROM \($([\s\S]*)^\) w\s*$/m.exec(code);
+  if (!m) return null;
+  // The subquery must define exactly the window values newBarWindowsSql gives.
+  for (const name of WINDOW_VALUES) if (!new RegExp(`\\bAS ${name}\\b`).test(m[2]!)) return null;
+  return m[1]!.trimEnd();
+}
+
+/** The columns of features.sql's subquery `w`, in the form newBarWindowsSql computes them. */
+const WINDOW_VALUES = ['price_dec', 'prev_adj_close', 'bar_index', 'sum50', 'sum200', 'max252', 'min252'];
+
+/**
+ * The window values of features.sql's subquery `w` for the new bars of `tail` (symbol, date, adj_close, keep_from,
+ * pos = absolute bar_index; each symbol's new bars plus the FEATURES_LOOKBACK_BARS before them), as aggregates over
+ * each new bar's own frame instead of window functions over every bar of the tail: a nightly run needs one row per
+ * symbol, not 253. The frames are features.sql's: LAG = the bar before; SUM over the last 50 / 200 bars including
+ * today (on DECIMAL(18,6), exact); MAX / MIN over the 252 bars before today. Byte-identical to the window form
+ * (incremental.test.ts, test/e2e/incremental.test.ts).
+ */
+export function newBarWindowsSql(tail: string): string {
+  const dec = (col: string) => `CAST(${col} AS DECIMAL(18, 6))`;
+  return `SELECT n.symbol, n.date, n.adj_close, ${dec('n.adj_close')} AS price_dec,
+    max_by(h.adj_close, h.pos) FILTER (WHERE h.pos < n.pos) AS prev_adj_close,
+    n.pos AS bar_index,
+    sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > n.pos - 50) AS sum50,
+    sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > n.pos - 200) AS sum200,
+    max(h.adj_close) FILTER (WHERE h.pos < n.pos) AS max252,
+    min(h.adj_close) FILTER (WHERE h.pos < n.pos) AS min252
+  FROM ${tail} n JOIN ${tail} h
+    ON h.symbol = n.symbol AND h.pos BETWEEN n.pos - ${FEATURES_LOOKBACK_BARS} AND n.pos
+  WHERE n.date >= n.keep_from
+  GROUP BY n.symbol, n.date, n.adj_close, n.pos`;
 }
