@@ -1,4 +1,4 @@
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   CONCURRENCY,
   MAX_CONSECUTIVE_CONNECTION_FAILURES,
@@ -141,6 +141,8 @@ export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
       perAttempt.abort();
     }, timeoutMs);
     try {
+      // Loaded on first use: undici costs every other command (signals generate, a nightly run) ~0.1 s to import.
+      const { request } = await import('undici');
       const res = await request(chartUrl(baseUrl, symbol, range), {
         method: 'GET',
         headers: { 'user-agent': userAgent, accept: 'application/json' },

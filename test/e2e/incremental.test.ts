@@ -1,7 +1,7 @@
 /**
  * Issue 11 §3: after `bf data fetch` adds or replaces bars, `bf signals generate` recomputes only what they change,
  * and every output equals a fresh full run's byte for byte. Real CLI runs on holdout-style CSVs (late listings,
- * delistings, a halt, Yahoo null rows; bench/csv-market.ts) in one workdir that lives through a new day, a dividend
+ * delistings, a halt, Yahoo null rows; bench/csv-market.ts) in one workdir that lives through two new days (one nightly run each), a dividend
  * re-adjustment of one symbol's whole history and a new listing; after each step a fresh workdir fetches the same
  * CSVs and recomputes in full. Each incremental run must say on stderr that it took the incremental path.
  */
@@ -70,18 +70,18 @@ async function outputs(workdir: string, out: string): Promise<Record<string, str
   return files;
 }
 
-/** A fresh workdir: fetch every CSV of the list, recompute in full. */
-async function freshFull(): Promise<Record<string, string>> {
+/** A fresh workdir: fetch every CSV of the list (up to `end`), recompute in full. */
+async function freshFull(end?: string): Promise<Record<string, string>> {
   const fresh = join(tmp, `fresh-${step++}`);
-  await fetch(join(fresh, 'wd'), list);
+  await fetch(join(fresh, 'wd'), list, ...(end ? ['--end', end] : []));
   const err = await generate(join(fresh, 'wd'), join(fresh, 'out'));
   expect(err).toMatch(/full recompute: no stored state/);
   return outputs(join(fresh, 'wd'), join(fresh, 'out'));
 }
 
-async function expectSameAsFresh(out: string): Promise<void> {
+async function expectSameAsFresh(out: string, end?: string): Promise<void> {
   const got = await outputs(wd, out);
-  const want = await freshFull();
+  const want = await freshFull(end);
   for (const name of Object.keys(want)) expect(got[name], name).toBe(want[name]);
 }
 
@@ -120,28 +120,32 @@ describe('bf signals generate recomputes only what new bars change, with a full 
   });
 
   it(
-    'a new day, a dividend re-adjustment, a new listing: each incremental run equals a fresh full run',
+    'two new days, a dividend re-adjustment, a new listing: each incremental run equals a fresh full run',
     async () => {
       const last = days.at(-1)!;
-      const before = days.at(-2)!;
 
-      // Day N-1: a first run has nothing stored, so it recomputes in full.
-      await fetch(wd, list, '--end', before);
+      // Day N-2: a first run has nothing stored, so it recomputes in full.
+      await fetch(wd, list, '--end', days.at(-3)!);
       expect(await generate(wd, join(tmp, 'out-0'))).toMatch(/full recompute: no stored state/);
 
-      // Day N: one new bar per listed symbol.
-      await fetch(wd, list, '--start', last, '--end', last);
-      const listedOnLast = symbols.filter((s) =>
-        rowsOf(s).some((r) => r.startsWith(last) && !r.includes('null')),
-      );
-      const err1 = await generate(wd, join(tmp, 'out-1'));
-      expect(err1).toContain(
-        `incremental: 1 new day, ${listedOnLast.length} symbols recomputed, breadth re-aggregated from ${last} (1 day)`,
-      );
-      // The stored prices and features stayed; the new rows went into files of their own.
-      expect(readdirSync(join(wd, 'lake', 'prices')).filter((f) => f.startsWith('delta-'))).toHaveLength(1);
-      expect(readdirSync(join(wd, 'lake', 'features')).filter((f) => f.startsWith('delta-'))).toHaveLength(1);
-      await expectSameAsFresh(join(tmp, 'out-1'));
+      // Days N-1 and N, one nightly run each: one new bar per listed symbol. The second run starts from the state
+      // the first incremental run stored.
+      for (const [n, day] of [days.at(-2)!, last].entries()) {
+        await fetch(wd, list, '--start', day, '--end', day);
+        const listed = symbols.filter((s) => rowsOf(s).some((r) => r.startsWith(day) && !r.includes('null')));
+        const err = await generate(wd, join(tmp, `out-1-${n}`));
+        expect(err).toContain(
+          `incremental: 1 new day, ${listed.length} symbols recomputed, breadth re-aggregated from ${day} (1 day)`,
+        );
+        // The stored prices and features stayed; the new rows went into files of their own.
+        expect(readdirSync(join(wd, 'lake', 'prices')).filter((f) => f.startsWith('delta-'))).toHaveLength(
+          n + 1,
+        );
+        expect(readdirSync(join(wd, 'lake', 'features')).filter((f) => f.startsWith('delta-'))).toHaveLength(
+          n + 1,
+        );
+        await expectSameAsFresh(join(tmp, `out-1-${n}`), day);
+      }
 
       // A dividend on the last day: Yahoo re-adjusts every earlier close of the symbol. Re-fetch that symbol only.
       const payer = symbols.find(

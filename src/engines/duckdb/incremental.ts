@@ -85,6 +85,24 @@ export async function symbolStats(
       CAST(min(t.date) AS VARCHAR) AS tail_start
     FROM s JOIN t ON t.symbol = s.symbol AND t.bi > s.bars - ${FEATURES_LOOKBACK_BARS}
     GROUP BY ALL`);
+  return statsFromRows(rows);
+}
+
+/**
+ * symbolStats for a relation holding each symbol's last bars (at least FEATURES_LOOKBACK_BARS of them, or all)
+ * with their absolute bar_index `pos`: the tail start is one bar, found by equality instead of a range join.
+ */
+async function tailStats(db: SqlSession, tail: string): Promise<Record<string, SymbolState>> {
+  const rows =
+    await db.rows(`WITH s AS (SELECT symbol, max(pos) AS bars, min(date) AS first, max(date) AS last
+      FROM ${tail} GROUP BY symbol)
+    SELECT s.symbol, s.bars, CAST(s.first AS VARCHAR) AS first, CAST(s.last AS VARCHAR) AS last,
+      CAST(t.date AS VARCHAR) AS tail_start
+    FROM s JOIN ${tail} t ON t.symbol = s.symbol AND t.pos = greatest(s.bars - ${FEATURES_LOOKBACK_BARS - 1}, 1)`);
+  return statsFromRows(rows);
+}
+
+function statsFromRows(rows: Record<string, unknown>[]): Record<string, SymbolState> {
   const out: Record<string, SymbolState> = {};
   for (const r of rows) {
     out[String(r.symbol)] = {
@@ -172,7 +190,7 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
       JOIN recompute c ON p.symbol = c.symbol AND c.fast AND p.date >= c.tail_start`);
     await db.run(`${into}\n${fast}\nFROM (${newBarWindowsSql('append_tail')}) w`);
     into = 'INSERT INTO new_features';
-    Object.assign(recomputed, await symbolStats(db, 'append_tail', 'pos'));
+    Object.assign(recomputed, await tailStats(db, 'append_tail'));
     await db.run('DROP TABLE append_tail');
   }
   // Also when nothing is recomputed (only symbols removed): new_features is then empty.
