@@ -48,6 +48,11 @@ export interface IncrementalState {
   /** The symbols the run used, sorted. */
   symbols: string[];
   stats: Record<string, SymbolState>;
+  /**
+   * File beside the state holding each symbol's last FEATURES_LOOKBACK_BARS bars (symbol, date, adj_close, pos =
+   * bar_index), so a run of new days reads them instead of scanning the prices; absent: read from the prices.
+   */
+  tail?: string;
 }
 
 /** This run, as the state is keyed. */

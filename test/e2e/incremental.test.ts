@@ -66,6 +66,16 @@ async function outputs(workdir: string, out: string): Promise<Record<string, str
     await db.run(`COPY (SELECT * FROM read_parquet([${parquet.join(', ')}]) ORDER BY ${by}) TO '${dump}'`);
     files[`lake/${table}`] = readFileSync(dump, 'utf8');
   }
+  // The stored tails (the last 252 bars per symbol that a run of new days reads instead of the prices): the
+  // incremental runs keep them as a full run makes them.
+  const breadthDir = join(workdir, 'lake', 'breadth');
+  const tails = readdirSync(breadthDir).filter((f) => f.startsWith('_incremental-tail-'));
+  expect(tails, 'one stored tail file').toHaveLength(1);
+  const dump = join(tmp, `dump-${step++}.csv`);
+  await db.run(
+    `COPY (SELECT * FROM read_parquet('${join(breadthDir, tails[0]!)}') ORDER BY symbol, pos) TO '${dump}'`,
+  );
+  files['lake/breadth tail'] = readFileSync(dump, 'utf8');
   db.closeSync();
   return files;
 }

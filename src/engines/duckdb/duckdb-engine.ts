@@ -58,7 +58,10 @@ import {
   type SqlSession,
   sqlFingerprint,
   symbolStats,
+  tailOfFeatures,
+  tailPath,
   writeState,
+  writeTail,
 } from './incremental.ts';
 import { epochDays, ident, literal, readParquet } from './sql-util.ts';
 
@@ -426,19 +429,24 @@ export class DuckDbEngine implements LakeEngine {
       featureFiles: this.lake.readMeta(TABLE.features)?.files ?? null,
       full: opts.full,
     });
-    const nextState = (stats: IncrementalState['stats'], featureFiles: string[]): IncrementalState => ({
+    const nextState = (
+      stats: IncrementalState['stats'],
+      featureFiles: string[],
+      tail: string | undefined,
+    ): IncrementalState => ({
       format: 1,
       ...run,
       symbols: [...wanted],
       prices: log?.version ?? null,
       featureFiles,
       stats,
+      ...(tail ? { tail } : {}),
     });
     if (plan.kind === 'incremental') {
       await this.conn.run('DROP VIEW prices');
       if (plan.recompute.length === 0 && plan.removed.length === 0) {
         // Nothing in the run's scope changed: the stored tables stand; the state moves to this prices version.
-        writeState(this.lake, nextState(state!.stats, state!.featureFiles));
+        writeState(this.lake, nextState(state!.stats, state!.featureFiles, state!.tail));
         opts.onPath?.({
           incremental: true,
           summary: 'incremental: no bar of the run changed, nothing recomputed',
@@ -456,9 +464,11 @@ export class DuckDbEngine implements LakeEngine {
         breadthFrom: plan.breadthFrom,
         meta: lineage,
         state: state!,
+        tail: tailPath(this.lake, state),
       });
       const days = await this.storeBreadth('breadth_result', lineage);
-      writeState(this.lake, nextState(done.stats, done.featureFiles));
+      const tail = done.tail ? await this.keepTail(done.tail) : undefined;
+      writeState(this.lake, nextState(done.stats, done.featureFiles, tail));
       opts.onPath?.({ incremental: true, summary: describeIncremental({ ...done, ...plan }) });
       return days;
     }
@@ -476,11 +486,19 @@ export class DuckDbEngine implements LakeEngine {
     const days = await this.storeBreadth('breadth_result', lineage);
     await this.conn.run('DROP VIEW features');
     await this.conn.run('DROP VIEW prices');
-    writeState(
-      this.lake,
-      nextState(await symbolStats(this.session(), readParquet(featureFiles)), features.files),
+    const stats = await symbolStats(this.session(), readParquet(featureFiles));
+    await this.conn.run(
+      `CREATE OR REPLACE TABLE next_tail AS SELECT * FROM ${tailOfFeatures(readParquet(featureFiles))}`,
     );
+    writeState(this.lake, nextState(stats, features.files, await this.keepTail('next_tail')));
     return days;
+  }
+
+  /** Writes the temp table `table` (then dropped) as the state's tail file; returns its name. */
+  private async keepTail(table: string): Promise<string> {
+    const name = await writeTail(this.lake, this.session(), table);
+    await this.conn.run(`DROP TABLE ${table}`);
+    return name;
   }
 
   /** Writes the `breadth` table from the temp table `table` (then dropped); returns its rows by date. */

@@ -45,6 +45,43 @@ export function sqlFingerprint(): string {
     .slice(0, 16);
 }
 
+/**
+ * The stored tails' file (IncrementalState.tail), named per run. Not `.parquet`: a table's data files are the
+ * `.parquet` files its _meta.json lists.
+ */
+const TAIL_PREFIX = '_incremental-tail-';
+const TAIL_SUFFIX = '.pq';
+
+/** The absolute path of the state's tail file when it is there. */
+export function tailPath(lake: Lake, state: IncrementalState | null): string | null {
+  if (!state?.tail) return null;
+  const path = join(lake.tableDir(TABLE.breadth), state.tail);
+  return existsSync(path) ? path : null;
+}
+
+/**
+ * Writes the relation `tail` (symbol, date, adj_close, pos) as the next state's tail file (temp file renamed in);
+ * returns its name for IncrementalState.tail. Call after the breadth version is in place, before writeState.
+ */
+export async function writeTail(lake: Lake, db: SqlSession, tail: string): Promise<string> {
+  const name = `${TAIL_PREFIX}${randomBytes(4).toString('hex')}${TAIL_SUFFIX}`;
+  const dir = lake.tableDir(TABLE.breadth);
+  // The breadth directory is replaced with each breadth version, so an earlier run's tail (or one a crash left
+  // half-written) goes with it.
+  const temp = join(dir, `${name}.${process.pid}.tmp`);
+  await db.run(`COPY (SELECT symbol, date, adj_close, pos FROM ${tail} ORDER BY symbol, pos)
+    TO ${literal(temp)} (FORMAT parquet, COMPRESSION snappy)`);
+  renameSync(temp, join(dir, name));
+  return name;
+}
+
+/** The tails of a full run's features: each symbol's last FEATURES_LOOKBACK_BARS rows. */
+export function tailOfFeatures(features: string): string {
+  return `(SELECT f.symbol, f.date, f.adj_close, f.bar_index AS pos FROM ${features} f
+    JOIN (SELECT symbol, max(bar_index) AS bars FROM ${features} GROUP BY symbol) s
+      ON f.symbol = s.symbol AND f.bar_index > s.bars - ${FEATURES_LOOKBACK_BARS})`;
+}
+
 export function readState(lake: Lake): IncrementalState | null {
   const path = join(lake.tableDir(TABLE.breadth), STATE_FILE);
   if (!lake.has(TABLE.breadth) || !existsSync(path)) return null;
@@ -127,6 +164,8 @@ export interface IncrementalRun {
   /** Lineage and symbols of the features/breadth versions written. */
   meta: { source: string; synthetic: boolean; symbols: string[] };
   state: IncrementalState;
+  /** The stored tails (tailPath), or null: then they are read from the prices and no next tail is kept. */
+  tail: string | null;
 }
 
 export interface IncrementalResult {
@@ -135,6 +174,8 @@ export interface IncrementalResult {
   featureFiles: string[];
   /** The relation holding the whole new breadth (every date), for the caller to read and drop. */
   breadth: string;
+  /** The temp table holding the next tails (for writeTail, then dropped), or null when none is kept. */
+  tail: string | null;
   reaggregatedFrom: string | null;
   reaggregatedDays: number;
   newDays: number;
@@ -161,12 +202,20 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
       { name: 'offset', type: 'BIGINT' },
       { name: 'keep_from_text', type: 'VARCHAR' },
       { name: 'fast', type: 'BOOLEAN' },
+      { name: 'bars', type: 'BIGINT' },
     ],
-    r.recompute.map((x) => [x.symbol, x.tailStart, x.offset, x.keepFrom, isFast(x)]),
+    r.recompute.map((x) => [
+      x.symbol,
+      x.tailStart,
+      x.offset,
+      x.keepFrom,
+      isFast(x),
+      r.state.stats[x.symbol]?.bars ?? 0,
+    ]),
   );
   // Dates as text through the appender: it cannot hold year 1 (BEGINNING); DuckDB's cast can.
   await db.run(`CREATE OR REPLACE TABLE recompute AS SELECT symbol, CAST(tail_start_text AS DATE) AS tail_start,
-    "offset", CAST(keep_from_text AS DATE) AS keep_from, fast FROM recompute`);
+    "offset", CAST(keep_from_text AS DATE) AS keep_from, fast, bars FROM recompute`);
   await db.table(
     'removed_symbols',
     [{ name: 'symbol', type: 'VARCHAR' }],
@@ -178,19 +227,43 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
   const lowest = (xs: readonly Recompute[]) =>
     xs.some((x) => x.tailStart === null) ? BEGINNING : (xs.map((x) => x.tailStart!).sort()[0] ?? BEGINNING);
   const recomputed: Record<string, SymbolState> = {};
+  // The next tails: the stored ones of the symbols not recomputed, then each group's.
+  if (r.tail) {
+    await db.run(`CREATE OR REPLACE TABLE next_tail AS SELECT symbol, date, adj_close, pos FROM ${readParquet([r.tail])}
+      WHERE symbol NOT IN (SELECT symbol FROM recompute) AND symbol NOT IN (SELECT symbol FROM removed_symbols)`);
+  }
   // The first group creates new_features, the second adds to it.
   let into = 'CREATE OR REPLACE TABLE new_features AS';
   if (fastOnes.length > 0) {
-    // The tails with each bar's absolute bar_index (the bars before the tail plus its position in it).
-    await db.run(`CREATE OR REPLACE TABLE append_tail AS
-      SELECT p.symbol, p.date, p.adj_close, c.keep_from,
-        row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) + c."offset" AS pos
-      FROM (SELECT symbol, date, adj_close FROM ${readParquet(r.priceFiles)}
-            WHERE date >= DATE ${literal(lowest(fastOnes))}${r.inRange}) p
-      JOIN recompute c ON p.symbol = c.symbol AND c.fast AND p.date >= c.tail_start`);
+    // The tails with each bar's absolute bar_index: the stored ones (a small file) plus the new bars, numbered on
+    // from the stored bars; without them, read from the prices and numbered from the bars before the tail.
+    if (r.tail) {
+      const firstNew = fastOnes.map((x) => x.keepFrom).sort()[0]!;
+      await db.run(`CREATE OR REPLACE TABLE append_tail AS
+        SELECT t.symbol, t.date, t.adj_close, c.keep_from, t.pos
+        FROM ${readParquet([r.tail])} t JOIN recompute c ON t.symbol = c.symbol AND c.fast
+        UNION ALL
+        SELECT p.symbol, p.date, p.adj_close, c.keep_from,
+          c.bars + row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) AS pos
+        FROM (SELECT symbol, date, adj_close FROM ${readParquet(r.priceFiles)}
+              WHERE date >= DATE ${literal(firstNew)}${r.inRange}) p
+        JOIN recompute c ON p.symbol = c.symbol AND c.fast AND p.date >= c.keep_from`);
+    } else {
+      await db.run(`CREATE OR REPLACE TABLE append_tail AS
+        SELECT p.symbol, p.date, p.adj_close, c.keep_from,
+          row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) + c."offset" AS pos
+        FROM (SELECT symbol, date, adj_close FROM ${readParquet(r.priceFiles)}
+              WHERE date >= DATE ${literal(lowest(fastOnes))}${r.inRange}) p
+        JOIN recompute c ON p.symbol = c.symbol AND c.fast AND p.date >= c.tail_start`);
+    }
     await db.run(`${into}\n${fast}\nFROM (${newBarWindowsSql('append_tail')}) w`);
     into = 'INSERT INTO new_features';
     Object.assign(recomputed, await tailStats(db, 'append_tail'));
+    if (r.tail) {
+      await db.run(`INSERT INTO next_tail SELECT a.symbol, a.date, a.adj_close, a.pos FROM append_tail a
+        JOIN (SELECT symbol, max(pos) AS bars FROM append_tail GROUP BY symbol) s USING (symbol)
+        WHERE a.pos > s.bars - ${FEATURES_LOOKBACK_BARS}`);
+    }
     await db.run('DROP TABLE append_tail');
   }
   // Also when nothing is recomputed (only symbols removed): new_features is then empty.
@@ -206,13 +279,10 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
     await db.run(`${into}
       SELECT f.* REPLACE (f.bar_index + c."offset" AS bar_index)
       FROM tail_features f JOIN recompute c ON f.symbol = c.symbol WHERE f.date >= c.keep_from`);
-    Object.assign(
-      recomputed,
-      await symbolStats(
-        db,
-        '(SELECT f.symbol, f.date, f.bar_index + c."offset" AS bar_index FROM tail_features f JOIN recompute c ON f.symbol = c.symbol)',
-      ),
-    );
+    const shifted =
+      '(SELECT f.symbol, f.date, f.adj_close, f.bar_index + c."offset" AS bar_index FROM tail_features f JOIN recompute c ON f.symbol = c.symbol)';
+    Object.assign(recomputed, await symbolStats(db, shifted));
+    if (r.tail) await db.run(`INSERT INTO next_tail SELECT * FROM ${tailOfFeatures(shifted)}`);
     await db.run('DROP TABLE tail_features');
   }
 
@@ -292,6 +362,7 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
     stats,
     featureFiles: written.files,
     breadth: 'breadth_result',
+    tail: r.tail ? 'next_tail' : null,
     reaggregatedFrom: from,
     reaggregatedDays: Number(days),
     newDays: Number(fresh),
