@@ -109,6 +109,11 @@ export interface TableWrite {
 export interface CsvFileIn {
   symbol: string;
   path: string;
+  /**
+   * The reader proved the file's rows in date order with no date repeated (src/sources/csv.ts `datesAscending`):
+   * the engine skips the repeated-date check for it.
+   */
+  ordered?: boolean;
 }
 
 /** Per file: bars in range that would be written, null rows, bad rows (repeated dates included), good-row span. */

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { ALL_DATES, type DateRange, describeRange } from '../domain/bar.ts';
-import type { CsvFileCounts, LakeEngine, PricesWritten } from '../engines/engine.ts';
+import type { CsvFileCounts, CsvFileIn, LakeEngine, PricesWritten } from '../engines/engine.ts';
 import {
   type CsvFileReport,
   type CsvSource,
   checkCsvBytes,
   csvPath,
+  datesAscending,
   judgeBadRows,
   parseYahooCsv,
   readCsvBytes,
@@ -42,16 +43,17 @@ export async function fetchCsvIntoLake(
   write: { replace?: boolean; fetchedAt: string } = { fetchedAt: new Date().toISOString() },
 ): Promise<CsvFetchOutcome> {
   const failures: SymbolFailure[] = [];
-  const files: { symbol: string; path: string }[] = [];
+  const files: CsvFileIn[] = [];
   // Several reads in flight: the disk works while a file's bytes are checked (results stay in list order).
   const checked = await mapWithConcurrency(symbols, BYTE_CHECKS_IN_FLIGHT, async (symbol) => {
     const path = csvPath(source.dir, symbol);
     const read = await readCsvBytes(path);
-    return { symbol, path, reason: read.ok ? checkCsvBytes(path, read.bytes) : read.reason };
+    const reason = read.ok ? checkCsvBytes(path, read.bytes) : read.reason;
+    return { symbol, path, reason, ordered: read.ok && !reason && datesAscending(read.bytes) };
   });
-  for (const { symbol, path, reason } of checked) {
+  for (const { symbol, path, reason, ordered } of checked) {
     if (reason) failures.push({ symbol, reason });
-    else files.push({ symbol, path });
+    else files.push({ symbol, path, ordered });
   }
   // Every file unusable: the same judgement (and message) as any source where every symbol failed.
   if (files.length === 0) checkFetchResult({ bars: [], failures, skippedRows: 0 }, [...symbols], source, log);

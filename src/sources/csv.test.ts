@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../util/log.ts';
-import { createCsvSource, parseYahooCsv, YAHOO_CSV_HEADER } from './csv.ts';
+import { createCsvSource, datesAscending, parseYahooCsv, YAHOO_CSV_HEADER } from './csv.ts';
 import { checkFetchResult } from './source.ts';
 
 const JANUARY = { start: '2024-01-01', end: '2024-01-31' };
@@ -109,5 +109,33 @@ describe('csv source', () => {
     ).rejects.toThrow(/1 file\(s\) have bad rows; nothing was written/);
     const skipped = await createCsvSource(dir).fetch(['X'], JANUARY, silentLogger);
     expect(skipped.badRows).toBe(7);
+  });
+});
+
+describe('datesAscending: the cheap proof that a file repeats no date and is in date order', () => {
+  const file = (...rows: string[]) => Buffer.from([YAHOO_CSV_HEADER, ...rows].join('\n'));
+  const row = (date: string) => `${date},1,2,0.5,1.5,1.4,100`;
+  it.each([
+    ['rows in date order, with a final newline', file(row('2024-01-02'), row('2024-01-03'), ''), true],
+    ['rows in date order, no final newline', file(row('2023-12-29'), row('2024-01-02')), true],
+    [
+      'CRLF line ends',
+      Buffer.from(`${YAHOO_CSV_HEADER}\r\n${row('2024-01-02')}\r\n${row('2024-01-03')}\r\n`),
+      true,
+    ],
+    ['a header alone', file(), true],
+    ['a null row among them', file(row('2024-01-02'), '2024-01-03,null,null,null,null,null,null'), true],
+    ['a repeated date', file(row('2024-01-02'), row('2024-01-02')), false],
+    ['a repeated date further apart', file(row('2024-01-02'), row('2024-01-03'), row('2024-01-02')), false],
+    ['dates going back', file(row('2024-01-03'), row('2024-01-02')), false],
+    ['a blank line', file(row('2024-01-02'), '', row('2024-01-03')), false],
+    ['two final newlines', file(row('2024-01-02'), '', ''), false],
+    ['a space before a date', file(row('2024-01-02'), ` ${row('2024-01-03')}`), false],
+    ['a short date', file(row('2024-01-02'), row('2024-1-03')), false],
+    ['a date not followed by a comma', file(row('2024-01-02'), '2024-01-03 ,1,2,0.5,1.5,1.4,100'), false],
+    ['a non-digit in a date', file(row('2024-01-02'), row('2024-0a-03')), false],
+    ['a line shorter than a date', file(row('2024-01-02'), '2024'), false],
+  ])('%s', (_name, bytes, expected) => {
+    expect(datesAscending(bytes)).toBe(expected);
   });
 });

@@ -33,34 +33,41 @@ const positivePrice = (v: string) =>
 const optionalValue = (cell: string, v: string, isPrice: boolean) =>
   `(${isNullCell(cell)} OR (${v} IS NOT NULL AND isfinite(${v}) AND ${v} >= 0${isPrice ? ` AND ${v} < ${MAX_PRICE}` : ''}))`;
 
+/** What `checkCsvFiles` found: the counts per file (in the order given) and whether any file repeats a date. */
+export interface CsvChecked {
+  counts: CsvFileCounts[];
+  repeats: boolean;
+}
+
+/**
+ * The files' indexes in symbol order (ties in list order). The files are read in this order and `file_id` is the
+ * place in it, so a load sorts the lake by (symbol, date) on two integers.
+ */
+function symbolOrder(files: readonly CsvFileIn[]): number[] {
+  return files
+    .map((f, i) => ({ symbol: f.symbol, i }))
+    .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.i - b.i))
+    .map((x) => x.i);
+}
+
 /**
  * Reads and checks every file into the table `csv_checked(file_id, kind, date, open, high, low, close, adj_close,
- * volume)` (the values mean something only on GOOD rows) and the table `csv_files(file_id, path, symbol, rank)`;
- * returns the per-file counts. Rows outside `range` stay in the table (their rules are checked too) and are left
- * out by `csvIncomingSql`.
+ * volume)` (the values mean something only on GOOD rows; file_id is the file's place in symbol order) and returns
+ * the per-file counts. Rows outside `range` stay in the table (their rules are checked too) and are left out by
+ * `csvIncomingSql`.
  */
 export async function checkCsvFiles(
   conn: DuckDBConnection,
   files: readonly CsvFileIn[],
   range: DateRange,
-): Promise<CsvFileCounts[]> {
-  // rank: the file's place in symbol order, so a load sorts the lake by (symbol, date) on two integers.
-  const rank = new Map(
-    files
-      .map((f, i) => ({ symbol: f.symbol, i }))
-      .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.i - b.i))
-      .map((x, r) => [x.i, r]),
-  );
-  await conn.run(
-    'CREATE OR REPLACE TABLE csv_files (file_id INTEGER, path VARCHAR, symbol VARCHAR, rank INTEGER)',
-  );
+): Promise<CsvChecked> {
+  const order = symbolOrder(files);
+  await conn.run('CREATE OR REPLACE TABLE csv_files (file_id INTEGER, ordered BOOLEAN)');
   const appender = await conn.createAppender('csv_files');
   try {
-    files.forEach((f, i) => {
-      appender.appendInteger(i);
-      appender.appendVarchar(f.path);
-      appender.appendVarchar(f.symbol);
-      appender.appendInteger(rank.get(i)!);
+    order.forEach((i, id) => {
+      appender.appendInteger(id);
+      appender.appendBoolean(files[i]!.ordered === true);
       appender.endRow();
     });
     appender.flushSync();
@@ -69,7 +76,7 @@ export async function checkCsvFiles(
   }
   // Each line as one field (SOH never occurs: checkCsvBytes rejects files holding it; an empty line reads as NULL),
   // split on commas here. file_index is the file's position in the list, i.e. its file_id.
-  const reader = `read_csv([${files.map((f) => literal(f.path)).join(', ')}], columns = {'line': 'VARCHAR'},
+  const reader = `read_csv([${order.map((i) => literal(files[i]!.path)).join(', ')}], columns = {'line': 'VARCHAR'},
     header = true, delim = chr(1), quote = '', escape = '', auto_detect = false,
     buffer_size = ${CSV_BUFFER_BYTES})`;
   // String work per line is most of the cost of a load, so the costly parts run only where needed (a CASE
@@ -116,9 +123,11 @@ export async function checkCsvFiles(
       o AS open, h AS high, l AS low, cl AS close, a AS adj_close, v AS volume
     FROM judged`);
   // A date on several lines of one file makes all of them bad (csv-rows.ts): which one is right cannot be known.
+  // Only files not proven in date order can repeat one: the others are left out of this GROUP BY.
   await conn.run(`CREATE OR REPLACE TABLE csv_repeats AS
     SELECT file_id, date, count(*) AS n, count(*) FILTER (WHERE kind = ${NULL_ROW}) AS nulls
-    FROM csv_checked WHERE date IS NOT NULL GROUP BY ALL HAVING count(*) > 1`);
+    FROM csv_checked SEMI JOIN (SELECT file_id FROM csv_files WHERE NOT ordered) USING (file_id)
+    WHERE date IS NOT NULL GROUP BY ALL HAVING count(*) > 1`);
   const inRange = `date BETWEEN DATE ${literal(range.start)} AND DATE ${literal(range.end)}`;
   const reader2 = await conn.runAndReadAll(`
     WITH per_file AS (
@@ -144,9 +153,11 @@ export async function checkCsvFiles(
       coalesce(p.bad_rows, 0) + coalesce(r.n, 0) - coalesce(r.bad, 0) AS bad_rows, p.first, p.last
     FROM csv_files f LEFT JOIN per_file p USING (file_id) LEFT JOIN repeats r USING (file_id)
     ORDER BY f.file_id`);
-  return reader2.getRowsJS().map((row) => {
-    const f = files[Number(row[0])]!;
-    return {
+  const counts: CsvFileCounts[] = new Array(files.length);
+  for (const row of reader2.getRowsJS()) {
+    const i = order[Number(row[0])]!;
+    const f = files[i]!;
+    counts[i] = {
       symbol: f.symbol,
       path: f.path,
       bars: Number(row[1]),
@@ -155,25 +166,32 @@ export async function checkCsvFiles(
       first: row[4] === null ? null : String(row[4]),
       last: row[5] === null ? null : String(row[5]),
     };
-  });
-}
-
-/** Marks the files whose bars a load writes (the indexes `judge` returned). */
-export async function keepCsvFiles(conn: DuckDBConnection, keep: readonly number[]): Promise<void> {
-  await conn.run('ALTER TABLE csv_files ADD COLUMN kept BOOLEAN DEFAULT false');
-  if (keep.length > 0)
-    await conn.run(`UPDATE csv_files SET kept = true WHERE file_id IN (${keep.join(', ')})`);
+  }
+  const repeats =
+    Number((await conn.runAndReadAll('SELECT count(*) FROM csv_repeats')).getRowsJS()[0]![0]) > 0;
+  return { counts, repeats };
 }
 
 /**
- * The good rows in `range` of the kept files, as the `prices` columns plus `rank` (the file's place in symbol
- * order): the bars a CSV load writes. `repeats`: whether any file repeats a date (the check for it costs a join).
+ * The good rows in `range` of the kept files (`keep`: indexes into `files`, as `judge` returned them), as the
+ * `prices` columns plus `rank` (the file's place in symbol order): the bars a CSV load writes.
  */
-export function csvIncomingSql(range: DateRange, repeats: boolean): string {
-  return `SELECT f.rank, f.symbol, c.date, c.open, c.high, c.low, c.close, c.adj_close, c.volume
-    FROM csv_checked c JOIN csv_files f USING (file_id)
+export function csvIncomingSql(
+  files: readonly CsvFileIn[],
+  keep: readonly number[],
+  range: DateRange,
+  repeats: boolean,
+): string {
+  const order = symbolOrder(files);
+  const kept = new Set(keep);
+  const ids = order.flatMap((i, id) => (kept.has(i) ? [id] : []));
+  // The symbol by file_id from a constant list (cheaper than a join).
+  const symbols = `[${order.map((i) => literal(files[i]!.symbol)).join(', ')}]`;
+  return `SELECT c.file_id AS rank, list_extract(${symbols}, c.file_id + 1) AS symbol, c.date, c.open, c.high,
+      c.low, c.close, c.adj_close, c.volume
+    FROM csv_checked c
     WHERE c.kind = ${GOOD} AND c.date BETWEEN DATE ${literal(range.start)} AND DATE ${literal(range.end)}
-      AND f.kept${repeats ? ' AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date)' : ''}`;
+      AND c.file_id IN (${ids.length > 0 ? ids.join(', ') : 'NULL'})${repeats ? ' AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date)' : ''}`;
 }
 
 export async function dropCsvTables(conn: DuckDBConnection): Promise<void> {

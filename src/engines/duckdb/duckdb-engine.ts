@@ -50,7 +50,7 @@ import {
   type RunKey,
 } from '../incremental-plan.ts';
 import { loadSql } from '../sql-files.ts';
-import { checkCsvFiles, csvIncomingSql, dropCsvTables, keepCsvFiles } from './csv-ingest.ts';
+import { checkCsvFiles, csvIncomingSql, dropCsvTables } from './csv-ingest.ts';
 import {
   dropState,
   readState,
@@ -164,13 +164,13 @@ export class DuckDbEngine implements LakeEngine {
   async loadCsvPrices(req: CsvLoadRequest): Promise<{ written: PricesWritten; counts: CsvFileCounts[] }> {
     return this.serial(async () => {
       try {
-        const counts = await checkCsvFiles(this.conn, req.files, req.range);
+        const { counts, repeats } = await checkCsvFiles(this.conn, req.files, req.range);
         const keep = await req.judge(counts);
         const bars = keep.reduce((n, i) => n + (counts[i]?.bars ?? 0), 0);
         if (bars === 0) return { written: this.unchanged(), counts };
-        await keepCsvFiles(this.conn, keep);
-        const repeats = (await this.scalar('SELECT count(*) FROM csv_repeats')) > 0;
-        await this.conn.run(`CREATE OR REPLACE VIEW incoming AS ${csvIncomingSql(req.range, repeats)}`);
+        await this.conn.run(
+          `CREATE OR REPLACE VIEW incoming AS ${csvIncomingSql(req.files, keep, req.range, repeats)}`,
+        );
         const symbols = keep.map((i) => req.files[i]!.symbol);
         // Only the read-merge-write holds the lake lock; reading and checking the CSVs needs none.
         const written = await this.lake.withLock(() =>
@@ -671,11 +671,6 @@ export class DuckDbEngine implements LakeEngine {
       `COPY (\n${query}\n) TO ${literal(path)} (FORMAT parquet, COMPRESSION snappy)`,
     );
     return Number(result.getRowsJS()[0]?.[0] ?? 0);
-  }
-
-  private async scalar(sql: string): Promise<number> {
-    const reader = await this.conn.runAndReadAll(sql);
-    return Number(reader.getRowsJS()[0]?.[0] ?? 0);
   }
 
   private async row(sql: string): Promise<unknown[]> {
