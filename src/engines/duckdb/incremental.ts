@@ -69,7 +69,7 @@ export async function writeTail(lake: Lake, db: SqlSession, tail: string): Promi
   // The breadth directory is replaced with each breadth version, so an earlier run's tail (or one a crash left
   // half-written) goes with it.
   const temp = join(dir, `${name}.${process.pid}.tmp`);
-  await db.run(`COPY (SELECT symbol, date, adj_close, pos FROM ${tail} ORDER BY symbol, pos)
+  await db.run(`COPY (SELECT symbol, date, adj_close, pos FROM ${tail})
     TO ${literal(temp)} (FORMAT parquet, COMPRESSION snappy)`);
   renameSync(temp, join(dir, name));
   return name;
