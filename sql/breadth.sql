@@ -8,7 +8,8 @@
 --   * advancers / decliners / unchanged count direction +1 / -1 / 0 versus each symbol's own previous available
 --     bar (no forward fill; a symbol's first bar counts in none of them).
 --   * issues = symbols with a bar on the date, first bars included, so issues >= advancers + decliners + unchanged.
---   * with_smaN = symbols whose N-bar SMA is defined (N bars so far); above_smaN = those strictly above it.
+--   * with_smaN = symbols whose N-bar SMA is defined (N bars so far: above_smaN is not NULL); above_smaN = those
+--     strictly above it.
 --   * new_highs / new_lows = symbols above the max / below the min of their previous 252 bars (only symbols with
 --     252 previous bars can count).
 --   * ew_return = mean of the defined one-bar returns (equal-weight index return), NULL when none. The sum is taken
@@ -22,9 +23,9 @@ SELECT
   CAST(SUM(CASE WHEN direction = 0 THEN 1 ELSE 0 END) AS BIGINT) AS unchanged,
   CAST(COUNT(*) AS BIGINT) AS issues,
   CAST(SUM(CASE WHEN above_sma50 THEN 1 ELSE 0 END) AS BIGINT) AS above_sma50,
-  CAST(SUM(CASE WHEN sma50 IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS with_sma50,
+  CAST(SUM(CASE WHEN above_sma50 IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS with_sma50,
   CAST(SUM(CASE WHEN above_sma200 THEN 1 ELSE 0 END) AS BIGINT) AS above_sma200,
-  CAST(SUM(CASE WHEN sma200 IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS with_sma200,
+  CAST(SUM(CASE WHEN above_sma200 IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS with_sma200,
   CAST(SUM(CASE WHEN new_high THEN 1 ELSE 0 END) AS BIGINT) AS new_highs,
   CAST(SUM(CASE WHEN new_low THEN 1 ELSE 0 END) AS BIGINT) AS new_lows,
   CASE

@@ -108,6 +108,21 @@ describe('DuckDbEngine.computeBreadth on hand-made bars', () => {
     expect(d.get(day(253))).toMatchObject({ newHighs: 2, newLows: 1 }); // R and H; L
   });
 
+  it('compares new highs/lows on closes rounded to 1e-6: less than a millionth above the max is no new high', async () => {
+    const e = await engine();
+    const flat = Array.from({ length: 252 }, () => 50);
+    await e.writePrices(
+      [
+        ...series('T', [...flat, 50.0000004]),
+        ...series('U', [...flat, 50.000001]),
+        ...series('V', [...flat, 49.9999996]),
+      ],
+      { source: 't', synthetic: true },
+    );
+    // T rounds to 50.000000 (equal to the max), U to 50.000001 (above it); V rounds to 50.000000 (not below the min).
+    expect(byDate(await e.computeBreadth()).get(day(252))).toMatchObject({ newHighs: 1, newLows: 0 });
+  });
+
   it('filters to the given symbols and stores features and breadth in the lake', async () => {
     const e = await engine();
     await e.writePrices([...series('A', [1, 2, 3]), ...series('B', [3, 2, 1])], {
@@ -132,7 +147,7 @@ describe('DuckDbEngine.computeBreadth on hand-made bars', () => {
     const features = await e.readRows(TABLE.features);
     expect(features.find((f) => f.date === day(1))).toMatchObject({
       symbol: 'B',
-      prev_adj_close: 3,
+      bar_index: 2,
       direction: -1,
     });
   });
@@ -306,9 +321,9 @@ function referenceBreadth(
         }
       }
       if (i >= 252) {
-        const window = list.slice(i - 252, i).map((x) => x.adjClose);
-        if (b.adjClose > Math.max(...window)) row.newHighs++;
-        if (b.adjClose < Math.min(...window)) row.newLows++;
+        const window = micros.slice(i - 252, i);
+        if (micros[i]! > Math.max(...window)) row.newHighs++;
+        if (micros[i]! < Math.min(...window)) row.newLows++;
       }
     });
   }

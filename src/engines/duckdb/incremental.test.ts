@@ -67,7 +67,7 @@ describe('new bars of a stored history: aggregates over their own frames = featu
     expect(got.length).toBe(Object.values(cases).reduce((a, [, k]) => a + k, 0));
     expect(got).toEqual(want);
     // The cases reach every feature: a defined SMA200, a 252-bar high and a low among the new bars.
-    expect(got.some((r) => r.sma200 !== null)).toBe(true);
+    expect(got.some((r) => r.above_sma200 !== null)).toBe(true);
     expect(got.some((r) => r.new_high === true)).toBe(true);
     expect(got.some((r) => r.new_low === true)).toBe(true);
     db.closeSync();

@@ -390,7 +390,7 @@ const WINDOW_VALUES = ['price_dec', 'prev_adj_close', 'bar_index', 'sum50', 'sum
  * pos = absolute bar_index; each symbol's new bars plus the FEATURES_LOOKBACK_BARS before them), as aggregates over
  * each new bar's own frame instead of window functions over every bar of the tail: a nightly run needs one row per
  * symbol, not 253. The frames are features.sql's: LAG = the bar before; SUM over the last 50 / 200 bars including
- * today (on DECIMAL(18,6), exact); MAX / MIN over the 252 bars before today. Byte-identical to the window form
+ * today and MAX / MIN over the 252 bars before today, all on DECIMAL(18,6) (exact). Byte-identical to the window form
  * (incremental.test.ts, test/e2e/incremental.test.ts).
  */
 export function newBarWindowsSql(tail: string): string {
@@ -400,8 +400,8 @@ export function newBarWindowsSql(tail: string): string {
     n.pos AS bar_index,
     sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > n.pos - 50) AS sum50,
     sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > n.pos - 200) AS sum200,
-    max(h.adj_close) FILTER (WHERE h.pos < n.pos) AS max252,
-    min(h.adj_close) FILTER (WHERE h.pos < n.pos) AS min252
+    max(${dec('h.adj_close')}) FILTER (WHERE h.pos < n.pos) AS max252,
+    min(${dec('h.adj_close')}) FILTER (WHERE h.pos < n.pos) AS min252
   FROM ${tail} n JOIN ${tail} h
     ON h.symbol = n.symbol AND h.pos BETWEEN n.pos - ${FEATURES_LOOKBACK_BARS} AND n.pos
   WHERE n.date >= n.keep_from
