@@ -123,8 +123,8 @@ ${N("breadth")}
     n.pos AS bar_index,
     sum(${e("h.adj_close")}) FILTER (WHERE h.pos > n.pos - 50) AS sum50,
     sum(${e("h.adj_close")}) FILTER (WHERE h.pos > n.pos - 200) AS sum200,
-    max(h.adj_close) FILTER (WHERE h.pos < n.pos) AS max252,
-    min(h.adj_close) FILTER (WHERE h.pos < n.pos) AS min252
+    max(${e("h.adj_close")}) FILTER (WHERE h.pos < n.pos) AS max252,
+    min(${e("h.adj_close")}) FILTER (WHERE h.pos < n.pos) AS min252
   FROM ${n} n JOIN ${n} h
     ON h.symbol = n.symbol AND h.pos BETWEEN n.pos - ${252} AND n.pos
   WHERE n.date >= n.keep_from
