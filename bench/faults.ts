@@ -4,8 +4,10 @@
  * Per fault: detected, seconds from the fault to a line naming the failure, the service named, log lines shown,
  * what was left running, data lost (lake vs topic vs ES).
  *
- * Run (local images, takes the stack lock): flock /tmp/bf-stack.lock node bench/faults.ts [--only infra|data|signals] [--spark]
- * (--spark adds Spark to the data stack for the S3-stopped-mid-write case and the Delta row counts).
+ * Run (local images, under the stack lock): flock /tmp/bf-stack.lock node bench/faults.ts [--only infra|data|spark|signals] [--spark]
+ * [--restart-dockerd] (--spark adds Spark to the data stack for the S3-stopped-mid-write case and the Delta row
+ * counts; --restart-dockerd, with --spark, also restarts the machine's real dockerd mid-write: it stops every
+ * container on the engine, so it runs only when asked and refuses while another project's containers run).
  */
 import { type FaultRow, printTable } from './faults/common.ts';
 import { daemonLostMidPipeline, daemonLostMidStart } from './faults/daemon-cases.ts';
@@ -17,6 +19,7 @@ import {
   stopDataStack,
   stopThenStart,
 } from './faults/data-cases.ts';
+import { dockerdRestartedMidWrite, ensureEngine } from './faults/dockerd-restart.ts';
 import { INFRA_CASES, runInfraCase } from './faults/infra-cases.ts';
 import { referenceRun, signalMidStage } from './faults/signal-cases.ts';
 
@@ -41,23 +44,27 @@ if (!only || only === 'infra') {
   rows.push(r);
 }
 
-if (!only || only === 'data') {
-  const spark = args.includes('--spark');
-  const s = await startDataStack(spark);
+// --only spark: the Spark cases alone (S3 stopped mid-write, the real daemon restart when asked, stop/start with
+// the Delta row counts), on a stack of s3 and Spark's services.
+if (!only || only === 'data' || only === 'spark') {
+  const spark = args.includes('--spark') || only === 'spark';
+  const sparkCases = spark
+    ? [s3StoppedMidWrite, ...(args.includes('--restart-dockerd') ? [dockerdRestartedMidWrite] : [])]
+    : [];
+  const cases =
+    only === 'spark'
+      ? [...sparkCases, stopThenStart]
+      : [esRestartMidSink, kafkaKilledMidPublish, ...sparkCases, daemonLostMidPipeline, stopThenStart];
+  const s = await startDataStack(spark, only === 'spark');
   try {
-    const cases = [
-      esRestartMidSink,
-      kafkaKilledMidPublish,
-      ...(spark ? [s3StoppedMidWrite] : []),
-      daemonLostMidPipeline,
-      stopThenStart,
-    ];
     for (const c of cases) {
       const r = await c(s);
       say(r);
       rows.push(r);
     }
   } finally {
+    // The engine running (a case may have stopped it), then the stack torn down.
+    await ensureEngine();
     await stopDataStack(s);
   }
 }

@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
 import { escapeControl } from '../../src/util/escape.ts';
-import { freePort } from '../../src/util/net.ts';
+import { freePortEnv } from '../../test/support/stack.ts';
 
 /** The CLI a user runs. */
-export const BF_BIN = resolve(import.meta.dirname, '../../bin/bf.js');
+export { BF_BIN } from '../../test/support/run-bf.ts';
 
 /** One line of the fault table. */
 export interface FaultRow {
@@ -27,20 +26,9 @@ export interface FaultRow {
   exit: string;
 }
 
-const PORT_ENVS = [
-  'BF_SPARK_UI_PORT',
-  'BF_SPARK_MASTER_PORT',
-  'BF_KAFKA_PORT',
-  'BF_S3_PORT',
-  'BF_ELASTICSEARCH_PORT',
-  'BF_KIBANA_PORT',
-] as const;
-
-/** This process's environment with free host ports for every service: a project of its own. */
-export async function portEnv(): Promise<NodeJS.ProcessEnv> {
-  const env: NodeJS.ProcessEnv = { ...process.env, BF_LOCAL_IMAGES: '1' };
-  for (const name of PORT_ENVS) env[name] = String(await freePort());
-  return env;
+/** This process's environment with free host ports for every port of the stack and the local images. */
+export function portEnv(): Promise<NodeJS.ProcessEnv> {
+  return freePortEnv({ ...process.env, BF_LOCAL_IMAGES: '1' });
 }
 
 export function printTable(rows: readonly FaultRow[]): void {

@@ -14,14 +14,16 @@ import { execa } from 'execa';
 import { defaultComposeFiles } from '../../src/config/stack.ts';
 import { ComposeProject } from '../../src/infra/compose.ts';
 import { BF_BIN, type FaultRow, portEnv } from './common.ts';
-import type { DataStack } from './data-cases.ts';
-import { run, runningServices } from './observe.ts';
+import { type DataStack, pipelineArgs } from './data-cases.ts';
+import { projectContainers, run, runningServices, type Watched } from './observe.ts';
 
 /** The engine's socket this machine's docker client uses. */
 function engineSocket(): string {
   const host = process.env.DOCKER_HOST;
   return host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
 }
+
+type Relay = Awaited<ReturnType<typeof engineRelay>>;
 
 /** A unix socket relaying to the engine's, which the bench can cut (every connection dropped) and open again. */
 async function engineRelay() {
@@ -63,46 +65,57 @@ async function engineRelay() {
 
 /** What a daemon shutdown does to the containers: SIGTERM, SIGKILL after 10 s (through the real engine). */
 async function stopLikeDaemon(project: string): Promise<void> {
-  const ids = (
-    await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])
-  ).stdout
-    .split('\n')
-    .filter(Boolean);
+  const ids = await projectContainers(project);
   if (ids.length) await execa('docker', ['stop', '-t', '10', ...ids], { reject: false });
 }
 
 const NAMES_DAEMON = /Docker daemon/;
 
-/** `bf pipeline run --publish` as its publish stage begins. */
-export async function daemonLostMidPipeline(s: DataStack): Promise<FaultRow> {
-  const relay = await engineRelay();
-  const out = join(tmpdir(), `bf-faults-daemon-${process.pid}`);
-  const args = [
-    'pipeline',
-    'run',
-    '--symbol-list',
-    'demo_large',
-    '--source',
-    'sample',
-    '--publish',
-    '--local',
-    '--project',
-    s.project,
-    '--workdir',
-    s.workdir,
-    '--out',
-    out,
-  ];
-  const p = run(process.execPath, [BF_BIN, ...args], { ...s.env, DOCKER_HOST: relay.host });
-  await p.waitFor(/^stage store: /);
+/**
+ * Cuts the relay once `p` says `ready`, stops the project's containers as a daemon shutdown does, waits for `p` to
+ * exit and opens the relay again: when it cut, how `p` exited, its failure line and the first line naming the daemon.
+ */
+async function cutMidCommand(relay: Relay, project: string, p: Watched, ready: RegExp) {
+  await p.waitFor(ready);
   const cutAt = Date.now();
   await relay.cut();
-  const stopped = stopLikeDaemon(s.project);
+  const stopped = stopLikeDaemon(project);
   const exit = await p.exited;
   await stopped;
   await relay.open();
-  const failure = p.lines.find((l) => l.text.startsWith('error: '));
-  const named = p.lines.find((l) => l.at >= cutAt && NAMES_DAEMON.test(l.text));
+  return {
+    exit,
+    failure: p.lines.find((l) => l.text.startsWith('error: ')),
+    named: p.lines.find((l) => l.at >= cutAt && NAMES_DAEMON.test(l.text)),
+    cutAt,
+  };
+}
+
+type Cut = Awaited<ReturnType<typeof cutMidCommand>>;
+
+/** The table row of a daemon case (what is named, when, how it exited); the caller adds what was left and lost. */
+function daemonRow(
+  c: Cut,
+  row: Pick<FaultRow, 'fault' | 'runner' | 'leftRunning' | 'dataLost'>,
+  named = 'the Docker daemon (unreachable)',
+): FaultRow {
+  return {
+    ...row,
+    detected: c.exit.code !== 0 && c.failure !== undefined,
+    seconds: c.named ? (c.named.at - c.cutAt) / 1000 : undefined,
+    named: c.named ? named : c.failure ? 'not the daemon' : 'no',
+    logLines: 0,
+    message: c.failure?.text ?? '(no error line)',
+    exit: String(c.exit.code ?? c.exit.signal),
+  };
+}
+
+/** `bf pipeline run --publish` as its publish stage begins. */
+export async function daemonLostMidPipeline(s: DataStack): Promise<FaultRow> {
+  const relay = await engineRelay();
+  const args = pipelineArgs(s, join(tmpdir(), `bf-faults-daemon-${process.pid}`));
+  const p = run(process.execPath, [BF_BIN, ...args], { ...s.env, DOCKER_HOST: relay.host });
+  const c = await cutMidCommand(relay, s.project, p, /^stage store: /);
   const left = await runningServices(s.project);
   // Recovery as a user would: the stack again, the same command again.
   const up = s.bf(['infra', 'start', '--local', '--project', s.project, '--services', s.services]);
@@ -110,18 +123,12 @@ export async function daemonLostMidPipeline(s: DataStack): Promise<FaultRow> {
   const again = s.bf(args);
   const againExit = await again.exited;
   await relay.cut();
-  return {
+  return daemonRow(c, {
     fault: 'Docker daemon lost as publish began (API cut, containers stopped; simulated)',
     runner: 'bf pipeline run --publish',
-    detected: exit.code !== 0 && failure !== undefined,
-    seconds: named ? (named.at - cutAt) / 1000 : undefined,
-    named: named ? 'the Docker daemon (unreachable)' : failure ? 'not the daemon' : 'no',
-    logLines: 0,
     leftRunning: `bf exited; stack: ${left.join(', ') || 'none'}`,
     dataLost: `next run (after bf infra start) exit ${againExit.code}`,
-    message: failure?.text ?? '(no error line)',
-    exit: String(exit.code ?? exit.signal),
-  };
+  });
 }
 
 /** `bf infra start` (kafka, s3) once it waits for readiness. */
@@ -136,34 +143,16 @@ export async function daemonLostMidStart(): Promise<FaultRow> {
       [BF_BIN, 'infra', 'start', '--local', '--project', project, '--services', 'kafka,s3', '--wait', '120'],
       { ...env, DOCKER_HOST: relay.host },
     );
-    await p.waitFor(/^waiting up to /);
-    const cutAt = Date.now();
-    await relay.cut();
-    const stopped = stopLikeDaemon(project);
-    const exit = await p.exited;
-    await stopped;
-    await relay.open();
-    const failure = p.lines.find((l) => l.text.startsWith('error: '));
-    const named = p.lines.find((l) => l.at >= cutAt && NAMES_DAEMON.test(l.text));
+    const c = await cutMidCommand(relay, project, p, /^waiting up to /);
     const left = await runningServices(project);
-    const containers = (
-      await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])
-    ).stdout
-      .split('\n')
-      .filter(Boolean).length;
+    const containers = (await projectContainers(project, true)).length;
     await relay.cut();
-    return {
+    return daemonRow(c, {
       fault: 'Docker daemon lost while waiting for readiness (API cut, containers stopped; simulated)',
       runner: 'bf infra start',
-      detected: exit.code !== 0 && failure !== undefined,
-      seconds: named ? (named.at - cutAt) / 1000 : undefined,
-      named: named ? 'the Docker daemon (unreachable)' : failure ? 'not the daemon' : 'no',
-      logLines: 0,
       leftRunning: `${left.join(', ') || 'nothing'} running; ${containers} stopped container(s) kept (teardown needs the daemon)`,
       dataLost: 'n/a',
-      message: failure?.text ?? '(no error line)',
-      exit: String(exit.code ?? exit.signal),
-    };
+    });
   } finally {
     await compose.down({ volumes: true }).catch(() => {});
   }

@@ -12,11 +12,14 @@ import { execa } from 'execa';
 import { publishConfig } from '../../src/config/publish.ts';
 import { defaultComposeFiles } from '../../src/config/stack.ts';
 import { SPARK_SERVICES } from '../../src/engines/spark/jars.ts';
+import { STAGING_PREFIX } from '../../src/engines/spark/spark-engine.ts';
 import { ComposeProject } from '../../src/infra/compose.ts';
+import { S3Lake, s3LakeConfig } from '../../src/lake/s3.ts';
 import { esClient } from '../../src/publish/es.ts';
 import { publishSignals } from '../../src/publish/producer.ts';
 import { documentIds, topicDistinctKeys } from '../../src/publish/verify.ts';
 import { silentLogger } from '../../src/util/log.ts';
+import { pipelineArgs as demoLargeRunArgs } from '../../test/support/interrupt.ts';
 import { breadthBacklog } from '../support/breadth-backlog.ts';
 import { BF_BIN, type FaultRow, portEnv } from './common.ts';
 import { run, runningServices, watchEngine } from './observe.ts';
@@ -35,8 +38,9 @@ export interface DataStack {
   bf(args: string[]): ReturnType<typeof run>;
 }
 
-export async function startDataStack(spark = false): Promise<DataStack> {
-  const services = spark ? WITH_SPARK : SERVICES;
+/** The data stack: kafka, elasticsearch and s3; with Spark's services too (`spark`), or Spark's and s3 alone (`sparkOnly`). */
+export async function startDataStack(spark = false, sparkOnly = false): Promise<DataStack> {
+  const services = sparkOnly ? ['s3', ...SPARK_SERVICES].join(',') : spark ? WITH_SPARK : SERVICES;
   const project = `bf-fault-${Math.random().toString(36).slice(2, 8)}`;
   const env = await portEnv();
   const workdir = await mkdtemp(join(tmpdir(), 'bf-faults-'));
@@ -49,23 +53,8 @@ export async function startDataStack(spark = false): Promise<DataStack> {
 }
 
 /** `bf pipeline run` of demo_large with --publish on the embedded engine, in the stack's workdir. */
-function pipelineArgs(s: DataStack, out: string): string[] {
-  return [
-    'pipeline',
-    'run',
-    '--symbol-list',
-    'demo_large',
-    '--source',
-    'sample',
-    '--publish',
-    '--local',
-    '--project',
-    s.project,
-    '--workdir',
-    s.workdir,
-    '--out',
-    out,
-  ];
+export function pipelineArgs(s: DataStack, out: string): string[] {
+  return [...demoLargeRunArgs(s.workdir, out), '--publish', '--local', '--project', s.project];
 }
 
 /** Signals in the lake (the run's signals.csv) vs distinct topic keys vs ES documents, for one list. */
@@ -202,7 +191,8 @@ export async function kafkaKilledMidPublish(s: DataStack): Promise<FaultRow> {
 
 /** `bf infra stop` (no --volumes) then `bf infra start`: topics, indices and the bucket's objects still there. */
 export async function stopThenStart(s: DataStack): Promise<FaultRow> {
-  const lists = ['demo_large', `${BACKLOG_LIST}0`];
+  // Topics and indices where the stack has kafka and elasticsearch (the Spark-only stack has neither).
+  const lists = s.services.includes('kafka') ? ['demo_large', `${BACKLOG_LIST}0`] : [];
   const before = await Promise.all(lists.map((l) => listCounts(s, l)));
   // The lake as the Spark engine reads it: rows per Delta table (a stack without Spark has none to read).
   const lake = async () => (s.services.includes('spark') ? await deltaRows(s) : undefined);
@@ -225,7 +215,10 @@ export async function stopThenStart(s: DataStack): Promise<FaultRow> {
     named: 'n/a',
     logLines: 0,
     leftRunning: `after stop: ${leftAfterStop.join(', ') || 'none'}`,
-    dataLost: `${same ? 'none' : 'YES'}: ${after.map(countText).join('; ')}; Delta rows ${s.services.includes('spark') ? `${rowsText(lakeBefore)} → ${rowsText(lakeAfter)}` : 'n/a (no Spark on this stack)'}`,
+    dataLost: `${same ? 'none' : 'YES'}: ${[
+      ...after.map(countText),
+      `Delta rows ${s.services.includes('spark') ? `${rowsText(lakeBefore)} → ${rowsText(lakeAfter)}` : 'n/a (no Spark on this stack)'}`,
+    ].join('; ')}`,
     message:
       started.code === 0
         ? 'started again'
@@ -261,10 +254,9 @@ const rowsText = (r: Record<string, number> | undefined) =>
         .join(', ') || 'no tables'
     : 'unreadable';
 
-/** `docker stop` of the S3 store while `bf pipeline run --engine spark` writes its lake; the next run recovers. */
-export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
-  const out = await mkdtemp(join(tmpdir(), 'bf-faults-spark-'));
-  const args = [
+/** `bf pipeline run --engine spark` of demo_small (no publish) on the stack, as the Spark fault cases run it. */
+export function sparkRunArgs(s: DataStack, out: string): string[] {
+  return [
     'pipeline',
     'run',
     '--engine',
@@ -281,26 +273,19 @@ export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
     out,
     '--json',
   ];
-  const watch = watchEngine(s.project);
-  const p = s.bf(args);
-  // The Spark MERGE of the fetched bars into Delta prices has been submitted: stop S3 a second into it.
-  await p.waitFor(/^spark: merge-prices: running /);
-  await new Promise((r) => setTimeout(r, 1000));
-  await execa('docker', s.compose.args('stop', 's3'), { env: s.env });
-  const exit = await p.exited;
-  await watch.stop();
-  const faultAt = watch.first('s3', 'die')?.at;
-  const failure = p.lines.find((l) => l.text.startsWith('error: '));
-  const text = p.lines.map((l) => l.text);
-  const header = text.map((l) => /^--- (s3|spark-master): last (\d+) log lines ---/.exec(l)).find(Boolean);
-  const drivers = await execa(
-    'docker',
-    s.compose.args('exec', '-T', 'spark-master', 'sh', '-c', 'ls -d /tmp/bf-job-* 2>/dev/null | wc -l'),
-    { env: s.env, reject: false },
-  );
+}
+
+/** The Spark MERGE of the fetched bars into Delta prices has been submitted: the moment a Spark case injects its fault. */
+export const SPARK_WRITING = /^spark: merge-prices: running /;
+
+/**
+ * After a fault in a Spark run, as a user recovers: `bf infra start`, then `bf lake verify --engine spark` (no
+ * half-written Delta commit: every file each table's log lists exists with its logged size; the previous version
+ * readable), then the same run again, and the Delta prices rows it left.
+ */
+export async function recoverSparkRun(s: DataStack, args: string[]) {
   const up = s.bf(['infra', 'start', '--local', '--project', s.project, '--services', s.services]);
-  await up.exited;
-  // No half-written Delta commit: every file each table's log lists exists with its logged size.
+  const started = await up.exited;
   const verify = s.bf(['lake', 'verify', '--engine', 'spark']);
   const verified = await verify.exited;
   const again = s.bf(args);
@@ -315,6 +300,54 @@ export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
         ) as { bars: number })
       : undefined;
   const rows = await deltaRows(s);
+  const staged = await stagedObjects(s);
+  const verifyText = `lake verify after the fault: exit ${verified.code}${verified.code === 0 ? '' : ` (${verify.lines.find((l) => l.text.startsWith('error: '))?.text ?? ''})`}`;
+  return {
+    startExit: started.code,
+    againExit: againExit.code,
+    text: `${started.code === 0 ? '' : `bf infra start exit ${started.code}; `}next run exit ${againExit.code}: Delta prices ${rows?.prices ?? '?'} rows, the run fetched ${result?.bars ?? '?'} bars; ${verifyText}; staged input objects left in the bucket: ${staged}`,
+  };
+}
+
+/** Objects under the lake bucket's staging prefix (each job deletes its own when it ends, if the store answers). */
+async function stagedObjects(s: DataStack): Promise<number | string> {
+  const lake = new S3Lake(s3LakeConfig(s.env));
+  try {
+    return (await lake.list(`${STAGING_PREFIX}/`)).length;
+  } catch {
+    return '?';
+  } finally {
+    lake.close();
+  }
+}
+
+/** Spark job directories the driver left in spark-master's /tmp. */
+async function sparkJobDirs(s: DataStack): Promise<string> {
+  const r = await execa(
+    'docker',
+    s.compose.args('exec', '-T', 'spark-master', 'sh', '-c', 'ls -d /tmp/bf-job-* 2>/dev/null | wc -l'),
+    { env: s.env, reject: false },
+  );
+  return r.stdout.trim() || '?';
+}
+
+/** `docker stop` of the S3 store while `bf pipeline run --engine spark` writes its lake; the next run recovers. */
+export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
+  const out = await mkdtemp(join(tmpdir(), 'bf-faults-spark-'));
+  const args = sparkRunArgs(s, out);
+  const watch = watchEngine(s.project);
+  const p = s.bf(args);
+  await p.waitFor(SPARK_WRITING);
+  await new Promise((r) => setTimeout(r, 1000));
+  await execa('docker', s.compose.args('stop', 's3'), { env: s.env });
+  const exit = await p.exited;
+  await watch.stop();
+  const faultAt = watch.first('s3', 'die')?.at;
+  const failure = p.lines.find((l) => l.text.startsWith('error: '));
+  const text = p.lines.map((l) => l.text);
+  const header = text.map((l) => /^--- (s3|spark-master): last (\d+) log lines ---/.exec(l)).find(Boolean);
+  const drivers = await sparkJobDirs(s);
+  const recovered = await recoverSparkRun(s, args);
   return {
     fault: 'S3 stopped (docker stop) mid-write',
     runner: 'bf pipeline run --engine spark',
@@ -328,8 +361,8 @@ export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
           : 'no'
       : 'no',
     logLines: header ? Number(header[2]) : 0,
-    leftRunning: `Spark job directories left in spark-master: ${drivers.stdout.trim() || '?'}`,
-    dataLost: `next run exit ${againExit.code}: Delta prices ${rows?.prices ?? '?'} rows, the run fetched ${result?.bars ?? '?'} bars; lake verify after the fault: exit ${verified.code}${verified.code === 0 ? '' : ` (${verify.lines.find((l) => l.text.startsWith('error: '))?.text ?? ''})`}`,
+    leftRunning: `Spark job directories left in spark-master: ${drivers}`,
+    dataLost: recovered.text,
     message: failure?.text ?? '(no error line)',
     exit: String(exit.code ?? exit.signal),
   };

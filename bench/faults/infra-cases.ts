@@ -4,13 +4,10 @@
  * one, to see what each leaves running).
  */
 
-import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { defaultComposeFiles } from '../../src/config/stack.ts';
 import { ComposeProject } from '../../src/infra/compose.ts';
+import { faultOverride, holdPort, writeOverride } from '../../test/support/faults.ts';
 import { BF_BIN, type FaultRow, portEnv } from './common.ts';
 import { run, runningServices, watchEngine } from './observe.ts';
 
@@ -34,45 +31,18 @@ const SERVICES = ['s3', 'kafka'];
 export const INFRA_CASES: InfraCase[] = [
   {
     name: 'a service exits 3 s after start',
-    override: [
-      'services:',
-      '  s3:',
-      '    entrypoint: ["sh", "-c", "for i in 1 2 3 4 5; do echo bf-fault: s3 start step $$i; done; sleep 3; echo bf-fault: s3 gives up >&2; exit 3"]',
-    ],
+    override: faultOverride.exitsAfter3s(FAULTY, 5),
     faultEvent: 'die',
   },
   {
     name: 'a service never healthy',
-    override: [
-      'services:',
-      '  s3:',
-      '    healthcheck:',
-      '      test: ["CMD-SHELL", "echo bf-fault: forced health failure; exit 1"]',
-      '      interval: 1s',
-      '      retries: 1000',
-    ],
+    override: faultOverride.neverHealthy(FAULTY, 'bf-fault: forced health failure'),
     waitSeconds: 30,
   },
-  {
-    name: 'a service OOM-killed',
-    override: [
-      'services:',
-      '  s3:',
-      '    entrypoint: ["sh", "-c", "echo bf-fault: s3 allocating; sleep 2; exec tail /dev/zero"]',
-      '    deploy:',
-      '      resources:',
-      '        limits:',
-      '          memory: 64m',
-    ],
-    faultEvent: 'die',
-  },
+  { name: 'a service OOM-killed', override: faultOverride.oomKilled(FAULTY), faultEvent: 'die' },
   {
     name: 'a host port taken',
-    setup: async (env) => {
-      const server: Server = createServer();
-      await new Promise<void>((resolve) => server.listen(Number(env.BF_S3_PORT), '127.0.0.1', resolve));
-      return () => new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    setup: async (env) => (await holdPort(Number(env.BF_S3_PORT))).release,
   },
 ];
 
@@ -88,11 +58,7 @@ export async function runInfraCase(c: InfraCase, runner: Runner): Promise<FaultR
   const project = `bf-fault-${Math.random().toString(36).slice(2, 8)}`;
   const env = await portEnv();
   const files = defaultComposeFiles({ local: true });
-  if (c.override) {
-    const file = join(tmpdir(), `${project}.override.yml`);
-    await writeFile(file, `${c.override.join('\n')}\n`);
-    files.push(file);
-  }
+  if (c.override) files.push(await writeOverride(project, c.override));
   const compose = new ComposeProject({ name: project, files, env });
   const release = await c.setup?.(env);
   const watch = watchEngine(project);

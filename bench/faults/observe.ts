@@ -33,6 +33,18 @@ export function watchEngine(project: string) {
   };
 }
 
+/** Ids of the project's containers: running ones, or all with `all`. */
+export async function projectContainers(project: string, all = false): Promise<string[]> {
+  const r = await execa('docker', [
+    'ps',
+    ...(all ? ['-a'] : []),
+    '-q',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+  ]);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
 /** Services of the project with a running container. */
 export async function runningServices(project: string): Promise<string[]> {
   const r = await execa('docker', [
