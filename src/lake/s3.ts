@@ -95,10 +95,13 @@ export class S3Lake {
     return `${this.config.prefix}/${table}`;
   }
 
-  /** Fails with S3StoreError when the store is unreachable or the bucket is missing. */
-  async checkBucket(): Promise<void> {
+  /** Fails with S3StoreError when the store is unreachable or the bucket is missing (or no answer in `timeoutMs`). */
+  async checkBucket(timeoutMs?: number): Promise<void> {
     await this.call('check bucket', () =>
-      this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket })),
+      this.client.send(
+        new HeadBucketCommand({ Bucket: this.config.bucket }),
+        timeoutMs === undefined ? {} : { abortSignal: AbortSignal.timeout(timeoutMs) },
+      ),
     );
   }
 

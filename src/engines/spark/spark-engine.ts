@@ -39,6 +39,8 @@ import { barsToNdjson, dedupeBars, rowsToNdjson } from './staging.ts';
 
 /** Table metadata kept next to each Delta table (underscore-prefixed: Delta and VACUUM ignore it). */
 export const META_OBJECT = '_bf_meta.json';
+/** How long the store may take to answer the probe after a failed job (it answers in milliseconds when up). */
+const STORE_PROBE_MS = 10_000;
 /** Staged inputs of one job live under `staging/<run id>/` and are deleted after the job. */
 export const STAGING_PREFIX = 'staging';
 
@@ -395,16 +397,27 @@ export class SparkEngine implements LakeEngine {
       ops: outcome.results.map((r) => ({ op: r.op, ms: r.ms })),
     });
     if (outcome.exitCode !== 0 || outcome.results.length !== ops.length) {
-      const s3Related = outcome.stderrTail.some((l) =>
-        /s3a|S3A|AmazonS3|SdkClientException|Connect/i.test(l),
+      // A job fails the same way whether its SQL or the lake's store broke: ask the store, so a store that went
+      // away mid-job is named (with its log) instead of only the driver that reported it.
+      const storeDown = await this.s3.checkBucket(STORE_PROBE_MS).then(
+        () => undefined,
+        (e: unknown) => (e instanceof BfError ? e : undefined),
       );
+      const s3Related =
+        storeDown !== undefined ||
+        outcome.stderrTail.some((l) => /s3a|S3A|AmazonS3|SdkClientException|Connect/i.test(l));
       const extra =
         s3Related && this.serviceLogs
           ? await this.serviceLogs('s3', 10)
               .then((l) => ['--- s3 service log ---', ...l])
               .catch(() => [])
           : [];
-      throw new SparkJobError(stage, this.service, outcome, extra);
+      const failed = new SparkJobError(stage, this.service, outcome, extra);
+      if (!storeDown) throw failed;
+      throw new BfError(`spark engine: ${stage}: ${storeDown.message}\n  what failed: ${failed.message}`, {
+        cause: failed,
+        hint: `the S3 store stopped answering during the job; Delta commits are atomic, so the lake keeps its previous version (\`bf lake verify --engine spark\`). Bring the store back (\`bf infra start\`) and run the same command again`,
+      });
     }
     this.logger.info(`spark: ${stage}: done in ${(outcome.durationMs / 1000).toFixed(1)} s`);
     return outcome.results;
