@@ -1,5 +1,5 @@
 /**
- * The user's path from a directory of Yahoo CSVs, timed against two peers in the same run.
+ * The user's path from a directory of Yahoo CSVs, timed against peers in the same run.
  *
  * For each size (default 300 and 3,000 symbols × 20 years, with late listings, delistings, halts and null rows;
  * bench/csv-market.ts) it runs, each as a child process measured by /usr/bin/time (wall, CPU = user + sys, peak
@@ -8,14 +8,16 @@
  *   bf pipeline run --source csv:DIR --out                                     (fetch → signals → backtest → report)
  *   polars: one lazy query from the CSVs to the same per-day counts
  *   DuckDB (Python): bf's own sql/features.sql + sql/breadth.sql over the CSVs
+ *   pandas: read_csv per file, concat, rolling windows over the sorted frame, groupby date  (slow: --skip-slow)
+ *   PySpark local[2]: bf's own sql/features.sql + sql/breadth.sql over the CSVs             (slow: --skip-slow)
  *   bf's SQL alone: the same two files from bf's lake, on bf's DuckDB build and settings (bench/sql-from-lake.ts),
  *     the floor under `bf signals generate` (what is left is bf's own work: the features table, signals, files)
  * and checks that every peer agrees with bf's stored breadth on every day (advancers, decliners, unchanged, issues,
  * above SMA50 / SMA200, new 252-day highs / lows). Figures are printed with their ratio to polars; nothing is
- * asserted on time (timings are not tests). polars and duckdb are installed by pip into a venv under BF_CACHE
- * (default ~/.cache/bf/pyvenv), never into the repo.
+ * asserted on time (timings are not tests). The peers' packages (polars, duckdb, pandas, pyspark) are installed by
+ * pip into a venv under BF_CACHE (default ~/.cache/bf/pyvenv), never into the repo; PySpark needs Java 17+ on PATH.
  *
- *   node bench/csv-pipeline.ts [--symbols 300,3000] [--years 20] [--no-peers] [--keep]
+ *   node bench/csv-pipeline.ts [--symbols 300,3000] [--years 20] [--no-peers | --skip-slow]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +32,18 @@ const BIN = join(ROOT, 'bin', 'bf.js');
 const CACHE = process.env.BF_CACHE ?? join(homedir(), '.cache', 'bf');
 const VENV = join(CACHE, 'pyvenv');
 const PYTHON = join(VENV, 'bin', 'python');
-const PY_PACKAGES = ['polars', 'duckdb'];
+
+/** The peers, in the order they run, and the pip package each needs. */
+export const PEERS = {
+  polars: 'polars',
+  duckdb: 'duckdb',
+  pandas: 'pandas',
+  pyspark: 'pyspark',
+} as const;
+export type Peer = keyof typeof PEERS;
+export const ALL_PEERS = Object.keys(PEERS) as Peer[];
+/** Minutes, not seconds, at 3,000 × 20 (PySpark) or several times the others (pandas): `--skip-slow` leaves them out. */
+export const SLOW_PEERS: readonly Peer[] = ['pandas', 'pyspark'];
 
 /** The per-day counts every contestant produces, as bf's `breadth` table names them. */
 export const COMPARED = [
@@ -49,6 +62,8 @@ export interface Measure {
   wallS: number;
   cpuS: number;
   maxRssMiB: number;
+  /** CPU and RSS miss part of the work (a process the timed one never waits for): only wall time counts. */
+  wallOnly?: boolean;
 }
 
 export interface SizeResult {
@@ -82,14 +97,21 @@ export function timed(name: string, cmd: string, args: string[], env: NodeJS.Pro
   return { name, wallS: wall!, cpuS: user! + sys!, maxRssMiB: rssKb! / 1024 };
 }
 
-/** The cache venv with polars and duckdb, created with pip on first use. */
-export function ensurePython(): string {
+/** The cache venv with the peers' packages, created and filled with pip on first use. */
+export function ensurePython(peers: readonly Peer[]): string {
   if (!existsSync(PYTHON)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  const probe = spawnSync(PYTHON, ['-c', `import ${PY_PACKAGES.join(', ')}`]);
-  if (probe.status !== 0) {
-    execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', ...PY_PACKAGES], { stdio: 'inherit' });
+  const missing = peers.filter((p) => !pythonHas(p));
+  if (missing.length > 0) {
+    execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', ...missing.map((p) => PEERS[p])], {
+      stdio: 'inherit',
+    });
   }
   return PYTHON;
+}
+
+/** Whether the cache venv can already run `peer` (nothing is installed). */
+export function pythonHas(peer: Peer): boolean {
+  return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${PEERS[peer]}`]).status === 0;
 }
 
 /** The CSV market for a size, generated once into the cache. */
@@ -155,6 +177,58 @@ con.execute("CREATE VIEW features AS " + open(features).read())
 con.execute(f"COPY ({open(breadth).read()}) TO '{out}' (HEADER)")
 `;
 
+const PANDAS = `
+import sys, glob, os, pandas as pd
+csv_dir, out = sys.argv[1], sys.argv[2]
+cols = ['Date', 'Close', 'Adj Close']
+frames = []
+for path in sorted(glob.glob(csv_dir + '/*.csv')):
+    f = pd.read_csv(path, usecols=cols, dtype={'Date': str, 'Close': float, 'Adj Close': float},
+                    na_values=['null', ''], keep_default_na=False)
+    f = f[f['Close'].notna() & f['Adj Close'].notna()]
+    frames.append(pd.DataFrame({'sym': os.path.basename(path)[:-4], 'date': f['Date'], 'adj': f['Adj Close']}))
+df = pd.concat(frames, ignore_index=True).sort_values(['sym', 'date'], kind='stable', ignore_index=True)
+# Windows over the whole sorted frame, masked where they would reach into the previous symbol.
+n = df.groupby('sym', sort=False).cumcount()
+p = (df['adj'] * 1e6).round().astype('int64')
+prev = df['adj'].shift(1).where(n >= 1)
+s50 = p.rolling(50).sum().where(n >= 49)
+s200 = p.rolling(200).sum().where(n >= 199)
+past = df['adj'].shift(1)
+mx = past.rolling(252).max().where(n >= 252)
+mn = past.rolling(252).min().where(n >= 252)
+adj = df['adj']
+flags = pd.DataFrame({'date': df['date'], 'advancers': adj > prev, 'decliners': adj < prev, 'unchanged': adj == prev,
+    'issues': 1, 'above_sma50': p * 50 > s50, 'above_sma200': p * 200 > s200, 'new_highs': adj > mx,
+    'new_lows': adj < mn})
+flags.groupby('date', sort=True).sum().astype('int64').reset_index().to_csv(out, index=False)
+`;
+
+const PYSPARK = `
+import sys, csv
+from pyspark.sql import SparkSession
+csv_dir, out, features, breadth = sys.argv[1:5]
+spark = (SparkSession.builder.master('local[2]').appName('bf-bench-peer')
+    .config('spark.driver.memory', '2g').config('spark.sql.shuffle.partitions', '16')
+    .config('spark.ui.enabled', 'false').getOrCreate())
+spark.sparkContext.setLogLevel('ERROR')
+schema = 'Date DATE, Open DOUBLE, High DOUBLE, Low DOUBLE, Close DOUBLE, AdjClose DOUBLE, Volume DOUBLE'
+# The header is skipped and the columns named by the schema (Spark's CSV reader maps by position).
+(spark.read.csv(csv_dir + '/*.csv', schema=schema, header=True, nullValue='null', enforceSchema=True)
+    .createOrReplaceTempView('raw'))
+spark.sql("""CREATE TEMP VIEW prices AS
+  SELECT regexp_extract(input_file_name(), '([^/]+)[.]csv$', 1) AS symbol, Date AS date, AdjClose AS adj_close
+  FROM raw WHERE Close IS NOT NULL AND AdjClose IS NOT NULL""")
+spark.sql('CREATE TEMP VIEW features AS ' + open(features).read().strip().rstrip(';'))
+rows = spark.sql(open(breadth).read().strip().rstrip(';')).collect()
+with open(out, 'w', newline='') as f:
+    w = csv.writer(f)
+    w.writerow(rows[0].__fields__ if rows else [])
+    for r in rows:
+        w.writerow(['' if v is None else v for v in r])
+spark.stop()
+`;
+
 /** Days on which `peerCsv`'s counts differ from bf's stored breadth (either side missing a day counts too). */
 export async function disagreeingDays(bfBreadthParquet: string, peerCsv: string): Promise<number> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -178,7 +252,8 @@ export async function disagreeingDays(bfBreadthParquet: string, peerCsv: string)
 export async function runSize(opts: {
   symbols: number;
   years: number;
-  peers: boolean;
+  /** The peers to run after bf's commands, in this order (none: bf alone). */
+  peers: readonly Peer[];
   marketRoot?: string;
   env?: NodeJS.ProcessEnv;
 }): Promise<SizeResult> {
@@ -247,26 +322,23 @@ export async function runSize(opts: {
       ),
     );
     disagreements["bf's SQL alone"] = await disagreeingDays(bfBreadth, sqlOut);
-    if (opts.peers) {
-      const python = ensurePython();
-      const polarsOut = join(work, 'polars.csv');
-      writeFileSync(join(work, 'polars_job.py'), POLARS);
-      measures.push(
-        timed('polars (lazy, from CSV)', python, [join(work, 'polars_job.py'), market.dir, polarsOut]),
-      );
-      disagreements.polars = await disagreeingDays(bfBreadth, polarsOut);
-      const duckOut = join(work, 'duckdb.csv');
-      writeFileSync(join(work, 'duckdb_job.py'), DUCKDB);
-      measures.push(
-        timed('DuckDB-from-CSV (bf SQL)', python, [
-          join(work, 'duckdb_job.py'),
-          market.dir,
-          duckOut,
-          join(ROOT, 'sql', 'features.sql'),
-          join(ROOT, 'sql', 'breadth.sql'),
-        ]),
-      );
-      disagreements.duckdb = await disagreeingDays(bfBreadth, duckOut);
+    const python = opts.peers.length > 0 ? ensurePython(opts.peers) : '';
+    const sql = [join(ROOT, 'sql', 'features.sql'), join(ROOT, 'sql', 'breadth.sql')];
+    const jobs: Record<Peer, { label: string; script: string; args: string[] }> = {
+      polars: { label: 'polars (lazy, from CSV)', script: POLARS, args: [] },
+      duckdb: { label: 'DuckDB-from-CSV (bf SQL)', script: DUCKDB, args: sql },
+      pandas: { label: 'pandas (read_csv, rolling)', script: PANDAS, args: [] },
+      pyspark: { label: 'PySpark local[2] (bf SQL)', script: PYSPARK, args: sql },
+    };
+    // PySpark's JVM is started by py4j and never waited for, so /usr/bin/time counts Python's share only.
+    const wallOnly: readonly Peer[] = ['pyspark'];
+    for (const peer of opts.peers) {
+      const job = jobs[peer];
+      const out = join(work, `${peer}.csv`);
+      writeFileSync(join(work, `${peer}_job.py`), job.script);
+      const m = timed(job.label, python, [join(work, `${peer}_job.py`), market.dir, out, ...job.args]);
+      measures.push(wallOnly.includes(peer) ? { ...m, wallOnly: true } : m);
+      disagreements[peer] = await disagreeingDays(bfBreadth, out);
     }
     const days =
       readFileSync(join(work, 'out', 'breadth.csv'), 'utf8')
@@ -296,7 +368,9 @@ export function formatSize(r: SizeResult): string {
   for (const m of r.measures) {
     const ratio = peer ? `${(m.wallS / peer.wallS).toFixed(2)}×` : '-';
     lines.push(
-      `| ${m.name} | ${m.wallS.toFixed(2)} | ${m.cpuS.toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${ratio} |`,
+      m.wallOnly
+        ? `| ${m.name} | ${m.wallS.toFixed(2)} | n/a (JVM not counted) | n/a | ${ratio} |`
+        : `| ${m.name} | ${m.wallS.toFixed(2)} | ${m.cpuS.toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${ratio} |`,
     );
   }
   for (const [name, n] of Object.entries(r.disagreements)) {
@@ -313,13 +387,17 @@ if (import.meta.main) {
       symbols: { type: 'string', default: '300,3000' },
       years: { type: 'string', default: '20' },
       'no-peers': { type: 'boolean', default: false },
+      'skip-slow': { type: 'boolean', default: false },
     },
   });
+  const peers = values['no-peers']
+    ? []
+    : ALL_PEERS.filter((p) => !(values['skip-slow'] && SLOW_PEERS.includes(p)));
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   process.stdout.write(`bench/csv-pipeline.ts — ${new Date().toISOString()}, load average ${load}\n`);
   let bad = false;
   for (const n of values.symbols.split(',').map(Number)) {
-    const r = await runSize({ symbols: n, years: Number(values.years), peers: !values['no-peers'] });
+    const r = await runSize({ symbols: n, years: Number(values.years), peers });
     process.stdout.write(`${formatSize(r)}\n`);
     if (Object.values(r.disagreements).some((d) => d > 0)) bad = true;
   }
