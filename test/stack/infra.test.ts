@@ -4,8 +4,6 @@
  * Every run uses its own project name and its own free host ports, so it never collides with a stack
  * someone else runs on the default ports.
  */
-import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -25,6 +23,7 @@ import {
 import { infraHealthShape, infraStatusShape } from '../../src/report/schemas.ts';
 import { BfError, UsageError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
+import { faultOverride, holdPort, writeOverride } from '../support/faults.ts';
 import { runBf } from '../support/run-bf.ts';
 import { freePortEnv, PORT_ENVS } from '../support/stack.ts';
 
@@ -59,8 +58,7 @@ afterAll(async () => {
 
 describe('errors before anything starts', () => {
   it('a broken compose override names the file', async () => {
-    const bad = join(tmpdir(), `bf-broken-override-${process.pid}.yml`);
-    await writeFile(bad, 'services:\n  kafka:\n    ports: [\n');
+    const bad = await writeOverride('broken-override', ['services:', '  kafka:', '    ports: [']);
     const err = await startStack({ project, composeFiles: [files[0]!, bad], env }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BfError);
     expect((err as BfError).message).toContain(`invalid compose file ${bad}`);
@@ -84,10 +82,7 @@ describe('errors before anything starts', () => {
   });
 
   it('a port in use fails preflight naming the port, the service and the holder', async () => {
-    const server: Server = createServer();
-    const port = await new Promise<number>((resolve) =>
-      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
-    );
+    const { port, release } = await holdPort();
     try {
       const err = await startStack({ project, local: true, env: { ...env, BF_S3_PORT: String(port) } }).catch(
         (e: unknown) => e,
@@ -97,35 +92,28 @@ describe('errors before anything starts', () => {
       expect((err as BfError).message).toContain(`pid ${process.pid}`);
       expect(await byLabel('ps')).toEqual([]);
     } finally {
-      await new Promise((r) => server.close(r));
+      await release();
     }
   });
 });
 
+/** Starts `services` with one fault override on top of the stack's files; the error it fails with (or the stack). */
+async function startWithFault(name: string, override: string[], services: string[], waitSeconds: number) {
+  const file = await writeOverride(name, override);
+  lines.length = 0;
+  return startStack({ project, composeFiles: [...files, file], env, services, waitSeconds, logger }).catch(
+    (e: unknown) => e,
+  );
+}
+
 describe('a service that never becomes ready', () => {
   it('is named with its health output and last log lines, and what was started is torn down', async () => {
-    const failing = join(tmpdir(), `bf-failing-health-${process.pid}.yml`);
-    await writeFile(
-      failing,
-      [
-        'services:',
-        '  s3:',
-        '    healthcheck:',
-        '      test: ["CMD-SHELL", "echo bf-test forced failure; exit 1"]',
-        '      interval: 1s',
-        '      retries: 1000',
-        '',
-      ].join('\n'),
+    const err = await startWithFault(
+      'failing-health',
+      faultOverride.neverHealthy('s3', 'bf-test forced failure'),
+      ['s3'],
+      8,
     );
-    lines.length = 0;
-    const err = await startStack({
-      project,
-      composeFiles: [...files, failing],
-      env,
-      services: ['s3'],
-      waitSeconds: 8,
-      logger,
-    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StackNotReadyError);
     const e = err as StackNotReadyError;
     expect(e.exitCode).toBe(1);
@@ -145,28 +133,12 @@ describe('a service that never becomes ready', () => {
 describe('one deadline for up and the wait (like compose up --wait-timeout)', () => {
   it('a dependency never healthy holds up itself: the deadline cuts up and names the dependency', async () => {
     // s3-console depends on s3 being healthy, so `compose up s3-console` waits on s3's health check.
-    const failing = join(tmpdir(), `bf-failing-dep-${process.pid}.yml`);
-    await writeFile(
-      failing,
-      [
-        'services:',
-        '  s3:',
-        '    healthcheck:',
-        '      test: ["CMD-SHELL", "echo bf-test dependency never healthy; exit 1"]',
-        '      interval: 1s',
-        '      retries: 1000',
-        '',
-      ].join('\n'),
+    const err = await startWithFault(
+      'failing-dep',
+      faultOverride.neverHealthy('s3', 'bf-test dependency never healthy'),
+      ['s3-console'],
+      8,
     );
-    lines.length = 0;
-    const err = await startStack({
-      project,
-      composeFiles: [...files, failing],
-      env,
-      services: ['s3-console'],
-      waitSeconds: 8,
-      logger,
-    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StackNotReadyError);
     const e = err as StackNotReadyError;
     expect(lines.join('\n')).toContain('docker compose up did not return within 8 s');
@@ -179,26 +151,10 @@ describe('one deadline for up and the wait (like compose up --wait-timeout)', ()
 });
 
 describe('a service that dies while starting', () => {
-  const start = async (name: string, override: string[]) => {
-    const file = join(tmpdir(), `bf-${name}-${process.pid}.yml`);
-    await writeFile(file, `${override.join('\n')}\n`);
-    lines.length = 0;
-    return startStack({
-      project,
-      composeFiles: [...files, file],
-      env,
-      services: ['s3'],
-      waitSeconds: 240,
-      logger,
-    }).catch((e: unknown) => e);
-  };
+  const start = (name: string, override: string[]) => startWithFault(name, override, ['s3'], 240);
 
   it('exiting 3 s after start is named at once (not at the deadline) with its exit code and last log lines', async () => {
-    const err = await start('exits', [
-      'services:',
-      '  s3:',
-      '    entrypoint: ["sh", "-c", "echo bf-fault: s3 starting; sleep 3; echo bf-fault: s3 gives up >&2; exit 3"]',
-    ]);
+    const err = await start('exits', faultOverride.exitsAfter3s('s3'));
     expect(err).toBeInstanceOf(StackNotReadyError);
     const e = err as StackNotReadyError;
     expect(e.message).toMatch(/ s3 \(compose health = healthy: container \S+ exited \(exit code 3\)\)$/);
@@ -210,15 +166,7 @@ describe('a service that dies while starting', () => {
   });
 
   it('OOM-killed (exit 137) is named as out of memory with its limit', async () => {
-    const err = await start('oom', [
-      'services:',
-      '  s3:',
-      '    entrypoint: ["sh", "-c", "echo bf-fault: s3 allocating; sleep 2; exec tail /dev/zero"]',
-      '    deploy:',
-      '      resources:',
-      '        limits:',
-      '          memory: 64m',
-    ]);
+    const err = await start('oom', faultOverride.oomKilled('s3'));
     expect(err).toBeInstanceOf(StackNotReadyError);
     const e = err as StackNotReadyError;
     expect(e.message).toContain('exited (exit code 137)');
