@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { BfError } from '../util/errors.ts';
-import { DAEMON_HINT, DAEMON_UNREACHABLE } from './daemon.ts';
+import { DAEMON_HINT, DAEMON_UNREACHABLE, DAEMON_UNREACHABLE_SAID } from './daemon.ts';
 import { type Exec, ExecError, type ExecResult, execaExec } from './exec.ts';
 
 /** One published port of a service in the resolved compose config. */
@@ -384,7 +384,7 @@ export function composeError(e: unknown, what: string): BfError {
     const said = e.stderr.trim().split('\n');
     const daemon = said.find((line) => DAEMON_UNREACHABLE.test(line));
     if (daemon) {
-      return new BfError(`the Docker daemon is unreachable, so ${what} could not run: ${daemon.trim()}`, {
+      return new BfError(`${DAEMON_UNREACHABLE_SAID}, so ${what} could not run: ${daemon.trim()}`, {
         cause: e,
         hint: DAEMON_HINT,
       });

@@ -60,6 +60,9 @@ export interface DaemonFault {
   hint: string;
 }
 
+/** How every message about an unreachable daemon starts (withDaemonFault recognises one already said by it). */
+export const DAEMON_UNREACHABLE_SAID = 'the Docker daemon is unreachable';
+
 /** What to do when the daemon is the fault: shared by every command that reaches it. */
 export const DAEMON_HINT =
   'check the engine with `docker info` (start it: `sudo systemctl start docker`, or infra/scripts/provision-docker.sh here), then `bf infra start` and run the same command again';
@@ -74,7 +77,7 @@ export async function daemonFault(
 ): Promise<DaemonFault | undefined> {
   const unreachable = await daemonUnreachable(opts.exec, opts.env);
   if (unreachable) {
-    return { message: `the Docker daemon is unreachable (${unreachable})`, hint: DAEMON_HINT };
+    return { message: `${DAEMON_UNREACHABLE_SAID} (${unreachable})`, hint: DAEMON_HINT };
   }
   const started = await (opts.startedAt ?? dockerdStartedAt)();
   if (started !== undefined && started > sinceMs) {
@@ -97,7 +100,7 @@ export async function withDaemonFault(
 ): Promise<unknown> {
   if (!(e instanceof BfError) || e.exitCode !== EXIT.failure) return e;
   // Already named by the call that met it (composeError): saying it twice helps nobody.
-  if (e.message.startsWith('the Docker daemon is unreachable')) return e;
+  if (e.message.startsWith(DAEMON_UNREACHABLE_SAID)) return e;
   const fault = await daemonFault(sinceMs, opts).catch(() => undefined);
   if (!fault) return e;
   return new BfError(`${fault.message}\n  what failed: ${e.message}`, { hint: fault.hint, cause: e });

@@ -13,30 +13,23 @@ const withoutDocker = { PATH: dirname(process.execPath), HOME: process.env.HOME 
 /** A project nobody starts. */
 const project = `bf-json-none-${process.pid}`;
 
-describe('bf infra status --json', () => {
-  it('without Docker: exit 1, no document on stdout, a message naming docker and what to do (no stack trace)', async () => {
-    const r = await runBf(['infra', 'status', '--json', '--project', project], withoutDocker, {
-      replaceEnv: true,
+for (const command of ['status', 'health']) {
+  describe(`bf infra ${command} --json`, () => {
+    it('without Docker: exit 1, no document on stdout, a message naming docker and what to do (no stack trace)', async () => {
+      const r = await runBf(['infra', command, '--json', '--project', project], withoutDocker, {
+        replaceEnv: true,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^error: docker CLI not found on PATH\nhint: install Docker .*provision-docker\.sh/,
+      );
+      expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
     });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(
-      /^error: docker CLI not found on PATH\nhint: install Docker .*provision-docker\.sh/,
-    );
-    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
   });
-});
+}
 
 describe('bf infra health --json', () => {
-  it('without Docker: exit 1 naming docker', async () => {
-    const r = await runBf(['infra', 'health', '--json', '--project', project], withoutDocker, {
-      replaceEnv: true,
-    });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: docker CLI not found on PATH/);
-  });
-
   it('the shape a health document has (as the stack suite checks it): a stray key is refused', () => {
     const doc = {
       schema: 'bf.infra.health/v1',
