@@ -140,9 +140,9 @@ export interface CsvLoadRequest {
 
 export interface LakeEngine extends BreadthEngine {
   /**
-   * The embedded engine reads `csv:DIR` itself (parallel, no rows through JavaScript) by the rules of
-   * src/sources/csv-rows.ts and merges the bars into `prices` like `writePrices`. Engines without it get the bars
-   * from the source's `fetch`.
+   * The embedded engine reads `csv:DIR` itself (plain files straight into column chunks, the others checked in SQL)
+   * by the rules of src/sources/csv-rows.ts and merges the bars into `prices` like `writePrices`. Engines without it
+   * get the bars from the source's `fetch`.
    */
   loadCsvPrices?(req: CsvLoadRequest): Promise<{ written: PricesWritten; counts: CsvFileCounts[] }>;
   /**

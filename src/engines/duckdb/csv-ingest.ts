@@ -1,13 +1,16 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DateRange, MAX_PRICE } from '../../domain/bar.ts';
 import type { CsvFileCounts, CsvFileIn } from '../engine.ts';
+import { loadPlainCsvFiles, PLAIN_TABLE } from './csv-plain.ts';
 import { literal } from './sql-util.ts';
 
 /**
- * The embedded engine reads `csv:DIR` files itself: DuckDB's CSV reader is parallel and keeps the rows out of
- * JavaScript, which is most of the cost of a large load. The row rules are those of src/sources/csv-rows.ts
- * (the messages come from there); each line is read whole and split here so that a short or long row is a bad
- * row, not a reader error. Files must have passed `checkCsvBytes` (UTF-8, no NUL or SOH byte, the Yahoo header).
+ * The embedded engine reads `csv:DIR` files itself. Plain files (src/sources/csv-columns.ts: dates ascending, every
+ * cell a plain number or null, every row a bar or a null row) go through ./csv-plain.ts, a byte loop into column
+ * chunks; the others are read by DuckDB's CSV reader and checked here in SQL by the rules of
+ * src/sources/csv-rows.ts (the messages come from there): each line is read whole and split here so that a short or
+ * long row is a bad row, not a reader error. Files must have passed `checkCsvBytes` (UTF-8, no NUL or SOH byte, the
+ * Yahoo header).
  */
 
 /**
@@ -33,15 +36,18 @@ const positivePrice = (v: string) =>
 const optionalValue = (cell: string, v: string, isPrice: boolean) =>
   `(${isNullCell(cell)} OR (${v} IS NOT NULL AND isfinite(${v}) AND ${v} >= 0${isPrice ? ` AND ${v} < ${MAX_PRICE}` : ''}))`;
 
-/** What `checkCsvFiles` found: the counts per file (in the order given) and whether any file repeats a date. */
+/** What `checkCsvFiles` found: the counts per file (in the order given) and how the rows were read. */
 export interface CsvChecked {
   counts: CsvFileCounts[];
+  /** Whether any file read by SQL repeats a date. */
   repeats: boolean;
+  /** The files read by SQL into `csv_checked`, as their places in symbol order (ascending); the rest are plain. */
+  slow: number[];
 }
 
 /**
- * The files' indexes in symbol order (ties in list order). The files are read in this order and `file_id` is the
- * place in it, so a load sorts the lake by (symbol, date) on two integers.
+ * The files' indexes in symbol order (ties in list order). A file's place in this order is its id in the tables
+ * here, so a load sorts the lake by (symbol, date) on two integers.
  */
 function symbolOrder(files: readonly CsvFileIn[]): number[] {
   return files
@@ -51,10 +57,11 @@ function symbolOrder(files: readonly CsvFileIn[]): number[] {
 }
 
 /**
- * Reads and checks every file into the table `csv_checked(file_id, kind, date, open, high, low, close, adj_close,
- * volume)` (the values mean something only on GOOD rows; file_id is the file's place in symbol order) and returns
- * the per-file counts. Rows outside `range` stay in the table (their rules are checked too) and are left out by
- * `csvIncomingSql`.
+ * Reads and checks every file and returns the per-file counts. Files the byte pass proved in date order are first
+ * offered to the plain reader (./csv-plain.ts: `csv_plain`, values only, no bad rows by construction); the others,
+ * and any it declines, are read by SQL into `csv_checked(file_id, kind, date, open, high, low, close, adj_close,
+ * volume)` (the values mean something only on GOOD rows; file_id is the file's place in `slow`). Rows outside
+ * `range` are checked too; the plain reader keeps only those in range, `csvIncomingSql` filters the others.
  */
 export async function checkCsvFiles(
   conn: DuckDBConnection,
@@ -62,6 +69,41 @@ export async function checkCsvFiles(
   range: DateRange,
 ): Promise<CsvChecked> {
   const order = symbolOrder(files);
+  const candidates = order.flatMap((i, id) =>
+    files[i]!.ordered === true ? [{ id, path: files[i]!.path }] : [],
+  );
+  const plain = await loadPlainCsvFiles(conn, candidates, range);
+  const counts: CsvFileCounts[] = new Array(files.length);
+  plain.forEach((c, k) => {
+    if (c === null) return;
+    const f = files[order[candidates[k]!.id]!]!;
+    counts[order[candidates[k]!.id]!] = { symbol: f.symbol, path: f.path, badRows: 0, ...c };
+  });
+  const slow = order.flatMap((i, id) => (counts[i] === undefined ? [id] : []));
+  const repeats =
+    slow.length > 0 &&
+    (await checkInSql(
+      conn,
+      files,
+      slow.map((id) => order[id]!),
+      range,
+      counts,
+    ));
+  return { counts, repeats, slow };
+}
+
+/**
+ * The SQL path over `files[i]` for i in `which` (file_id = place in `which`); fills their counts. Returns whether
+ * any repeats a date.
+ */
+async function checkInSql(
+  conn: DuckDBConnection,
+  files: readonly CsvFileIn[],
+  which: readonly number[],
+  range: DateRange,
+  counts: CsvFileCounts[],
+): Promise<boolean> {
+  const order = which;
   await conn.run('CREATE OR REPLACE TABLE csv_files (file_id INTEGER, ordered BOOLEAN)');
   const appender = await conn.createAppender('csv_files');
   try {
@@ -153,7 +195,6 @@ export async function checkCsvFiles(
       coalesce(p.bad_rows, 0) + coalesce(r.n, 0) - coalesce(r.bad, 0) AS bad_rows, p.first, p.last
     FROM csv_files f LEFT JOIN per_file p USING (file_id) LEFT JOIN repeats r USING (file_id)
     ORDER BY f.file_id`);
-  const counts: CsvFileCounts[] = new Array(files.length);
   for (const row of reader2.getRowsJS()) {
     const i = order[Number(row[0])]!;
     const f = files[i]!;
@@ -167,33 +208,44 @@ export async function checkCsvFiles(
       last: row[5] === null ? null : String(row[5]),
     };
   }
-  const repeats =
-    Number((await conn.runAndReadAll('SELECT count(*) FROM csv_repeats')).getRowsJS()[0]![0]) > 0;
-  return { counts, repeats };
+  return Number((await conn.runAndReadAll('SELECT count(*) FROM csv_repeats')).getRowsJS()[0]![0]) > 0;
 }
 
 /**
  * The good rows in `range` of the kept files (`keep`: indexes into `files`, as `judge` returned them), as the
- * `prices` columns plus `rank` (the file's place in symbol order): the bars a CSV load writes.
+ * `prices` columns plus `rank` (the file's place in symbol order): the bars a CSV load writes. `ordered`: the
+ * relation already yields them in (rank, date) order when scanned in order (no file was read by SQL).
  */
 export function csvIncomingSql(
   files: readonly CsvFileIn[],
   keep: readonly number[],
   range: DateRange,
-  repeats: boolean,
-): string {
+  checked: CsvChecked,
+): { sql: string; ordered: boolean } {
   const order = symbolOrder(files);
   const kept = new Set(keep);
-  const ids = order.flatMap((i, id) => (kept.has(i) ? [id] : []));
+  const slow = new Set(checked.slow);
+  const ids = order.flatMap((i, id) => (kept.has(i) && !slow.has(id) ? [id] : []));
+  const slowIds = checked.slow.flatMap((id, k) => (kept.has(order[id]!) ? [k] : []));
+  const inList = (xs: readonly number[]) => (xs.length > 0 ? xs.join(', ') : 'NULL');
   // The symbol by file_id from a constant list (cheaper than a join).
   const symbols = `[${order.map((i) => literal(files[i]!.symbol)).join(', ')}]`;
-  return `SELECT c.file_id AS rank, list_extract(${symbols}, c.file_id + 1) AS symbol, c.date, c.open, c.high,
+  // Plain rows: in range already; days since 1970-01-01 back to a DATE.
+  const plain = `SELECT file_id AS rank, list_extract(${symbols}, file_id + 1) AS symbol,
+      DATE '1970-01-01' + days AS date, open, high, low, close, adj_close, volume
+    FROM ${PLAIN_TABLE} WHERE file_id IN (${inList(ids)})`;
+  if (slowIds.length === 0) return { sql: plain, ordered: true };
+  // csv_checked's file_id is the place in `slow`: map it to the rank.
+  const rank = `list_extract([${checked.slow.join(', ')}], c.file_id + 1)`;
+  const viaSql = `SELECT ${rank} AS rank, list_extract(${symbols}, ${rank} + 1) AS symbol, c.date, c.open, c.high,
       c.low, c.close, c.adj_close, c.volume
     FROM csv_checked c
     WHERE c.kind = ${GOOD} AND c.date BETWEEN DATE ${literal(range.start)} AND DATE ${literal(range.end)}
-      AND c.file_id IN (${ids.length > 0 ? ids.join(', ') : 'NULL'})${repeats ? ' AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date)' : ''}`;
+      AND c.file_id IN (${inList(slowIds)})${checked.repeats ? ' AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date)' : ''}`;
+  return { sql: ids.length > 0 ? `${plain}\n    UNION ALL ${viaSql}` : viaSql, ordered: false };
 }
 
 export async function dropCsvTables(conn: DuckDBConnection): Promise<void> {
-  for (const t of ['csv_checked', 'csv_repeats', 'csv_files']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['csv_checked', 'csv_repeats', 'csv_files', PLAIN_TABLE])
+    await conn.run(`DROP TABLE IF EXISTS ${t}`);
 }

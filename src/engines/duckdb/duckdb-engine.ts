@@ -65,6 +65,9 @@ import {
 } from './incremental.ts';
 import { epochDays, ident, literal, readParquet } from './sql-util.ts';
 
+/** `mergeIncoming`'s freshOrder when `incoming` is already in (symbol, date) order. */
+const IN_ORDER = Symbol('in order');
+
 export type { ColumnSpec, ColumnType, PricesMeta, Row, RowValue } from '../engine.ts';
 
 export interface DuckDbEngineOptions {
@@ -164,18 +167,19 @@ export class DuckDbEngine implements LakeEngine {
   async loadCsvPrices(req: CsvLoadRequest): Promise<{ written: PricesWritten; counts: CsvFileCounts[] }> {
     return this.serial(async () => {
       try {
-        const { counts, repeats } = await checkCsvFiles(this.conn, req.files, req.range);
+        const checked = await checkCsvFiles(this.conn, req.files, req.range);
+        const { counts } = checked;
         const keep = await req.judge(counts);
         const bars = keep.reduce((n, i) => n + (counts[i]?.bars ?? 0), 0);
         if (bars === 0) return { written: this.unchanged(), counts };
-        await this.conn.run(
-          `CREATE OR REPLACE VIEW incoming AS ${csvIncomingSql(req.files, keep, req.range, repeats)}`,
-        );
+        const incoming = csvIncomingSql(req.files, keep, req.range, checked);
+        await this.conn.run(`CREATE OR REPLACE VIEW incoming AS ${incoming.sql}`);
         const symbols = keep.map((i) => req.files[i]!.symbol);
         // Only the read-merge-write holds the lake lock; reading and checking the CSVs needs none.
         const written = await this.lake.withLock(() =>
-          // rank orders the files by symbol: a first load sorts on (rank, date), integers, not on strings.
-          this.mergeIncoming(bars, symbols, req.meta, 'rank, date'),
+          // rank orders the files by symbol: a first load sorts on (rank, date), integers, not on strings, and
+          // not at all when the rows already come in that order.
+          this.mergeIncoming(bars, symbols, req.meta, incoming.ordered ? IN_ORDER : 'rank, date'),
         );
         return { written, counts };
       } finally {
@@ -189,13 +193,14 @@ export class DuckDbEngine implements LakeEngine {
    * Merges the relation `incoming` (prices columns, one row per key, of `incomingSymbols`) into `prices`, sorted by
    * (symbol, date): counts the bars it replaces and adds, finds the bars of its symbols within `write.range` it
    * lacks (kept, or dropped with `replace`), and records the fetch in the per-symbol lineage. `freshOrder` is an
-   * ORDER BY over `incoming` giving that order when there is nothing to merge.
+   * ORDER BY over `incoming` giving that order when there is nothing to merge, or IN_ORDER when `incoming` scanned
+   * in order already is.
    */
   private async mergeIncoming(
     incomingRows: number,
     incomingSymbols: readonly string[],
     given: PricesWrite,
-    freshOrder = 'symbol, date',
+    freshOrder: string | typeof IN_ORDER = 'symbol, date',
   ): Promise<PricesWritten> {
     const span = given.range
       ? null
@@ -218,7 +223,7 @@ export class DuckDbEngine implements LakeEngine {
     let vanished: VanishedBars[] = [];
     const changes: SymbolChanges = {};
     let mergedSql: string;
-    let order = 'symbol, date';
+    let order: string | typeof IN_ORDER = 'symbol, date';
     let appendOnly = false;
     if (existingFiles && existingMeta) {
       const existing = `(SELECT ${cols} FROM ${readParquet(existingFiles)})`;
@@ -305,6 +310,15 @@ export class DuckDbEngine implements LakeEngine {
               dir,
               `${DELTA_FILE_PREFIX}${tag}`,
             ));
+        } else if (order === IN_ORDER) {
+          // No sort: the scan's order is kept (the engine drops it by default, which lets DuckDB write in parallel
+          // without it).
+          await this.conn.run('SET preserve_insertion_order = true');
+          try {
+            rows = await this.copyToParquet(`SELECT ${cols} FROM merged_prices`, dir, 'prices');
+          } finally {
+            await this.conn.run('SET preserve_insertion_order = false');
+          }
         } else {
           rows = await this.copyToParquet(
             `SELECT ${cols} FROM merged_prices ORDER BY ${order}`,
@@ -650,7 +664,10 @@ export class DuckDbEngine implements LakeEngine {
         return await fn();
       } catch (err) {
         // DuckDB spills what it can; what still does not fit is the user's setting to change, so say which.
-        if (err instanceof Error && /^Out of Memory Error/.test(err.message)) {
+        if (
+          err instanceof Error &&
+          /^Out of Memory Error|could not allocate block of size/.test(err.message)
+        ) {
           throw new BfError(`the embedded engine ran out of memory: ${err.message.split('\n')[0]}`, {
             cause: err,
             hint: `raise ${DUCKDB_MEMORY_LIMIT_ENV} (default ${DUCKDB_MEMORY_LIMIT_DEFAULT}); it spills the rest to <workdir>/tmp/duckdb`,

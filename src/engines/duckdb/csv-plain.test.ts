@@ -1,0 +1,134 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALL_DATES, type DateRange } from '../../domain/bar.ts';
+import { Lake, TABLE } from '../../lake/index.ts';
+import { YAHOO_CSV_HEADER } from '../../sources/csv.ts';
+import type { CsvFileCounts, CsvFileIn } from '../engine.ts';
+import { DuckDbEngine } from './duckdb-engine.ts';
+import { readParquet } from './sql-util.ts';
+
+const opened: DuckDbEngine[] = [];
+afterEach(async () => {
+  for (const e of opened.splice(0)) await e.close();
+});
+
+/** Rows on consecutive days from 2001-01-01 (the edge cases of a price's text, one per row). */
+function rows(cells: readonly string[]): string[] {
+  return cells.map(
+    (c, i) => `${new Date(Date.UTC(2001, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${c}`,
+  );
+}
+
+/** CSV files by symbol; every file's dates ascend (what the byte pass proves before a file may be read plain). */
+const FILES: Record<string, string> = {
+  EDGE: [
+    YAHOO_CSV_HEADER,
+    ...rows([
+      '1.0000005,2.5000005,0.0000005,12.3456785,12.3456775,0',
+      '0.1,0.2,0.30000000000000004,28.567717,28.567717000000000001,', // many decimals; empty volume
+      '999999999999.99,999999999999.9998,1,999999999999.9998,999999999999.99,123456789012345678', // near max
+      ',null,,5.5,5.5,null', // null open/high/low/volume
+      '1,1,1,null,1,1', // null close: a null row
+      '1,1,1,1,,1', // empty adj close: a null row
+      '00012.500000,0012.5,12.5,12.5,12.5,9007199254740993',
+      '1,1,1,0.000001,0.000001,4503599627370497.5',
+      '123456789012.123456789012345678901234567890,1,1,7.25,7.25,1',
+    ]),
+  ].join('\n'),
+  CRLF: `${[YAHOO_CSV_HEADER, ...rows(['1,2,3,4,5,6', '1.5,2.5,3.5,4.5,5.5,6.5', '7,7,7,7.125,7.125,7'])].join('\r\n')}\r\n`,
+  LEAP: [
+    YAHOO_CSV_HEADER,
+    '1900-02-28,1,1,1,1,1,1',
+    '1900-03-01,2,2,2,2,2,2',
+    '2000-02-29,3,3,3,3,3,3',
+    '2024-02-29,4,4,4,4,4,4',
+  ].join('\n'),
+  // Not plain (an exponent, a space): read by SQL even when offered to the plain reader.
+  EXPO: [YAHOO_CSV_HEADER, ...rows(['1,1,1,1.5e2,1.5e2,1', '1,1,1, 2.5,2.5,1e3'])].join('\n'),
+  // A bad row (zero close): read by SQL, its good rows kept (--on-bad-row skip).
+  BAD: [YAHOO_CSV_HEADER, ...rows(['1,1,1,3,3,1', '1,1,1,0,1,1', '1,1,1,4,4,1'])].join('\n'),
+  A: [YAHOO_CSV_HEADER, ...rows(['10,11,9,10.5,10.25,100', '10,11,9,10.75,10.5,200'])].join('\n'),
+};
+
+function writeFiles(): CsvFileIn[] {
+  const dir = join(mkdtempSync(join(tmpdir(), 'bf-plain-')), 'csv');
+  mkdirSync(dir);
+  // Not in symbol order: the load sorts by symbol.
+  return ['EDGE', 'A', 'CRLF', 'EXPO', 'LEAP', 'BAD'].map((symbol) => {
+    const path = join(dir, `${symbol}.csv`);
+    writeFileSync(path, FILES[symbol]!);
+    return { symbol, path };
+  });
+}
+
+/** Loads the files into a new lake; `ordered` offers every file to the plain reader, otherwise all go to SQL. */
+async function load(
+  files: readonly CsvFileIn[],
+  ordered: boolean,
+  range: DateRange = ALL_DATES,
+): Promise<{ lake: Lake; counts: CsvFileCounts[] }> {
+  const lake = Lake.open(mkdtempSync(join(tmpdir(), 'bf-plain-wd-')));
+  const e = await DuckDbEngine.open(lake);
+  opened.push(e);
+  const { counts } = await e.loadCsvPrices({
+    files: files.map((f) => ({ ...f, ordered })),
+    range,
+    meta: { source: 'csv:test', synthetic: false, range, fetchedAt: '2026-01-01T00:00:00Z' },
+    judge: async (all) => all.flatMap((c, i) => (c.bars > 0 ? [i] : [])),
+  });
+  return { lake, counts };
+}
+
+/** The prices rows of two lakes that the other lacks (a multiset difference; doubles compared exactly). */
+async function difference(
+  a: Lake,
+  b: Lake,
+): Promise<{ rows: [number, number]; onlyA: number; onlyB: number }> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const pa = readParquet(a.parquetFiles(TABLE.prices)!);
+    const pb = readParquet(b.parquetFiles(TABLE.prices)!);
+    const n = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRowsJS()[0]![0]);
+    return {
+      rows: [await n(`SELECT count(*) FROM ${pa}`), await n(`SELECT count(*) FROM ${pb}`)],
+      onlyA: await n(`SELECT count(*) FROM (SELECT * FROM ${pa} EXCEPT ALL SELECT * FROM ${pb})`),
+      onlyB: await n(`SELECT count(*) FROM (SELECT * FROM ${pb} EXCEPT ALL SELECT * FROM ${pa})`),
+    };
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+describe('csv:DIR loads: the plain reader and the SQL path write the same prices', () => {
+  it('writes byte-identical prices files and the same counts for the same CSVs, edge cases included', async () => {
+    const files = writeFiles();
+    const plain = await load(files, true);
+    const sql = await load(files, false);
+    expect(plain.counts).toEqual(sql.counts);
+    expect(plain.counts.find((c) => c.symbol === 'EDGE')).toMatchObject({ bars: 7, nullRows: 2, badRows: 0 });
+    expect(plain.counts.find((c) => c.symbol === 'BAD')).toMatchObject({ bars: 2, badRows: 1 });
+    expect(await difference(plain.lake, sql.lake)).toEqual({ rows: [20, 20], onlyA: 0, onlyB: 0 });
+    const [pf] = plain.lake.parquetFiles(TABLE.prices)!;
+    const [sf] = sql.lake.parquetFiles(TABLE.prices)!;
+    expect(readFileSync(pf!).equals(readFileSync(sf!))).toBe(true);
+  });
+
+  it('writes the same prices when every file is plain (no sort at all) and within a date range', async () => {
+    const files = writeFiles().filter((f) => !['EXPO', 'BAD'].includes(f.symbol));
+    const range = { start: '2001-01-02', end: '2001-01-08' };
+    const plain = await load(files, true, range);
+    const sql = await load(files, false, range);
+    expect(plain.counts).toEqual(sql.counts);
+    const d = await difference(plain.lake, sql.lake);
+    expect(d).toMatchObject({ onlyA: 0, onlyB: 0 });
+    expect(d.rows[0]).toBe(8); // EDGE 5 (two null rows), A 1, CRLF 2, LEAP none
+    const [pf] = plain.lake.parquetFiles(TABLE.prices)!;
+    const [sf] = sql.lake.parquetFiles(TABLE.prices)!;
+    expect(readFileSync(pf!).equals(readFileSync(sf!))).toBe(true);
+  });
+});

@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, INTEGER } from '@duckdb/node-api';
+import type { DateRange } from '../../domain/bar.ts';
+import { CsvColumns, type PlainCsvCounts, readPlainCsv } from '../../sources/csv-columns.ts';
+
+/**
+ * Plain CSV files (src/sources/csv-columns.ts) read in JavaScript and handed to DuckDB in column chunks: for such
+ * files the SQL path's per-line string work (split, trim, casts, checks) is most of a load's cost, and a byte loop
+ * over the same lines costs a fraction of it. The rows go into `csv_plain(file_id, days, open, high, low, close,
+ * adj_close, volume)` in the order the files are given, each file's rows in date order, so the table is in
+ * (file_id, date) order as appended.
+ */
+
+export const PLAIN_TABLE = 'csv_plain';
+
+/** DuckDB's vector size: a data chunk holds at most this many rows. */
+const CHUNK_ROWS = 2048;
+/** Files read ahead of the parser (the disk works while a file is parsed). */
+const READS_AHEAD = 4;
+
+const TYPES = [INTEGER, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
+
+/** One file to read: its path and the id its rows carry (its place in symbol order). */
+export interface PlainFile {
+  id: number;
+  path: string;
+}
+
+/**
+ * Reads `files` (in the order given, ids ascending) into `csv_plain`; returns per file its counts, or null for a
+ * file that is not plain (its rows are not in the table: the SQL path reads it).
+ */
+export async function loadPlainCsvFiles(
+  conn: DuckDBConnection,
+  files: readonly PlainFile[],
+  range: DateRange,
+): Promise<(PlainCsvCounts | null)[]> {
+  await conn.run(`CREATE OR REPLACE TABLE ${PLAIN_TABLE} (file_id INTEGER, days INTEGER, open DOUBLE, high DOUBLE,
+    low DOUBLE, close DOUBLE, adj_close DOUBLE, volume DOUBLE)`);
+  const appender = await conn.createAppender(PLAIN_TABLE);
+  const cols = new CsvColumns(64 * 1024);
+  // Rows of cols by file: ids[k] owns rows up to ends[k].
+  const ids: number[] = [];
+  const ends: number[] = [];
+  const results: (PlainCsvCounts | null)[] = [];
+  const read = (i: number) =>
+    readFile(files[i]!.path).then(
+      (b) => b,
+      () => null, // read before and now gone: the SQL path names the problem
+    );
+  const ahead: Promise<Buffer | null>[] = [];
+  for (let i = 0; i < Math.min(READS_AHEAD, files.length); i++) ahead.push(read(i));
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const bytes = await ahead[i]!;
+      if (i + READS_AHEAD < files.length) ahead.push(read(i + READS_AHEAD));
+      delete ahead[i];
+      const counts = bytes === null ? null : readPlainCsv(bytes, range, cols);
+      results.push(counts);
+      if (counts === null || counts.bars === 0) continue;
+      ids.push(files[i]!.id);
+      ends.push(cols.length);
+      if (cols.length >= CHUNK_ROWS) appendChunks(appender, cols, ids, ends, false);
+    }
+    appendChunks(appender, cols, ids, ends, true);
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  return results;
+}
+
+/** Appends the rows of `cols` in whole chunks (and the rest when `all`), then keeps only what was not appended. */
+function appendChunks(
+  appender: { appendDataChunk(c: DuckDBDataChunk): void },
+  cols: CsvColumns,
+  ids: number[],
+  ends: number[],
+  all: boolean,
+): void {
+  const upto = all ? cols.length : cols.length - (cols.length % CHUNK_ROWS);
+  let seg = 0;
+  for (let start = 0; start < upto; start += CHUNK_ROWS) {
+    const size = Math.min(CHUNK_ROWS, upto - start);
+    const chunk = DuckDBDataChunk.create(TYPES, size);
+    const id = chunk.getColumnVector(0);
+    for (let r = 0; r < size; r++) {
+      while (ends[seg]! <= start + r) seg++;
+      id.setItem(r, ids[seg]!);
+    }
+    id.flush();
+    const days = chunk.getColumnVector(1);
+    for (let r = 0; r < size; r++) days.setItem(r, cols.date[start + r]!);
+    days.flush();
+    const values = [cols.open, cols.high, cols.low, cols.close, cols.adjClose, cols.volume];
+    for (let c = 0; c < values.length; c++) {
+      const v = chunk.getColumnVector(c + 2);
+      const a = values[c]!.subarray(start, start + size);
+      (v as unknown as { items: Float64Array }).items.set(a);
+      for (let r = 0; r < size; r++) {
+        // NaN marks a null cell (csv-columns.ts NULL_VALUE).
+        if (Number.isNaN(a[r])) v.setItem(r, null);
+      }
+      v.flush();
+    }
+    appender.appendDataChunk(chunk);
+  }
+  // Drop the appended rows and the segments they covered.
+  let drop = 0;
+  while (drop < ends.length && ends[drop]! <= upto) drop++;
+  ids.splice(0, drop);
+  ends.splice(0, drop);
+  for (let k = 0; k < ends.length; k++) ends[k] = ends[k]! - upto;
+  cols.shift(upto);
+}
