@@ -15,6 +15,13 @@
  * without --out (no report files). Nothing is asserted on time.
  *
  *   flock /tmp/bf-bench.lock node bench/incremental.ts [--symbols 3000] [--years 20] [--rounds 3] [--keep]
+ *     [--setup DIR]
+ *
+ * --setup DIR keeps the setup (the history's lake after the first run, and the same after the new day's fetch) in
+ * DIR and reuses it on the next run with the same size: the timed runs then start in a minute instead of five. The
+ * setup's rows are then the reusing run's, not measured. The kept state is the one the code of the first run wrote:
+ * after a change to the state's layout, remove DIR (a run that says `full recompute` instead of `incremental`
+ * makes the bench fail).
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -93,6 +100,8 @@ export async function runIncrementalBench(opts: {
   keep?: boolean;
   /** Where the CSV market is cached (default the benchmarks' cache). */
   marketRoot?: string;
+  /** Keep the setup here and reuse it (see the header). */
+  setup?: string;
 }): Promise<string> {
   const market = marketFor(opts.symbols, opts.years, opts.marketRoot);
   const [before, last] = lastTwoDays(opts.years);
@@ -119,38 +128,62 @@ export async function runIncrementalBench(opts: {
   say(
     `bench/incremental.ts — ${new Date().toISOString()}, ${opts.symbols} symbols × ${opts.years} years (${market.rows.toLocaleString('en-US')} CSV rows), new day ${last}, load average ${load()}`,
   );
+  const kept = opts.setup ? join(resolve(opts.setup), `${opts.symbols}x${opts.years}-${last}`) : null;
+  const reused = kept !== null && existsSync(join(kept, 'done'));
   try {
-    const setup = bfTimed(
-      'bf data fetch (history, setup)',
-      ['data', 'fetch', ...src, '--workdir', wd, '--end', before],
-      err(),
-    );
-    const first = bfTimed('bf signals generate (first run, full)', gen(wd, join(root, 'out-first')), err());
-    // The nightly download: one file per symbol holding only the new day (what a one-day Yahoo request gives).
-    const dayDir = join(root, 'new-day');
-    const dayList = oneDayCsvs(market.dir, last, dayDir);
-    const fetchDay = bfTimed(
-      'bf data fetch (the new day)',
-      // --start/--end as a nightly user gives them: the day asked for, nothing else.
-      [
-        'data',
-        'fetch',
-        '--source',
-        `csv:${dayDir}`,
-        '--symbol-list',
-        dayList,
-        '--start',
-        last,
-        '--end',
-        last,
-        '--quiet',
-        '--workdir',
-        wd,
-      ],
-      err(),
-    );
+    const notMeasured = (name: string): Measure => ({
+      name: `${name} (reused)`,
+      wallS: NaN,
+      cpuS: NaN,
+      maxRssMiB: NaN,
+    });
+    let setup = notMeasured('bf data fetch (history, setup)');
+    let first = notMeasured('bf signals generate (first run, full)');
+    let fetchDay = notMeasured('bf data fetch (the new day)');
     const snap = join(root, 'snap');
-    snapshot(wd, snap);
+    if (reused) {
+      snapshot(join(kept!, 'snap'), snap);
+    } else {
+      setup = bfTimed(
+        'bf data fetch (history, setup)',
+        ['data', 'fetch', ...src, '--workdir', wd, '--end', before],
+        err(),
+      );
+      first = bfTimed('bf signals generate (first run, full)', gen(wd, join(root, 'out-first')), err());
+      if (kept) {
+        rmSync(kept, { recursive: true, force: true });
+        mkdirSync(kept, { recursive: true });
+        snapshot(wd, join(kept, 'history'));
+      }
+      // The nightly download: one file per symbol holding only the new day (what a one-day Yahoo request gives).
+      const dayDir = join(root, 'new-day');
+      const dayList = oneDayCsvs(market.dir, last, dayDir);
+      fetchDay = bfTimed(
+        'bf data fetch (the new day)',
+        // --start/--end as a nightly user gives them: the day asked for, nothing else.
+        [
+          'data',
+          'fetch',
+          '--source',
+          `csv:${dayDir}`,
+          '--symbol-list',
+          dayList,
+          '--start',
+          last,
+          '--end',
+          last,
+          '--quiet',
+          '--workdir',
+          wd,
+        ],
+        err(),
+      );
+      snapshot(wd, snap);
+      if (kept) {
+        snapshot(wd, join(kept, 'snap'));
+        writeFileSync(join(kept, 'done'), `${new Date().toISOString()}\n`);
+      }
+    }
 
     const incr: Measure[] = [];
     const bare: Measure[] = [];
@@ -191,7 +224,9 @@ export async function runIncrementalBench(opts: {
     };
     const fullM = pick(full);
     const row = (m: Measure, n: number) =>
-      `| ${m.name}${n > 1 ? ` (median of ${n})` : ''} | ${m.wallS.toFixed(2)} | ${m.cpuS.toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${(m.wallS / fullM.wallS).toFixed(3)}× |`;
+      Number.isNaN(m.wallS)
+        ? `| ${m.name} | - | - | - | - |`
+        : `| ${m.name}${n > 1 ? ` (median of ${n})` : ''} | ${m.wallS.toFixed(2)} | ${m.cpuS.toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${(m.wallS / fullM.wallS).toFixed(3)}× |`;
     say('| step | wall s | CPU s | peak RSS MiB | wall / full recompute |');
     say('|---|---|---|---|---|');
     for (const [m, n] of [
@@ -207,6 +242,10 @@ export async function runIncrementalBench(opts: {
       say(row(m, n));
     }
     say(`incremental run said: ${path}`);
+    if (!path.startsWith('incremental:')) {
+      say('the incremental run recomputed in full (a --setup from an older state layout? remove it)');
+      process.exitCode = 1;
+    }
     say(
       same
         ? 'incremental and full outputs (breadth.csv, signals.csv) are byte-identical'
@@ -229,6 +268,7 @@ if (import.meta.main) {
       rounds: { type: 'string', default: '3' },
       keep: { type: 'boolean', default: false },
       report: { type: 'string' },
+      setup: { type: 'string' },
     },
   });
   const text = await runIncrementalBench({
@@ -236,6 +276,7 @@ if (import.meta.main) {
     years: Number(values.years),
     rounds: Number(values.rounds),
     keep: values.keep,
+    setup: values.setup,
   });
   if (values.report) writeFileSync(values.report, `${text}\n`);
 }
