@@ -49,9 +49,13 @@ export interface IncrementalState {
   symbols: string[];
   stats: Record<string, SymbolState>;
   /**
-   * File beside the state holding each symbol's last FEATURES_LOOKBACK_BARS bars (symbol, date, adj_close, pos =
-   * bar_index), so a run of new days reads them instead of scanning the prices; absent: read from the prices.
+   * Files beside the state that together hold each symbol's last FEATURES_LOOKBACK_BARS bars (symbol, date,
+   * adj_close, pos = bar_index), so a run of new days reads them instead of scanning the prices: the first a whole
+   * set of tails, each later one the new bars of one run of new days (so a symbol's older bars may still be there;
+   * readers go by pos). Absent: read from the prices.
    */
+  tails?: string[];
+  /** The one tails file of a state written before `tails` existed: read as `tails: [tail]`. */
   tail?: string;
 }
 

@@ -1,9 +1,9 @@
 /**
  * Issue 11 §3: after `bf data fetch` adds or replaces bars, `bf signals generate` recomputes only what they change,
  * and every output equals a fresh full run's byte for byte. Real CLI runs on holdout-style CSVs (late listings,
- * delistings, a halt, Yahoo null rows; bench/csv-market.ts) in one workdir that lives through two new days (one nightly run each), a dividend
- * re-adjustment of one symbol's whole history and a new listing; after each step a fresh workdir fetches the same
- * CSVs and recomputes in full. Each incremental run must say on stderr that it took the incremental path.
+ * delistings, a halt, Yahoo null rows; bench/csv-market.ts) in one workdir that lives through three new days (one
+ * nightly run each), a dividend re-adjusting one symbol's whole history on the last of them, and a new listing;
+ * after each step a fresh workdir fetches the same CSVs and recomputes in full. Each incremental run must say on stderr that it took the incremental path.
  */
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,17 +67,31 @@ async function outputs(workdir: string, out: string): Promise<Record<string, str
     files[`lake/${table}`] = readFileSync(dump, 'utf8');
   }
   // The stored tails (the last 252 bars per symbol that a run of new days reads instead of the prices): the
-  // incremental runs keep them as a full run makes them.
-  const breadthDir = join(workdir, 'lake', 'breadth');
-  const tails = readdirSync(breadthDir).filter((f) => f.startsWith('_incremental-tail-'));
-  expect(tails, 'one stored tail file').toHaveLength(1);
-  const dump = join(tmp, `dump-${step++}.csv`);
-  await db.run(
-    `COPY (SELECT * FROM read_parquet('${join(breadthDir, tails[0]!)}') ORDER BY symbol, pos) TO '${dump}'`,
+  // incremental runs keep them as a full run makes them. A full run writes them as one file; a run of new days adds
+  // its new bars as a file of its own, so a symbol's bars before its last 252 may still be in an older file. So
+  // what is compared is what a reader sees: the union of the files, each symbol's last 252 bars by pos (bar_index),
+  // after checking that no bar is in two files.
+  const tails = tailFiles(workdir).map((f) => `'${f}'`);
+  expect(tails.length, 'stored tail files').toBeGreaterThan(0);
+  const all = `read_parquet([${tails.join(', ')}])`;
+  const twice = await db.runAndReadAll(
+    `SELECT count(*) FROM (SELECT symbol, pos FROM ${all} GROUP BY ALL HAVING count(*) > 1)`,
   );
+  expect(Number(twice.getRowsJS()[0]![0]), 'bars in two tail files').toBe(0);
+  const dump = join(tmp, `dump-${step++}.csv`);
+  await db.run(`COPY (SELECT * FROM ${all} QUALIFY pos > max(pos) OVER (PARTITION BY symbol) - 252
+    ORDER BY symbol, pos) TO '${dump}'`);
   files['lake/breadth tail'] = readFileSync(dump, 'utf8');
   db.closeSync();
   return files;
+}
+
+/** The stored tail files (absolute paths) beside the breadth table. */
+function tailFiles(workdir: string): string[] {
+  const dir = join(workdir, 'lake', 'breadth');
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('_incremental-tail-'))
+    .map((f) => join(dir, f));
 }
 
 /** A fresh workdir: fetch every CSV of the list (up to `end`), recompute in full. */
@@ -130,19 +144,21 @@ describe('bf signals generate recomputes only what new bars change, with a full 
   });
 
   it(
-    'two new days, a dividend re-adjustment, a new listing: each incremental run equals a fresh full run',
+    'three new days, a dividend re-adjustment, a new listing: each incremental run equals a fresh full run',
     async () => {
       const last = days.at(-1)!;
 
-      // Day N-2: a first run has nothing stored, so it recomputes in full.
-      await fetch(wd, list, '--end', days.at(-3)!);
+      // Day N-3: a first run has nothing stored, so it recomputes in full.
+      await fetch(wd, list, '--end', days.at(-4)!);
       expect(await generate(wd, join(tmp, 'out-0'))).toMatch(/full recompute: no stored state/);
+      const listedOn = (day: string) =>
+        symbols.filter((s) => rowsOf(s).some((r) => r.startsWith(day) && !r.includes('null')));
 
-      // Days N-1 and N, one nightly run each: one new bar per listed symbol. The second run starts from the state
+      // Days N-2 and N-1, one nightly run each: one new bar per listed symbol. The second run starts from the state
       // the first incremental run stored.
-      for (const [n, day] of [days.at(-2)!, last].entries()) {
+      for (const [n, day] of [days.at(-3)!, days.at(-2)!].entries()) {
         await fetch(wd, list, '--start', day, '--end', day);
-        const listed = symbols.filter((s) => rowsOf(s).some((r) => r.startsWith(day) && !r.includes('null')));
+        const listed = listedOn(day);
         const err = await generate(wd, join(tmp, `out-1-${n}`));
         expect(err).toContain(
           `incremental: 1 new day, ${listed.length} symbols recomputed, breadth re-aggregated from ${day} (1 day)`,
@@ -154,10 +170,14 @@ describe('bf signals generate recomputes only what new bars change, with a full 
         expect(readdirSync(join(wd, 'lake', 'features')).filter((f) => f.startsWith('delta-'))).toHaveLength(
           n + 1,
         );
+        // So did the stored tails: the full run's file and one file of new bars per nightly run.
+        expect(tailFiles(wd)).toHaveLength(n + 2);
         await expectSameAsFresh(join(tmp, `out-1-${n}`), day);
       }
 
-      // A dividend on the last day: Yahoo re-adjusts every earlier close of the symbol. Re-fetch that symbol only.
+      // Day N, and a dividend on it: Yahoo re-adjusts every earlier close of the symbol. The nightly fetch, then a
+      // re-fetch of that symbol only, then one run: new days for all, a changed history for one.
+      await fetch(wd, list, '--start', last, '--end', last);
       const payer = symbols.find(
         (s) => rowsOf(s)[0]!.startsWith(days[0]!) && rowsOf(s).at(-1)!.startsWith(last),
       )!;
@@ -176,8 +196,10 @@ describe('bf signals generate recomputes only what new bars change, with a full 
       expect(fetched).toMatch(/replaced [1-9]\d* bar/);
       const err2 = await generate(wd, join(tmp, 'out-2'));
       expect(err2).toContain(
-        `incremental: 0 new days, 1 symbol recomputed, 1 of them from their first bar, breadth re-aggregated from ${days[0]}`,
+        `incremental: 1 new day, ${listedOn(last).length} symbols recomputed, 1 of them from their first bar, breadth re-aggregated from ${days[0]}`,
       );
+      // A changed history rewrites the tails, trimmed to the last 252 bars, as one file.
+      expect(tailFiles(wd)).toHaveLength(1);
       await expectSameAsFresh(join(tmp, 'out-2'));
 
       // A new listing, half-way through: added to the list file (the same list) and fetched.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, dateValue } from '@duckdb/node-api';
 import { DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV } from '../../config/engine.ts';
 import { DELTA_FILE_PREFIX, LAKE_DELTA_FILES_MAX } from '../../config/lake.ts';
@@ -53,17 +53,18 @@ import { loadSql } from '../sql-files.ts';
 import { checkCsvFiles, csvIncomingSql, dropCsvTables } from './csv-ingest.ts';
 import {
   dropState,
+  type NextTails,
   readState,
   runIncremental,
   type SqlSession,
   sqlFingerprint,
-  symbolStats,
-  tailOfFeatures,
-  tailPath,
+  tailPaths,
+  tailsOfFeatures,
   writeState,
   writeTail,
 } from './incremental.ts';
-import { epochDays, ident, literal, readParquet } from './sql-util.ts';
+import { epochDays, ident, literal, PARQUET_WRITE, readParquet } from './sql-util.ts';
+import { traced } from './trace.ts';
 
 /** `mergeIncoming`'s freshOrder when `incoming` is already in (symbol, date) order. */
 const IN_ORDER = Symbol('in order');
@@ -109,7 +110,7 @@ export class DuckDbEngine implements LakeEngine {
     };
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
-    const conn = await instance.connect();
+    const conn = traced(await instance.connect());
     return new DuckDbEngine(lake, instance, conn, opts.logger ?? silentLogger);
   }
 
@@ -446,7 +447,7 @@ export class DuckDbEngine implements LakeEngine {
     const nextState = (
       stats: IncrementalState['stats'],
       featureFiles: string[],
-      tail: string | undefined,
+      tails: string[] | undefined,
     ): IncrementalState => ({
       format: 1,
       ...run,
@@ -454,13 +455,14 @@ export class DuckDbEngine implements LakeEngine {
       prices: log?.version ?? null,
       featureFiles,
       stats,
-      ...(tail ? { tail } : {}),
+      ...(tails ? { tails } : {}),
     });
     if (plan.kind === 'incremental') {
       await this.conn.run('DROP VIEW prices');
       if (plan.recompute.length === 0 && plan.removed.length === 0) {
         // Nothing in the run's scope changed: the stored tables stand; the state moves to this prices version.
-        writeState(this.lake, nextState(state!.stats, state!.featureFiles, state!.tail));
+        const tails = tailPaths(this.lake, state)?.map((p) => basename(p));
+        writeState(this.lake, nextState(state!.stats, state!.featureFiles, tails));
         opts.onPath?.({
           incremental: true,
           summary: 'incremental: no bar of the run changed, nothing recomputed',
@@ -478,11 +480,10 @@ export class DuckDbEngine implements LakeEngine {
         breadthFrom: plan.breadthFrom,
         meta: lineage,
         state: state!,
-        tail: tailPath(this.lake, state),
+        tails: tailPaths(this.lake, state),
       });
-      const days = await this.storeBreadth('breadth_result', lineage);
-      const tail = done.tail ? await this.keepTail(done.tail) : undefined;
-      writeState(this.lake, nextState(done.stats, done.featureFiles, tail));
+      const { days, tails } = await this.storeBreadth('breadth_result', lineage, done.tails);
+      writeState(this.lake, nextState(done.stats, done.featureFiles, tails));
       opts.onPath?.({ incremental: true, summary: describeIncremental({ ...done, ...plan }) });
       return days;
     }
@@ -497,38 +498,44 @@ export class DuckDbEngine implements LakeEngine {
     const featureFiles = this.lake.parquetFiles(TABLE.features) ?? [];
     await this.conn.run(`CREATE OR REPLACE VIEW features AS SELECT * FROM ${readParquet(featureFiles)}`);
     await this.conn.run(`CREATE OR REPLACE TABLE breadth_result AS\n${loadSql('breadth')}\n`);
-    const days = await this.storeBreadth('breadth_result', lineage);
     await this.conn.run('DROP VIEW features');
     await this.conn.run('DROP VIEW prices');
-    const stats = await symbolStats(this.session(), readParquet(featureFiles));
-    await this.conn.run(
-      `CREATE OR REPLACE TABLE next_tail AS SELECT * FROM ${tailOfFeatures(readParquet(featureFiles))}`,
-    );
-    writeState(this.lake, nextState(stats, features.files, await this.keepTail('next_tail')));
+    const stats = await tailsOfFeatures(this.session(), readParquet(featureFiles), 'next_tail');
+    const { days, tails } = await this.storeBreadth('breadth_result', lineage, {
+      keep: [],
+      table: 'next_tail',
+    });
+    writeState(this.lake, nextState(stats, features.files, tails));
     return days;
   }
 
-  /** Writes the temp table `table` (then dropped) as the state's tail file; returns its name. */
-  private async keepTail(table: string): Promise<string> {
-    const name = await writeTail(this.lake, this.session(), table);
-    await this.conn.run(`DROP TABLE ${table}`);
-    return name;
-  }
-
-  /** Writes the `breadth` table from the temp table `table` (then dropped); returns its rows by date. */
-  private async storeBreadth(table: string, lineage: TableMetaInput): Promise<BreadthDay[]> {
+  /**
+   * Writes the `breadth` table from the temp table `table` (then dropped), with the next state's tails beside it
+   * (their temp table also dropped); returns its rows by date and the tails' file names.
+   */
+  private async storeBreadth(
+    table: string,
+    lineage: TableMetaInput,
+    next: NextTails | null,
+  ): Promise<{ days: BreadthDay[]; tails: string[] | undefined }> {
+    let tails: string[] | undefined;
     await this.lake.writeTable(
       TABLE.breadth,
-      async (dir) => ({
-        rows: await this.copyToParquet(`SELECT * FROM ${table} ORDER BY date`, dir, 'breadth'),
-      }),
+      async (dir) => {
+        if (next) {
+          for (const f of next.keep) linkIntoStaging(f, dir);
+          tails = [...next.keep.map((f) => basename(f)), await writeTail(this.session(), next.table, dir)];
+        }
+        return { rows: await this.copyToParquet(`SELECT * FROM ${table} ORDER BY date`, dir, 'breadth') };
+      },
       lineage,
     );
+    if (next) await this.conn.run(`DROP TABLE ${next.table}`);
     const reader = await this.conn.runAndReadAll(
       `SELECT * REPLACE (CAST(date AS VARCHAR) AS date) FROM ${table} ORDER BY date`,
     );
     await this.conn.run(`DROP TABLE ${table}`);
-    return reader.getRowObjectsJS().map(breadthDayFromRow);
+    return { days: reader.getRowObjectsJS().map(breadthDayFromRow), tails };
   }
 
   private async storedBreadth(): Promise<BreadthDay[]> {
@@ -678,14 +685,11 @@ export class DuckDbEngine implements LakeEngine {
     });
   }
 
-  /**
-   * COPY a query to `<dir>/<name>.parquet`; returns the rows written. Snappy: zstd costs twice the CPU of the
-   * whole write for a ~30% smaller file (on `prices` at 300 symbols × 20 years, 1.9 s CPU instead of 0.9 s).
-   */
+  /** COPY a query to `<dir>/<name>.parquet` (PARQUET_WRITE); returns the rows written. */
   private async copyToParquet(query: string, dir: string, name: string): Promise<number> {
     const path = join(dir, `${name}.parquet`);
     const result = await this.conn.runAndReadAll(
-      `COPY (\n${query}\n) TO ${literal(path)} (FORMAT parquet, COMPRESSION snappy)`,
+      `COPY (\n${query}\n) TO ${literal(path)} (${PARQUET_WRITE})`,
     );
     return Number(result.getRowsJS()[0]?.[0] ?? 0);
   }

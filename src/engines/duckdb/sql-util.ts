@@ -13,6 +13,16 @@ export function readParquet(files: readonly string[]): string {
   return `read_parquet([${files.map(literal).join(', ')}])`;
 }
 
+/**
+ * The options of every Parquet file the embedded engine writes. Snappy: zstd costs twice the CPU of the whole write
+ * for a ~30% smaller file (on `prices` at 300 symbols × 20 years, 1.9 s CPU instead of 0.9 s). DICTIONARY_SIZE_LIMIT
+ * 10000: the columns worth a dictionary (symbol, date, bar_index, direction) have fewer distinct values per row
+ * group than that, while the price and return doubles have nearly one per row and end up PLAIN anyway; with DuckDB's
+ * default limit the writer keeps trying a dictionary on them much longer. Same encodings and file size, 30 % less
+ * CPU: the `features` write at 3,000 symbols × 20 years takes 5.1 s CPU instead of 7.3 s.
+ */
+export const PARQUET_WRITE = 'FORMAT parquet, COMPRESSION snappy, DICTIONARY_SIZE_LIMIT 10000';
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Days since 1970-01-01 of an ISO `YYYY-MM-DD` date, or null when it is not a real calendar date. */
