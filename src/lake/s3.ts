@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -66,6 +68,43 @@ function describeS3Error(e: unknown): string {
   return parts.filter(Boolean).join(': ');
 }
 
+/** Where the serve probe writes its object: outside the lake's tables (`lake/`) and the staging area. */
+export const PROBE_PREFIX = '_bf_probe';
+
+/**
+ * Proves the store serves objects, not only bucket requests: writes a small object under PROBE_PREFIX (a key of its
+ * own), reads it back, compares, and deletes it. Why: after a restart SeaweedFS answers HEAD bucket (and its
+ * /healthz) from the filer's metadata while its master has no leader and no volume server registered yet; for that
+ * while (30-40 s measured here) every object read fails or hangs. Each request is cut off after `timeoutMs` (the SDK's
+ * requestTimeout only warns). Throws an Error naming the step that failed.
+ */
+export async function serveProbe(client: S3Client, bucket: string, timeoutMs: number): Promise<void> {
+  const key = `${PROBE_PREFIX}/${Date.now()}-${randomBytes(4).toString('hex')}`;
+  const body = `bf serve probe ${key}\n`;
+  const cut = () => ({ abortSignal: AbortSignal.timeout(timeoutMs) });
+  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw new Error(`${what}: ${describeS3Error(e)}`, { cause: e });
+    }
+  };
+  try {
+    await step(`write ${key}`, () =>
+      client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }), cut()),
+    );
+    const back = await step(`read back ${key}`, async () => {
+      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), cut());
+      return (await out.Body?.transformToString('utf8')) ?? '';
+    });
+    if (back !== body) {
+      throw new Error(`read back ${key}: ${back.length} bytes that differ from the ${body.length} written`);
+    }
+  } finally {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), cut()).catch(() => {});
+  }
+}
+
 /** Object-level access to the lake bucket: staging uploads, small JSON documents, prefix deletes. */
 export class S3Lake {
   readonly config: S3LakeConfig;
@@ -103,6 +142,15 @@ export class S3Lake {
         timeoutMs === undefined ? {} : { abortSignal: AbortSignal.timeout(timeoutMs) },
       ),
     );
+  }
+
+  /**
+   * The bucket answers and the store serves objects (serveProbe): what a job needs, where checkBucket proves only
+   * that the store's metadata answers.
+   */
+  async checkServes(timeoutMs: number): Promise<void> {
+    await this.checkBucket(timeoutMs);
+    await this.call('serve an object', () => serveProbe(this.client, this.config.bucket, timeoutMs));
   }
 
   async putFile(key: string, path: string, contentType = 'application/octet-stream'): Promise<void> {

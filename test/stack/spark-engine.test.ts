@@ -7,8 +7,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostPort } from '../../src/config/stack.ts';
+import { hostPort, s3Settings } from '../../src/config/stack.ts';
 import type { DailyBar } from '../../src/domain/bar.ts';
 import type { BreadthDay } from '../../src/domain/breadth.ts';
 import { SIGNAL_NAMES } from '../../src/domain/signal.ts';
@@ -17,7 +18,9 @@ import { openHs2Session } from '../../src/engines/spark/hs2.ts';
 import { SPARK_SERVICES } from '../../src/engines/spark/jars.ts';
 import { DEFAULT_SPARK_SETTINGS } from '../../src/engines/spark/spark-config.ts';
 import { SparkEngine, SparkJobError } from '../../src/engines/spark/spark-engine.ts';
-import type { StartedStack } from '../../src/infra/stack.ts';
+import { newRunId, STAGING_ORPHAN_MS, STAGING_PREFIX } from '../../src/engines/spark/staging.ts';
+import { s3Client } from '../../src/infra/readiness/checks.ts';
+import { type StartedStack, startStack } from '../../src/infra/stack.ts';
 import { Lake } from '../../src/lake/index.ts';
 import { S3StoreError, s3LakeConfig } from '../../src/lake/s3.ts';
 import { deriveBreadthSeries } from '../../src/signals/breadth-series.ts';
@@ -65,6 +68,37 @@ afterAll(async () => {
 async function deltaCommits(table: string): Promise<string[]> {
   const keys = await spark.s3.list(`${spark.s3.tableKey(table)}/_delta_log/`);
   return keys.filter((k) => /\/\d{20}\.json$/.test(k)).sort();
+}
+
+/** The driver's log line for a slow write's statement (its rows sleep in java.lang.Thread). */
+const SLOW_WRITE = /Submitting query .*java\.lang\.Thread/;
+
+/** Matches of `statement` in the driver's log (across its restarts). */
+async function driverLogCount(statement: RegExp): Promise<number> {
+  return (await stack.compose.logs('spark-sql', 100_000)).filter((l) => statement.test(l)).length;
+}
+
+/** Until the driver's log shows `statement` once more than `before` times (then 8 s: its task is inside the write). */
+async function untilDriverRuns(statement: RegExp, before: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while ((await driverLogCount(statement)) <= before) {
+    if (Date.now() > deadline) throw new Error('the slow write never reached the driver');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await new Promise((r) => setTimeout(r, 8_000));
+}
+
+/** When the driver's container last started (a restarted driver has a new time). */
+async function driverStartedAt(): Promise<string> {
+  const [c] = (await stack.compose.ps()).filter((x) => x.service === 'spark-sql');
+  const r = await stack.compose.exec.run(
+    'docker',
+    ['inspect', '-f', '{{.State.StartedAt}}', c?.id ?? 'none'],
+    {
+      env: stack.compose.env,
+    },
+  );
+  return r.stdout.trim();
 }
 
 async function masterApps(): Promise<{ active: string[]; completed: string[] }> {
@@ -315,22 +349,14 @@ describe('SparkEngine on the stack', () => {
   it('a driver killed (SIGKILL) mid-write leaves the previous Delta version readable; the restarted driver serves the next job', async () => {
     const columns = [{ name: 'signal', type: 'VARCHAR' }] as const;
     const commits = await deltaCommits('backtest_summary');
+    const submitted = await driverLogCount(SLOW_WRITE);
     const slow = spark.writeRowsSlowly('backtest_summary', [{ signal: 'v2' }], columns, 120_000);
     const outcome = slow.then(
       () => 'committed',
       (e: unknown) => e,
     );
     // Wait until the driver has the write statement (its task sleeps inside the write), then SIGKILL the driver JVM.
-    const deadline = Date.now() + 120_000;
-    while (
-      !(await stack.compose.logs('spark-sql', 200)).some((l) =>
-        /Submitting query .*java\.lang\.Thread/.test(l),
-      )
-    ) {
-      if (Date.now() > deadline) throw new Error('the slow write never reached the driver');
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await new Promise((r) => setTimeout(r, 8_000));
+    await untilDriverRuns(SLOW_WRITE, submitted);
     await stack.compose.exec.run(
       'docker',
       stack.compose.args(
@@ -349,6 +375,68 @@ describe('SparkEngine on the stack', () => {
     expect(await deltaCommits('backtest_summary')).toEqual(commits);
     // The compose service restarts the driver (restart: on-failure); the engine reconnects.
     expect(await spark.readRows('backtest_summary')).toEqual([{ signal: 'v1' }]);
+  });
+
+  it('S3 stopped mid-write (a previous Delta version exists) names the store first; after `bf infra start` the same driver reads the previous version', async () => {
+    const columns = [{ name: 'signal', type: 'VARCHAR' }] as const;
+    const commits = await deltaCommits('backtest_summary');
+    const dataFiles = (await spark.s3.list(`${spark.s3.tableKey('backtest_summary')}/`)).filter((k) =>
+      k.endsWith('.parquet'),
+    );
+    expect(dataFiles.length).toBeGreaterThan(0);
+    const driverStart = await driverStartedAt();
+    const submitted = await driverLogCount(SLOW_WRITE);
+    const outcome = spark.writeRowsSlowly('backtest_summary', [{ signal: 'v3' }], columns, 120_000).then(
+      () => 'committed',
+      (e: unknown) => e,
+    );
+    await untilDriverRuns(SLOW_WRITE, submitted);
+    await stack.compose.stop(['s3']);
+    const err = await outcome;
+    expect(err).toBeInstanceOf(BfError);
+    expect((err as Error).message).toMatch(
+      /^spark engine: write backtest_summary: S3 store \(service s3 at http:\/\/127\.0\.0\.1:\d+\): check bucket failed: /,
+    );
+    expect((err as Error).message).toContain(
+      'what failed: spark engine: write backtest_summary: Spark job on',
+    );
+    expect((err as Error).message).toContain('--- s3 service log ---');
+    expect((err as BfError).cause).toBeInstanceOf(SparkJobError);
+    expect((err as BfError).hint).toContain('bf infra start');
+
+    // The user's recovery: `bf infra start` on the same project (the stopped store starts; the running driver
+    // is left alone). Once it returns, the store serves the previous version's files at once: a store that only
+    // answers its bucket (SeaweedFS just after a restart: no master leader, no volume server yet) is not ready.
+    await startStack({ project: stack.project, local: true, env, services: [...SPARK_SERVICES, 's3'] });
+    const client = s3Client(spark.s3.config.endpoint, s3Settings(env));
+    try {
+      for (const key of dataFiles) {
+        const got = await client.send(new GetObjectCommand({ Bucket: spark.s3.config.bucket, Key: key }), {
+          abortSignal: AbortSignal.timeout(5_000),
+        });
+        expect((await got.Body?.transformToByteArray())?.length).toBeGreaterThan(0);
+      }
+    } finally {
+      client.destroy();
+    }
+    expect(await deltaCommits('backtest_summary')).toEqual(commits);
+    // The failed job could not delete its staged input (the store was down): it is still there. One left by a
+    // job long ago goes with the next run's first successful job; the fresh one stays (a job may still read it).
+    const left = await spark.s3.list(`${STAGING_PREFIX}/`);
+    expect(left).toHaveLength(1);
+    const ancient = `${STAGING_PREFIX}/${newRunId(new Date(Date.now() - STAGING_ORPHAN_MS - 60_000))}/bars.ndjson`;
+    await spark.s3.putText(ancient, '{}\n');
+    // The next run: an engine of its own on the same driver (not restarted), which kept no stale connection to
+    // the old store and reads the previous version.
+    const next = await SparkEngine.open({ compose: stack.compose, s3: s3LakeConfig(env), logger });
+    try {
+      expect(await next.readRows('backtest_summary')).toEqual([{ signal: 'v1' }]);
+    } finally {
+      await next.close();
+    }
+    expect(await spark.s3.list(`${STAGING_PREFIX}/`)).toEqual(left);
+    expect(lines.some((l) => l.includes('removed 1 staged input object(s)'))).toBe(true);
+    expect(await driverStartedAt()).toBe(driverStart);
   });
 
   it('a missing bucket or a stopped S3 store is an S3StoreError naming the service', async () => {

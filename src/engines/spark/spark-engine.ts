@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostPort, STACK_HOST } from '../../config/stack.ts';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
@@ -35,14 +34,22 @@ import {
   type SparkRunner,
   thriftRunner,
 } from './sql-runner.ts';
-import { barsToNdjson, dedupeBars, rowsToNdjson } from './staging.ts';
+import {
+  barsToNdjson,
+  dedupeBars,
+  newRunId,
+  orphanedStaging,
+  rowsToNdjson,
+  STAGING_ORPHAN_MS,
+  STAGING_PREFIX,
+} from './staging.ts';
 
 /** Table metadata kept next to each Delta table (underscore-prefixed: Delta and VACUUM ignore it). */
 export const META_OBJECT = '_bf_meta.json';
-/** How long the store may take to answer the probe after a failed job (it answers in milliseconds when up). */
+/** How long each request of the store probe after a failed job may take (it answers in milliseconds when up). */
 const STORE_PROBE_MS = 10_000;
-/** Staged inputs of one job live under `staging/<run id>/` and are deleted after the job. */
-export const STAGING_PREFIX = 'staging';
+
+export { STAGING_PREFIX } from './staging.ts';
 
 export interface SparkEngineOptions {
   /** The stack (project name, compose files, local images); ignored when `compose` or `submit` is given. */
@@ -97,6 +104,8 @@ export class SparkEngine implements LakeEngine {
   private readonly service: string;
   private readonly serviceLogs: ((service: string, lines: number) => Promise<string[]>) | undefined;
   private readonly queue = new SerialQueue();
+  /** Whether this engine has swept the staging area (after its first successful job). */
+  private swept = false;
   /** Times of the jobs run so far, for benchmarks and logs. */
   readonly jobTimes: { stage: string; ms: number; ops: { op: string; ms: number }[] }[] = [];
 
@@ -398,8 +407,9 @@ export class SparkEngine implements LakeEngine {
     });
     if (outcome.exitCode !== 0 || outcome.results.length !== ops.length) {
       // A job fails the same way whether its SQL or the lake's store broke: ask the store, so a store that went
-      // away mid-job is named (with its log) instead of only the driver that reported it.
-      const storeDown = await this.s3.checkBucket(STORE_PROBE_MS).then(
+      // away mid-job is named (with its log) instead of only the driver that reported it. Ask it to serve an
+      // object, not only the bucket: a store just restarted answers the bucket before it can read its files.
+      const storeDown = await this.s3.checkServes(STORE_PROBE_MS).then(
         () => undefined,
         (e: unknown) => (e instanceof BfError ? e : undefined),
       );
@@ -416,11 +426,33 @@ export class SparkEngine implements LakeEngine {
       if (!storeDown) throw failed;
       throw new BfError(`spark engine: ${stage}: ${storeDown.message}\n  what failed: ${failed.message}`, {
         cause: failed,
-        hint: `the S3 store stopped answering during the job; Delta commits are atomic, so the lake keeps its previous version (\`bf lake verify --engine spark\`). Bring the store back (\`bf infra start\`) and run the same command again`,
+        hint: `the S3 store stopped serving during the job; Delta commits are atomic, so the lake keeps its previous version (\`bf lake verify --engine spark\`). Bring the store back (\`bf infra start\` waits until it serves an object) and run the same command again`,
       });
     }
     this.logger.info(`spark: ${stage}: done in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+    if (!this.swept) {
+      this.swept = true;
+      await this.sweepStaging();
+    }
     return outcome.results;
+  }
+
+  /**
+   * Deletes the staged inputs that failed jobs left (their job could not delete them: the store was down), once
+   * per engine, after its first successful job (the store serves again). Best effort: a failure only warns.
+   */
+  private async sweepStaging(): Promise<void> {
+    try {
+      const left = orphanedStaging(await this.s3.list(`${STAGING_PREFIX}/`), Date.now());
+      if (left.length === 0) return;
+      const runs = [...new Set(left.map((k) => k.split('/').slice(0, 2).join('/')))];
+      for (const run of runs) await this.s3.deletePrefix(`${run}/`);
+      this.logger.info(
+        `spark: removed ${left.length} staged input object(s) older than ${STAGING_ORPHAN_MS / 60_000} min left by failed jobs: ${runs.join(', ')}`,
+      );
+    } catch (e) {
+      this.logger.warn(`spark: could not remove staged inputs left by failed jobs: ${(e as Error).message}`);
+    }
   }
 
   private async staged<T>(stage: string, fn: () => Promise<T>): Promise<T> {
@@ -483,10 +515,6 @@ function s3KeyOf(s3: S3Lake, url: string): string {
   const root = s3.s3aUrl('');
   if (!url.startsWith(root)) throw new BfError(`not a path of the lake's bucket: ${url}`);
   return url.slice(root.length).replace(/^\/+/, '');
-}
-
-function newRunId(): string {
-  return `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
 }
 
 /** First and last date of some bars. */

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { DailyBar } from '../../domain/bar.ts';
 import { BfError } from '../../util/errors.ts';
 import { checkColumns } from '../engine.ts';
-import { barsToNdjson, dedupeBars, rowsToNdjson } from './staging.ts';
+import {
+  barsToNdjson,
+  dedupeBars,
+  newRunId,
+  orphanedStaging,
+  rowsToNdjson,
+  runIdTime,
+  STAGING_ORPHAN_MS,
+} from './staging.ts';
 
 const bar = (symbol: string, date: string, adjClose: number): DailyBar => ({
   symbol,
@@ -104,5 +112,29 @@ describe('rowsToNdjson', () => {
   it('checkColumns rejects bad names and empty schemas', () => {
     expect(() => checkColumns('t', [])).toThrow(/no columns/);
     expect(() => checkColumns('t', [{ name: 'Bad Name', type: 'DOUBLE' }])).toThrow(/bad column name/);
+  });
+});
+
+describe('staged inputs left by failed jobs', () => {
+  const now = Date.parse('2026-12-02T04:00:00Z');
+  it('a run id carries the second it was made', () => {
+    const id = newRunId(new Date('2026-12-02T03:35:21.288Z'));
+    expect(id).toMatch(/^20261202T033521-[0-9a-f]{8}$/);
+    expect(runIdTime(id)).toBe(Date.parse('2026-12-02T03:35:21Z'));
+    expect(runIdTime('20261302T033521-deadbeef')).toBeNull();
+    expect(runIdTime('not-a-run')).toBeNull();
+  });
+  it('picks only objects of runs older than the limit, in the staging layout', () => {
+    const old = `staging/${newRunId(new Date(now - STAGING_ORPHAN_MS - 1000))}`;
+    const fresh = `staging/${newRunId(new Date(now - 60_000))}`;
+    const keys = [
+      `${old}/bars.ndjson`,
+      `${old}/signals.ndjson`,
+      `${fresh}/bars.ndjson`,
+      'staging/someone-elses/file',
+      'staging/20200101T000000-deadbeef',
+      'lake/prices/20200101T000000-deadbeef/x',
+    ];
+    expect(orphanedStaging(keys, now)).toEqual([`${old}/bars.ndjson`, `${old}/signals.ndjson`]);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { DailyBar } from '../../domain/bar.ts';
 import { BfError } from '../../util/errors.ts';
 import { epochDays } from '../duckdb/sql-util.ts';
@@ -7,6 +8,46 @@ import { type ColumnSpec, PRICE_COLUMNS, type Row, type RowValue } from '../engi
  * Files the TypeScript side stages in S3 for a Spark job: new bars and small tables as NDJSON, read by the job with
  * an explicit schema (exact doubles, typed dates).
  */
+
+/** Staged inputs of one job live under `staging/<run id>/` and are deleted after the job. */
+export const STAGING_PREFIX = 'staging';
+
+/**
+ * A staged input older than this belongs to no running job: its job failed while the store could not delete it
+ * (e.g. the store stopped mid-job). An input is read only by its own job, which takes minutes at most here; the
+ * margin keeps a slow job of another bf process on the same lake safe from the sweep.
+ */
+export const STAGING_ORPHAN_MS = 30 * 60_000;
+
+/** A run id: the UTC time it was made (to the second, `YYYYMMDDTHHMMSS`) and 8 random hex digits. */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** When a run id was made (ms since the epoch), or null when `id` is not one. */
+export function runIdTime(id: string): number | null {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})-[0-9a-f]{8}$/.exec(id);
+  if (!m) return null;
+  const t = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
+  return Number.isNaN(t) ? null : t;
+}
+
+/**
+ * The staged objects (keys under `staging/`) whose run is older than `maxAgeMs` at `now`: what failed jobs left.
+ * Keys that are not `staging/<run id>/…` are never picked (bf did not write them in this layout).
+ */
+export function orphanedStaging(
+  keys: readonly string[],
+  now: number,
+  maxAgeMs = STAGING_ORPHAN_MS,
+): string[] {
+  return keys.filter((key) => {
+    const [prefix, run, ...rest] = key.split('/');
+    if (prefix !== STAGING_PREFIX || run === undefined || rest.length === 0) return false;
+    const made = runIdTime(run);
+    return made !== null && now - made > maxAgeMs;
+  });
+}
 
 /** Rejects bars the lake must never hold (same rules as the embedded engine); the last bar given for a key wins. */
 export function dedupeBars(bars: readonly DailyBar[]): DailyBar[] {

@@ -3,6 +3,7 @@ import { Admin } from '@platformatic/kafka';
 import { request } from 'undici';
 import { KAFKA_READINESS_TOPIC, S3_REGION, type S3Settings } from '../../config/stack.ts';
 import { openHs2Session } from '../../engines/spark/hs2.ts';
+import { serveProbe } from '../../lake/s3.ts';
 import type { ContainerState } from '../compose.ts';
 import { DAEMON_UNREACHABLE } from '../daemon.ts';
 import { S3ConsoleSession } from '../s3-console.ts';
@@ -227,24 +228,30 @@ export function s3Client(endpoint: string, settings: S3Settings): S3Client {
   });
 }
 
-/** The lake bucket exists; created when missing (the S3 store starts empty). */
+/**
+ * The lake bucket exists (created when missing: the S3 store starts empty) and the store serves objects: a probe
+ * object written and read back (serveProbe). A bucket that answers is not enough: after a restart SeaweedFS answers
+ * bucket requests well before it can read a stored object, and a job started then fails reading its data files.
+ */
 export function s3BucketCheck(service: string, endpoint: string, settings: S3Settings): ReadinessCheck {
   return {
     service,
-    name: `bucket ${settings.bucket} exists`,
+    name: `bucket ${settings.bucket} exists, an object written and read back`,
     async probe() {
       const s3 = s3Client(endpoint, settings);
       try {
+        let detail = `bucket ${settings.bucket} exists`;
         try {
           await s3.send(new HeadBucketCommand({ Bucket: settings.bucket }));
-          return { ok: true, detail: `bucket ${settings.bucket} exists` };
         } catch (e) {
           const code = (e as { name?: string; $metadata?: { httpStatusCode?: number } }) ?? {};
           if (code.name !== 'NotFound' && code.$metadata?.httpStatusCode !== 404) throw e;
+          await s3.send(new CreateBucketCommand({ Bucket: settings.bucket }));
+          await s3.send(new HeadBucketCommand({ Bucket: settings.bucket }));
+          detail = `bucket ${settings.bucket} created`;
         }
-        await s3.send(new CreateBucketCommand({ Bucket: settings.bucket }));
-        await s3.send(new HeadBucketCommand({ Bucket: settings.bucket }));
-        return { ok: true, detail: `bucket ${settings.bucket} created` };
+        await serveProbe(s3, settings.bucket, PROBE_TIMEOUT_MS);
+        return { ok: true, detail: `${detail}; a probe object written and read back` };
       } finally {
         s3.destroy();
       }
