@@ -49,7 +49,12 @@ if (!only || only === 'infra') {
 if (!only || only === 'data' || only === 'spark') {
   const spark = args.includes('--spark') || only === 'spark';
   const sparkCases = spark
-    ? [s3StoppedMidWrite, ...(args.includes('--restart-dockerd') ? [dockerdRestartedMidWrite] : [])]
+    ? [
+        // twice: the lake's first write, then a write over the version the first recovery committed
+        s3StoppedMidWrite,
+        s3StoppedMidWrite,
+        ...(args.includes('--restart-dockerd') ? [dockerdRestartedMidWrite] : []),
+      ]
     : [];
   const cases =
     only === 'spark'

@@ -284,8 +284,10 @@ export const SPARK_WRITING = /^spark: merge-prices: running /;
  * readable), then the same run again, and the Delta prices rows it left.
  */
 export async function recoverSparkRun(s: DataStack, args: string[]) {
+  const upAt = performance.now();
   const up = s.bf(['infra', 'start', '--local', '--project', s.project, '--services', s.services]);
   const started = await up.exited;
+  const upSeconds = (performance.now() - upAt) / 1000;
   const verify = s.bf(['lake', 'verify', '--engine', 'spark']);
   const verified = await verify.exited;
   const again = s.bf(args);
@@ -305,7 +307,7 @@ export async function recoverSparkRun(s: DataStack, args: string[]) {
   return {
     startExit: started.code,
     againExit: againExit.code,
-    text: `${started.code === 0 ? '' : `bf infra start exit ${started.code}; `}next run exit ${againExit.code}: Delta prices ${rows?.prices ?? '?'} rows, the run fetched ${result?.bars ?? '?'} bars; ${verifyText}; staged input objects left in the bucket: ${staged}`,
+    text: `bf infra start exit ${started.code} in ${upSeconds.toFixed(1)} s; next run exit ${againExit.code}: Delta prices ${rows?.prices ?? '?'} rows, the run fetched ${result?.bars ?? '?'} bars; ${verifyText}; staged input objects left in the bucket: ${staged}`,
   };
 }
 
@@ -331,10 +333,24 @@ async function sparkJobDirs(s: DataStack): Promise<string> {
   return r.stdout.trim() || '?';
 }
 
-/** `docker stop` of the S3 store while `bf pipeline run --engine spark` writes its lake; the next run recovers. */
+/** When the driver's container (spark-sql) last started: a new time after a case means it was restarted. */
+async function driverStartedAt(s: DataStack): Promise<string> {
+  const id = await execa('docker', s.compose.args('ps', '-q', 'spark-sql'), { env: s.env, reject: false });
+  const r = await execa('docker', ['inspect', '-f', '{{.State.StartedAt}}', id.stdout.trim() || 'none'], {
+    reject: false,
+  });
+  return r.stdout.trim();
+}
+
+/**
+ * `docker stop` of the S3 store while `bf pipeline run --engine spark` writes its lake; the next run recovers.
+ * Run first on an empty lake (its first write), then again: a previous Delta version exists, and the MERGE reads it.
+ */
 export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
   const out = await mkdtemp(join(tmpdir(), 'bf-faults-spark-'));
   const args = sparkRunArgs(s, out);
+  const before = (await deltaRows(s))?.prices;
+  const driverBefore = await driverStartedAt(s);
   const watch = watchEngine(s.project);
   const p = s.bf(args);
   await p.waitFor(SPARK_WRITING);
@@ -348,8 +364,9 @@ export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
   const header = text.map((l) => /^--- (s3|spark-master): last (\d+) log lines ---/.exec(l)).find(Boolean);
   const drivers = await sparkJobDirs(s);
   const recovered = await recoverSparkRun(s, args);
+  const driver = (await driverStartedAt(s)) === driverBefore ? 'the same driver' : 'the driver restarted';
   return {
-    fault: 'S3 stopped (docker stop) mid-write',
+    fault: `S3 stopped (docker stop) mid-write, ${before === undefined ? "the lake's first write" : `Delta prices ${before} rows before`}`,
     runner: 'bf pipeline run --engine spark',
     detected: exit.code !== 0 && failure !== undefined,
     seconds: failure && faultAt ? (failure.at - faultAt) / 1000 : undefined,
@@ -362,7 +379,7 @@ export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
       : 'no',
     logLines: header ? Number(header[2]) : 0,
     leftRunning: `Spark job directories left in spark-master: ${drivers}`,
-    dataLost: recovered.text,
+    dataLost: `${recovered.text}; ${driver}`,
     message: failure?.text ?? '(no error line)',
     exit: String(exit.code ?? exit.signal),
   };
