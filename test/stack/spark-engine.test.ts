@@ -411,9 +411,15 @@ describe('SparkEngine on the stack', () => {
     const client = s3Client(spark.s3.config.endpoint, s3Settings(env));
     try {
       for (const key of dataFiles) {
-        const got = await client.send(new GetObjectCommand({ Bucket: spark.s3.config.bucket, Key: key }), {
-          abortSignal: AbortSignal.timeout(5_000),
-        });
+        const got = await client
+          .send(new GetObjectCommand({ Bucket: spark.s3.config.bucket, Key: key }), {
+            abortSignal: AbortSignal.timeout(5_000),
+          })
+          .catch((e: unknown) => {
+            throw new Error(
+              `GET ${key} once bf infra start returned: ${(e as Error).name} ${(e as Error).message}`,
+            );
+          });
         expect((await got.Body?.transformToByteArray())?.length).toBeGreaterThan(0);
       }
     } finally {

@@ -224,7 +224,13 @@ export function s3Client(endpoint: string, settings: S3Settings): S3Client {
     forcePathStyle: true,
     credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: PROBE_TIMEOUT_MS, requestTimeout: PROBE_TIMEOUT_MS },
+    // throwOnRequestTimeout: without it the SDK only warns and the request hangs on (a store just restarted
+    // accepts connections and answers nothing for a while).
+    requestHandler: {
+      connectionTimeout: PROBE_TIMEOUT_MS,
+      requestTimeout: PROBE_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   });
 }
 
