@@ -50,6 +50,14 @@ const FILES: Record<string, string> = {
   EXPO: [YAHOO_CSV_HEADER, ...rows(['1,1,1,1.5e2,1.5e2,1', '1,1,1, 2.5,2.5,1e3'])].join('\n'),
   // A bad row (zero close): read by SQL, its good rows kept (--on-bad-row skip).
   BAD: [YAHOO_CSV_HEADER, ...rows(['1,1,1,3,3,1', '1,1,1,0,1,1', '1,1,1,4,4,1'])].join('\n'),
+  // More rows than a chunk holds (2,048), nulls scattered: the reused chunk must not carry a null into the next.
+  LONG: [
+    YAHOO_CSV_HEADER,
+    ...Array.from({ length: 5000 }, (_, i) => {
+      const date = new Date(Date.UTC(1980, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      return `${date},${i % 7 === 0 ? '' : '1.5'},2,${i % 3 === 0 ? 'null' : '1'},${i + 1}.25,${i + 1}.125,${i % 5 === 0 ? '' : i}`;
+    }),
+  ].join('\n'),
   A: [YAHOO_CSV_HEADER, ...rows(['10,11,9,10.5,10.25,100', '10,11,9,10.75,10.5,200'])].join('\n'),
 };
 
@@ -57,7 +65,7 @@ function writeFiles(): CsvFileIn[] {
   const dir = join(mkdtempSync(join(tmpdir(), 'bf-plain-')), 'csv');
   mkdirSync(dir);
   // Not in symbol order: the load sorts by symbol.
-  return ['EDGE', 'A', 'CRLF', 'EXPO', 'LEAP', 'BAD'].map((symbol) => {
+  return ['EDGE', 'A', 'LONG', 'CRLF', 'EXPO', 'LEAP', 'BAD'].map((symbol) => {
     const path = join(dir, `${symbol}.csv`);
     writeFileSync(path, FILES[symbol]!);
     return { symbol, path };
@@ -112,14 +120,14 @@ describe('csv:DIR loads: the plain reader and the SQL path write the same prices
     expect(plain.counts).toEqual(sql.counts);
     expect(plain.counts.find((c) => c.symbol === 'EDGE')).toMatchObject({ bars: 7, nullRows: 2, badRows: 0 });
     expect(plain.counts.find((c) => c.symbol === 'BAD')).toMatchObject({ bars: 2, badRows: 1 });
-    expect(await difference(plain.lake, sql.lake)).toEqual({ rows: [20, 20], onlyA: 0, onlyB: 0 });
+    expect(await difference(plain.lake, sql.lake)).toEqual({ rows: [5020, 5020], onlyA: 0, onlyB: 0 });
     const [pf] = plain.lake.parquetFiles(TABLE.prices)!;
     const [sf] = sql.lake.parquetFiles(TABLE.prices)!;
     expect(readFileSync(pf!).equals(readFileSync(sf!))).toBe(true);
   });
 
   it('writes the same prices when every file is plain (no sort at all) and within a date range', async () => {
-    const files = writeFiles().filter((f) => !['EXPO', 'BAD'].includes(f.symbol));
+    const files = writeFiles().filter((f) => !['EXPO', 'BAD', 'LONG'].includes(f.symbol));
     const range = { start: '2001-01-02', end: '2001-01-08' };
     const plain = await load(files, true, range);
     const sql = await load(files, false, range);
