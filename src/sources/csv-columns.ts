@@ -138,35 +138,34 @@ export function readPlainCsv(bytes: Uint8Array, range: DateRange, out: CsvColumn
 let cellEnd = 0;
 
 /**
- * The value of the cell at `s`: a number, NULL_CELL or NOT_PLAIN; sets `cellEnd`. The end of the bytes reads as
- * a newline.
+ * The value of the cell at `s`: a number, NULL_CELL or NOT_PLAIN; sets `cellEnd`. `bytes` ends in a newline, which
+ * ends every cell, so no scan runs past the end (and none needs a bounds check per byte).
  */
 function cell(bytes: Uint8Array, s: number): number {
-  const n = bytes.length;
   let p = s;
-  let c = p < n ? bytes[p]! : NEWLINE;
+  let c = bytes[p]!;
   let m = 0;
   let digits = 0;
   while (c >= ZERO && c <= NINE) {
     m = m * 10 + (c - ZERO);
     digits++;
-    c = ++p < n ? bytes[p]! : NEWLINE;
+    c = bytes[++p]!;
   }
   let decimals = 0;
   if (c === DOT) {
     if (digits === 0) return NOT_PLAIN;
-    c = ++p < n ? bytes[p]! : NEWLINE;
+    c = bytes[++p]!;
     while (c >= ZERO && c <= NINE) {
       m = m * 10 + (c - ZERO);
       decimals++;
-      c = ++p < n ? bytes[p]! : NEWLINE;
+      c = bytes[++p]!;
     }
     if (decimals === 0) return NOT_PLAIN;
   } else if (digits === 0) {
     // Empty, or `null`.
-    if (c === N && p + 3 < n && bytes[p + 1] === U && bytes[p + 2] === L && bytes[p + 3] === L) {
+    if (c === N && bytes[p + 1] === U && bytes[p + 2] === L && bytes[p + 3] === L) {
       p += 4;
-      c = p < n ? bytes[p]! : NEWLINE;
+      c = bytes[p]!;
     }
     if (c !== COMMA && c !== NEWLINE && c !== CR) return NOT_PLAIN;
     cellEnd = p;
@@ -187,7 +186,12 @@ function nextCell(bytes: Uint8Array): number {
   return cellEnd < bytes.length && bytes[cellEnd] === COMMA ? cell(bytes, cellEnd + 1) : NOT_PLAIN;
 }
 
-function read(bytes: Uint8Array, range: DateRange, out: CsvColumns): PlainCsvCounts | null {
+function read(given: Uint8Array, range: DateRange, out: CsvColumns): PlainCsvCounts | null {
+  // Ends in a newline, so no scan of a cell runs past the end (a newline ends every cell).
+  const bytes =
+    given.length > 0 && given[given.length - 1] !== NEWLINE
+      ? Buffer.concat([given, Buffer.from('\n')])
+      : given;
   const n = bytes.length;
   const from = isoDays(range.start);
   const to = isoDays(range.end);
