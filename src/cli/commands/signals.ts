@@ -78,10 +78,11 @@ export function signalsCommand(): Command {
               { log },
             )
           : {};
-        const { signalsDoc } = await import('../json-docs.ts');
+        // Only with --json: the JSON documents' module loads zod, a tenth of a nightly run.
+        const json = flags.json ? await import('../json-docs.ts') : null;
         printResult(
           flags.json,
-          () => signalsDoc(r, outputs),
+          () => json!.signalsDoc(r, outputs),
           () =>
             [
               `${describeScope(r.symbolList.name, r.range)}: ${r.series.length} breadth days over ${r.symbolList.symbols.length} symbols from ${r.source}${r.synthetic ? ' [SYNTHETIC DATA]' : ''}; ${r.events.length} signal firing(s)`,

@@ -375,8 +375,9 @@ export class DuckDbEngine implements LakeEngine {
     range: DateBounds,
     opts: BreadthOptions,
   ): Promise<BreadthDay[]> {
-    const priceFiles = this.lake.parquetFiles(TABLE.prices);
+    // Read once: with its per-symbol lineage, prices' _meta.json is over a megabyte at 3,000 symbols.
     const pricesMeta = this.lake.readMeta(TABLE.prices);
+    const priceFiles = pricesMeta?.files.map((f) => join(this.lake.tableDir(TABLE.prices), f));
     if (!priceFiles || !pricesMeta || pricesMeta.rows === 0) {
       throw new BfError(`no prices in the lake of workdir ${this.lake.workdir}`, {
         hint: 'run `bf data fetch` first (or pass --workdir / BF_HOME pointing at the workdir that holds them)',
