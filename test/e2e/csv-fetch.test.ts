@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeCsvMarket } from '../../bench/csv-market.ts';
+import { Lake, TABLE } from '../../src/lake/index.ts';
 import { runBf } from '../support/run-bf.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'bf-csv-e2e-'));
@@ -66,5 +67,37 @@ describe('bf data fetch --source csv:DIR past the engine memory limit', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('BF_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 4GB, got "lots"');
+  });
+});
+
+describe('bf data fetch --source csv:DIR: the plain reader and the SQL path', () => {
+  it('writes byte-identical prices whether the files are read plain or (one blank line more) by SQL', async () => {
+    const dir = tmp();
+    const market = writeCsvMarket(join(dir, 'plain'), { symbols: 40, years: 3 });
+    writeFileSync(join(dir, 'list.txt'), `${market.symbols.join('\n')}\n`);
+    // A blank line at the end is ignored by the rules but is not plain: every copy takes the SQL path.
+    cpSync(market.dir, join(dir, 'sql'), { recursive: true });
+    for (const s of market.symbols) appendFileSync(join(dir, 'sql', `${s}.csv`), '\n');
+    const fetch = (csv: string, workdir: string) =>
+      runBf([
+        'data',
+        'fetch',
+        '--symbol-list',
+        join(dir, 'list.txt'),
+        '--source',
+        `csv:${csv}`,
+        '--workdir',
+        workdir,
+      ]);
+    const plain = await fetch(market.dir, join(dir, 'wd-plain'));
+    const sql = await fetch(join(dir, 'sql'), join(dir, 'wd-sql'));
+    expect(plain.code).toBe(0);
+    expect(sql.code).toBe(0);
+    // The same summary (bars, symbols, dates, null rows skipped) but for the directory named in it.
+    expect(plain.stdout.replaceAll(market.dir, 'DIR')).toBe(sql.stdout.replaceAll(join(dir, 'sql'), 'DIR'));
+    expect(plain.stdout).toMatch(/null values: [1-9]/);
+    const [p] = Lake.open(join(dir, 'wd-plain')).parquetFiles(TABLE.prices)!;
+    const [q] = Lake.open(join(dir, 'wd-sql')).parquetFiles(TABLE.prices)!;
+    expect(readFileSync(p!).equals(readFileSync(q!))).toBe(true);
   });
 });

@@ -37,6 +37,12 @@ export async function loadPlainCsvFiles(
 ): Promise<(PlainCsvCounts | null)[]> {
   await conn.run(`CREATE OR REPLACE TABLE ${PLAIN_TABLE} (file_id INTEGER, days INTEGER, open DOUBLE, high DOUBLE,
     low DOUBLE, close DOUBLE, adj_close DOUBLE, volume DOUBLE)`);
+  // The appender's rows go in through an insert that DuckDB runs in parallel, out of order, unless insertion order
+  // is preserved: the table must be in (file_id, date) order for the write to need no sort.
+  const preserved = (
+    await conn.runAndReadAll("SELECT current_setting('preserve_insertion_order')")
+  ).getRowsJS()[0]![0];
+  await conn.run('SET preserve_insertion_order = true');
   const appender = await conn.createAppender(PLAIN_TABLE);
   const cols = new CsvColumns(64 * 1024);
   const chunk = DuckDBDataChunk.create(TYPES);
@@ -67,6 +73,7 @@ export async function loadPlainCsvFiles(
     appender.flushSync();
   } finally {
     appender.closeSync();
+    await conn.run(`SET preserve_insertion_order = ${preserved === true}`);
   }
   return results;
 }
