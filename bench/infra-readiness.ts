@@ -9,9 +9,12 @@
  *
  * Per round and waiter: a cold start, then (unless --cold-only) a warm one. The table ends with the median over the
  * rounds of each column, bf's next to compose's: the whole stack's time to ready and each service's time from
- * `up` to its container's healthy event (the slowest service sets the pace).
+ * `up` to its container's healthy event (the slowest service sets the pace), then the CPU seconds each container
+ * had burnt by its healthy event (its cgroup, health probes included): on a shared 2-core machine the wall seconds
+ * follow the load, the CPU seconds are what a change to a service can cut.
  *
- * Run: node bench/infra-readiness.ts [--rounds N] [--cold-only] [--no-local]
+ * Run: node bench/infra-readiness.ts [--rounds N] [--cold-only] [--no-local] [--waiter bf|compose]
+ *        [--services a,b] (those services and their dependencies; default the whole stack)
  */
 import { loadavg } from 'node:os';
 import { execa } from 'execa';
@@ -20,6 +23,7 @@ import { withSparkJarsDir } from '../src/engines/spark/jars.ts';
 import { ComposeProject } from '../src/infra/compose.ts';
 import { startStack } from '../src/infra/stack.ts';
 import { freePort } from '../src/util/net.ts';
+import { containerCpuMs } from './support/container-cpu.ts';
 import { followDockerEvents } from './support/docker-events.ts';
 
 type Waiter = 'bf' | 'compose --wait';
@@ -32,12 +36,21 @@ interface Run {
   latencyMs: number;
   /** Per service: up call → container healthy. */
   healthyAfterMs: Record<string, number>;
+  /** 1-minute load average when `up` was called. */
+  load: number;
+  /** Per service: CPU its container had used by its healthy event. */
+  cpuAtHealthyMs: Record<string, number>;
 }
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 1) || 1;
 const local = !args.includes('--no-local');
 const coldOnly = args.includes('--cold-only');
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const waiters = (['bf', 'compose --wait'] as const).filter(
+  (w) => !option('--waiter') || w.startsWith(option('--waiter') as string),
+);
+const only = option('--services')?.split(',').filter(Boolean);
 const files = defaultComposeFiles({ local });
 
 async function portEnv(): Promise<NodeJS.ProcessEnv> {
@@ -59,43 +72,73 @@ async function portEnv(): Promise<NodeJS.ProcessEnv> {
   return env;
 }
 
-/** Watches the project's health events; `healthy` maps service → first healthy time (ms since epoch). */
+/**
+ * Watches the project's health events; `healthy` maps service → first healthy time (ms since epoch), `cpu` maps
+ * service → its container's CPU ms read on that event.
+ */
 function watchHealth(project: string) {
   const healthy = new Map<string, number>();
+  const cpu = new Map<string, number>();
+  const reads: Promise<void>[] = [];
   const follow = followDockerEvents(
     [`label=com.docker.compose.project=${project}`, 'event=health_status'],
     (e) => {
-      if (e.service && e.action === 'health_status: healthy' && !healthy.has(e.service))
-        healthy.set(e.service, e.at);
+      if (!e.service || e.action !== 'health_status: healthy' || healthy.has(e.service)) return;
+      const service = e.service;
+      healthy.set(service, e.at);
+      if (e.id) {
+        reads.push(
+          containerCpuMs(e.id).then((ms) => {
+            if (ms !== undefined) cpu.set(service, ms);
+          }),
+        );
+      }
     },
   );
-  return { healthy, stop: () => follow.stop(500) };
+  return {
+    healthy,
+    cpu,
+    stop: async () => {
+      await follow.stop(500);
+      await Promise.all(reads);
+    },
+  };
 }
 
 async function measure(waiter: Waiter, temperature: Temperature, compose: ComposeProject): Promise<Run> {
   const watch = watchHealth(compose.name);
   await new Promise((r) => setTimeout(r, 300)); // the watcher is subscribed
+  const load = loadavg()[0] ?? 0;
   const t0 = Date.now();
   if (waiter === 'bf') {
     await startStack({
       project: compose.name,
       composeFiles: [...compose.files],
       env: compose.env,
+      services: only,
       waitSeconds: 600,
     });
   } else {
-    await execa('docker', compose.args('up', '-d', '--wait'), { env: compose.env });
+    await execa('docker', compose.args('up', '-d', '--wait', ...(only ?? [])), { env: compose.env });
   }
   const t1 = Date.now();
   await watch.stop();
   const healthyAfterMs = Object.fromEntries([...watch.healthy].map(([s, t]) => [s, t - t0]));
   const last = Math.max(...watch.healthy.values());
-  return { waiter, temperature, totalMs: t1 - t0, latencyMs: Math.round(t1 - last), healthyAfterMs };
+  return {
+    waiter,
+    temperature,
+    load,
+    totalMs: t1 - t0,
+    latencyMs: Math.round(t1 - last),
+    healthyAfterMs,
+    cpuAtHealthyMs: Object.fromEntries(watch.cpu),
+  };
 }
 
 const runs: Run[] = [];
 for (let round = 0; round < rounds; round++) {
-  for (const waiter of ['bf', 'compose --wait'] as const) {
+  for (const waiter of waiters) {
     const name = `bf-bench-${Math.random().toString(36).slice(2, 8)}`;
     const compose = new ComposeProject({ name, files, env: await portEnv() });
     try {
@@ -118,16 +161,29 @@ for (let round = 0; round < rounds; round++) {
 
 const services = [...new Set(runs.flatMap((r) => Object.keys(r.healthyAfterMs)))].sort();
 const s = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
+const cpuTotal = (r: Run) => Object.values(r.cpuAtHealthyMs).reduce((a, b) => a + b, 0);
 console.log('\nreadiness-detection latency (waiter returned − last container healthy event)');
-console.log(['waiter', 'start', 'total s', 'latency ms', ...services.map((x) => `${x} s`)].join('\t'));
+console.log(
+  [
+    'waiter',
+    'start',
+    'load',
+    'total s',
+    'latency ms',
+    'CPU s',
+    ...services.map((x) => `${x} s (CPU s)`),
+  ].join('\t'),
+);
 for (const r of runs) {
   console.log(
     [
       r.waiter,
       r.temperature,
+      r.load.toFixed(1),
       s(r.totalMs),
       String(r.latencyMs),
-      ...services.map((x) => s(r.healthyAfterMs[x])),
+      s(cpuTotal(r)),
+      ...services.map((x) => `${s(r.healthyAfterMs[x])} (${s(r.cpuAtHealthyMs[x])})`),
     ].join('\t'),
   );
 }
@@ -138,18 +194,25 @@ const median = (xs: number[]): number | undefined => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
-console.log(`\nmedian over ${rounds} round(s), seconds from \`up\` (load now ${loadavg()[0]?.toFixed(2)})`);
-console.log(['waiter', 'start', 'ready s', ...services.map((x) => `${x} s`)].join('\t'));
+const loads = runs.map((r) => r.load);
+console.log(
+  `\nmedian over ${rounds} round(s), seconds from \`up\` to healthy (CPU seconds the container used by then); ` +
+    `load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} at the starts, ${loadavg()[0]?.toFixed(1)} now`,
+);
+console.log(['waiter', 'start', 'ready s', 'CPU s', ...services.map((x) => `${x} s (CPU s)`)].join('\t'));
+const present = (xs: (number | undefined)[]) => xs.filter((v): v is number => v !== undefined);
 for (const temperature of coldOnly ? (['cold'] as const) : (['cold', 'warm'] as const)) {
-  for (const waiter of ['bf', 'compose --wait'] as const) {
+  for (const waiter of waiters) {
     const rs = runs.filter((r) => r.waiter === waiter && r.temperature === temperature);
     console.log(
       [
         waiter,
         temperature,
         s(median(rs.map((r) => r.totalMs))),
-        ...services.map((x) =>
-          s(median(rs.map((r) => r.healthyAfterMs[x]).filter((v): v is number => v !== undefined))),
+        s(median(rs.map(cpuTotal))),
+        ...services.map(
+          (x) =>
+            `${s(median(present(rs.map((r) => r.healthyAfterMs[x]))))} (${s(median(present(rs.map((r) => r.cpuAtHealthyMs[x]))))})`,
         ),
       ].join('\t'),
     );

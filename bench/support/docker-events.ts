@@ -11,6 +11,8 @@ export interface DockerEvent {
   action: string;
   /** The compose service of the container, when it has one. */
   service: string | undefined;
+  /** The object's id (for a container, its full id). */
+  id: string | undefined;
   attributes: Record<string, string>;
   /** ms since the epoch, from the engine. */
   at: number;
@@ -37,7 +39,7 @@ export function followDockerEvents(filters: readonly string[], onEvent: (e: Dock
         Type?: string;
         Action?: string;
         timeNano?: number;
-        Actor?: { Attributes?: Record<string, string> };
+        Actor?: { ID?: string; Attributes?: Record<string, string> };
       };
       if (!e.Type || !e.Action || !e.timeNano) continue;
       const attributes = e.Actor?.Attributes ?? {};
@@ -45,6 +47,7 @@ export function followDockerEvents(filters: readonly string[], onEvent: (e: Dock
         type: e.Type,
         action: e.Action,
         service: attributes['com.docker.compose.service'],
+        id: e.Actor?.ID,
         attributes,
         at: e.timeNano / 1e6,
       });

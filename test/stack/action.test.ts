@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -29,6 +29,27 @@ async function leftovers(
     networks: await q(['network', 'ls']),
     volumes: await q(['volume', 'ls']),
   };
+}
+
+/**
+ * Where the run's time went, for the record (printed, never asserted): main's stages from its job summary, the
+ * pipeline's own stages and each service's readiness from its log, main's and post's wall time.
+ */
+function printSplit(main: { stdout: string; summary: string }, mainMs: number, postMs: number): void {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const stages = [...main.summary.matchAll(/^\| ([a-z]+) \| ([\d.]+) \|$/gm)].map((m) => `${m[1]} ${m[2]} s`);
+  const pipeline = [...main.stdout.matchAll(/stage ([a-z-]+): ([\d.]+) s/g)].map((m) => `${m[1]} ${m[2]} s`);
+  const ready = [...main.stdout.matchAll(/✓ ([a-z0-9-]+) ready after ([\d.]+ s)/g)].map(
+    (m) => `${m[1]} ${m[2]}`,
+  );
+  console.info(
+    [
+      `action main ${s(mainMs)} + post ${s(postMs)} = ${s(mainMs + postMs)} (load ${loadavg()[0]?.toFixed(1)})`,
+      `  main stages: ${stages.join(', ') || '(none in the summary)'}`,
+      `  pipeline stages: ${pipeline.join(', ') || '(none logged)'}`,
+      `  services ready: ${ready.join(', ') || '(none logged)'}`,
+    ].join('\n'),
+  );
 }
 
 // dist/main.js then dist/post.js as the runner runs them, against the real local stack and the Results peer.
@@ -75,12 +96,14 @@ describe('the action (dist/) on the real local stack', () => {
   it('main runs the pipeline, sets outputs, writes the summary, uploads the report; post leaves nothing', async () => {
     const base = await stepDirs('ok');
     const env = envFor(base, 'ok');
+    const mainStartedAt = Date.now();
     const main = await runStep({
       script: path.join(repo, 'dist', 'main.js'),
       dir: path.join(base, 'main'),
       cwd: path.join(base, 'workspace'),
       env: { ...env, ...inputEnv({ ...baseInputs, 'wait-timeout': '600', 'artifact-name': 'bf-report-ok' }) },
     });
+    const mainMs = Date.now() - mainStartedAt;
     const project = main.state.get('project')!;
     try {
       expect(main.stdout).not.toContain('::error');
@@ -139,12 +162,14 @@ describe('the action (dist/) on the real local stack', () => {
       // signals.csv in the artifact has one row per firing the output reported.
       expect(entries.get('signals.csv')!.toString('utf8').trim().split('\n').length - 1).toBe(signals);
     } finally {
+      const postStartedAt = Date.now();
       const post = await runStep({
         script: path.join(repo, 'dist', 'post.js'),
         dir: path.join(base, 'post'),
         cwd: path.join(base, 'workspace'),
         env: { ...env, ...stateEnv(main.state) },
       });
+      printSplit(main, mainMs, Date.now() - postStartedAt);
       expect(post.exitCode, post.stdout.slice(-2000)).toBe(0);
     }
     expect(await leftovers(project)).toEqual({ containers: '', networks: '', volumes: '' });
