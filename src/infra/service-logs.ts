@@ -7,6 +7,11 @@ export type ServiceLogs = (service: string, lines: number) => Promise<string[]>;
 /** Lines attached to a failure that names a service: enough to see its last error, short enough to read. */
 export const SERVICE_LOG_LINES = 20;
 
+/** The block a failure carries for a service's log tail: one header shape everywhere, so readers (and tools) find it. */
+export function serviceLogBlock(service: string, lines: readonly string[]): string {
+  return `--- ${service}: last ${lines.length} log lines ---\n${lines.join('\n')}`;
+}
+
 /** Reads a service's last log lines from a Compose stack; the stack module loads only when a failure asks. */
 export function stackServiceLogs(target: StackTarget): ServiceLogs {
   return async (service, lines) => {
@@ -32,12 +37,9 @@ export async function withServiceLogs(e: unknown, serviceLogs: ServiceLogs | und
   if (!service) return e;
   const lines = await serviceLogs(service, SERVICE_LOG_LINES).catch(() => [] as string[]);
   if (lines.length === 0) return e;
-  return new BfError(
-    `${e.message}\n--- ${service}: last ${lines.length} log lines ---\n${lines.join('\n')}`,
-    {
-      hint: e.hint,
-      exitCode: e.exitCode,
-      cause: e,
-    },
-  );
+  return new BfError(`${e.message}\n${serviceLogBlock(service, lines)}`, {
+    hint: e.hint,
+    exitCode: e.exitCode,
+    cause: e,
+  });
 }

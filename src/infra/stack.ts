@@ -28,6 +28,7 @@ import {
 import { attempt } from './readiness/retry.ts';
 import { sharedPs } from './readiness/shared-ps.ts';
 import type { Clock } from './readiness/types.ts';
+import { serviceLogBlock } from './service-logs.ts';
 
 /** Which stack: project name and compose files. Shared by every use case. */
 export interface StackTarget {
@@ -240,7 +241,7 @@ function printDiagnoses(logger: Logger, diagnoses: ServiceDiagnosis[]): void {
     logger.error(`${d.service} not ready: ${d.reason}`);
     if (d.healthOutput.length)
       logger.info(`--- ${d.service} health check output ---\n${d.healthOutput.join('\n')}`);
-    logger.info(`--- ${d.service}: last ${d.logTail.length} log lines ---\n${d.logTail.join('\n')}`);
+    logger.info(serviceLogBlock(d.service, d.logTail));
   }
 }
 

@@ -342,7 +342,7 @@ describe('SparkEngine on the stack', () => {
     const msg = (err as Error).message;
     expect(msg).toMatch(/^spark engine: sql: Spark job on spark-sql failed/);
     expect(msg).toContain('TABLE_OR_VIEW_NOT_FOUND');
-    expect(msg).toContain('last ');
+    expect(msg).toMatch(/^--- spark-sql: last \d+ log lines ---$/m);
     expect((err as BfError).exitCode).toBe(1);
   });
 
@@ -400,7 +400,7 @@ describe('SparkEngine on the stack', () => {
     expect((err as Error).message).toContain(
       'what failed: spark engine: write backtest_summary: Spark job on',
     );
-    expect((err as Error).message).toContain('--- s3 service log ---');
+    expect((err as Error).message).toMatch(/^--- s3: last \d+ log lines ---$/m);
     expect((err as BfError).cause).toBeInstanceOf(SparkJobError);
     expect((err as BfError).hint).toContain('bf infra start');
 

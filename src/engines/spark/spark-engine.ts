@@ -2,6 +2,7 @@ import { hostPort, STACK_HOST } from '../../config/stack.ts';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
 import type { ComposeProject } from '../../infra/compose.ts';
+import { serviceLogBlock } from '../../infra/service-logs.ts';
 import { composeProjectFor, type StackTarget } from '../../infra/stack.ts';
 import { commitVersion, parseCommit } from '../../lake/browse/delta-log.ts';
 import type { TableMeta, TableName } from '../../lake/index.ts';
@@ -69,13 +70,13 @@ export interface SparkEngineOptions {
 export class SparkJobError extends BfError {
   readonly stage: string;
   readonly outcome: SparkJobOutcome;
-  constructor(stage: string, service: string, outcome: SparkJobOutcome, extraLog: string[] = []) {
+  /** `storeLog`: the S3 store's log block, when the failure looks like the store's. */
+  constructor(stage: string, service: string, outcome: SparkJobOutcome, storeLog?: string) {
     const what = outcome.error
       ? `${outcome.error.op} failed: ${outcome.error.error}: ${firstLine(outcome.error.message)}`
       : `job ended with status ${outcome.exitCode}`;
-    const log = [...outcome.stderrTail, ...extraLog];
     super(
-      `spark engine: ${stage}: Spark job on ${service} failed after ${(outcome.durationMs / 1000).toFixed(1)} s: ${what}\n--- last ${log.length} log lines ---\n${log.join('\n')}`,
+      `spark engine: ${stage}: Spark job on ${service} failed after ${(outcome.durationMs / 1000).toFixed(1)} s: ${what}\n${serviceLogBlock(service, outcome.stderrTail)}${storeLog ? `\n${storeLog}` : ''}`,
       {
         hint: `see the driver log above; the lake keeps its previous Delta version. Inspect with: bf infra logs --service ${service}`,
       },
@@ -416,13 +417,13 @@ export class SparkEngine implements LakeEngine {
       const s3Related =
         storeDown !== undefined ||
         outcome.stderrTail.some((l) => /s3a|S3A|AmazonS3|SdkClientException|Connect/i.test(l));
-      const extra =
+      const storeLog =
         s3Related && this.serviceLogs
           ? await this.serviceLogs('s3', 10)
-              .then((l) => ['--- s3 service log ---', ...l])
-              .catch(() => [])
-          : [];
-      const failed = new SparkJobError(stage, this.service, outcome, extra);
+              .then((l) => (l.length ? serviceLogBlock('s3', l) : undefined))
+              .catch(() => undefined)
+          : undefined;
+      const failed = new SparkJobError(stage, this.service, outcome, storeLog);
       if (!storeDown) throw failed;
       throw new BfError(`spark engine: ${stage}: ${storeDown.message}\n  what failed: ${failed.message}`, {
         cause: failed,
@@ -484,7 +485,7 @@ async function withServiceLog(
 ): Promise<unknown> {
   if (!(e instanceof BfError)) return e;
   const lines = logs ? await logs(service, 10).catch(() => [] as string[]) : [];
-  const message = `${prefix ? `${prefix}: ` : ''}${e.message}${lines.length ? `\n--- ${service} service log ---\n${lines.join('\n')}` : ''}`;
+  const message = `${prefix ? `${prefix}: ` : ''}${e.message}${lines.length ? `\n${serviceLogBlock(service, lines)}` : ''}`;
   return new BfError(message, { hint: e.hint, cause: e, exitCode: e.exitCode });
 }
 
