@@ -61,8 +61,12 @@ describe('new bars of a stored history: aggregates over their own frames = featu
       WHERE r.pos > s.stored - ${FEATURES_LOOKBACK_BARS}`);
     const outer = featuresOuterSelect(loadSql('features'));
     expect(outer).not.toBeNull();
+    const windows = newBarWindowsSql(
+      '(SELECT symbol, date, adj_close, pos FROM tail WHERE date >= keep_from)',
+      '(SELECT symbol, date, adj_close, pos FROM tail)',
+    );
     const got = (
-      await db.runAndReadAll(`SELECT * FROM (${outer} FROM (${newBarWindowsSql('tail')}) w) ${order}`)
+      await db.runAndReadAll(`SELECT * FROM (${outer} FROM (${windows}) w) ${order}`)
     ).getRowObjectsJS();
     expect(got.length).toBe(Object.values(cases).reduce((a, [, k]) => a + k, 0));
     expect(got).toEqual(want);
@@ -70,6 +74,15 @@ describe('new bars of a stored history: aggregates over their own frames = featu
     expect(got.some((r) => r.above_sma200 !== null)).toBe(true);
     expect(got.some((r) => r.new_high === true)).toBe(true);
     expect(got.some((r) => r.new_low === true)).toBe(true);
+    // tail_start: the date of the first of the last FEATURES_LOOKBACK_BARS bars up to each new bar.
+    const starts = (
+      await db.runAndReadAll(`SELECT w.symbol, w.bar_index, CAST(w.tail_start AS VARCHAR) AS got,
+          CAST(t.date AS VARCHAR) AS want
+        FROM (${windows}) w JOIN tail t
+          ON t.symbol = w.symbol AND t.pos = greatest(w.bar_index - ${FEATURES_LOOKBACK_BARS - 1}, 1)`)
+    ).getRowObjectsJS();
+    expect(starts.length).toBe(got.length);
+    for (const s of starts) expect(s.got, `${s.symbol} bar ${s.bar_index}`).toBe(s.want);
     db.closeSync();
   });
 

@@ -145,21 +145,6 @@ export function writeState(lake: Lake, state: IncrementalState): void {
   renameSync(temp, path);
 }
 
-/**
- * Per-symbol state (bars, first/last date, where the tail for new days starts) for a relation holding each
- * symbol's last bars (at least FEATURES_LOOKBACK_BARS of them, or all)
- * with their absolute bar_index `pos`: the tail start is one bar, found by equality instead of a range join.
- */
-async function tailStats(db: SqlSession, tail: string): Promise<Record<string, SymbolState>> {
-  const rows =
-    await db.rows(`WITH s AS (SELECT symbol, max(pos) AS bars, min(date) AS first, max(date) AS last
-      FROM ${tail} GROUP BY symbol)
-    SELECT s.symbol, s.bars, CAST(s.first AS VARCHAR) AS first, CAST(s.last AS VARCHAR) AS last,
-      CAST(t.date AS VARCHAR) AS tail_start
-    FROM s JOIN ${tail} t ON t.symbol = s.symbol AND t.pos = greatest(s.bars - ${FEATURES_LOOKBACK_BARS - 1}, 1)`);
-  return statsFromRows(rows);
-}
-
 function statsFromRows(rows: Record<string, unknown>[]): Record<string, SymbolState> {
   const out: Record<string, SymbolState> = {};
   for (const r of rows) {
@@ -264,40 +249,61 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
   // The first group creates new_features, the second adds to it.
   let into = 'CREATE OR REPLACE TABLE new_features AS';
   if (fastOnes.length > 0) {
-    // The tails with each bar's absolute bar_index: the stored ones (a small file) plus the new bars, numbered on
-    // from the stored bars; without them, read from the prices and numbered from the bars before the tail.
+    // The new bars with their absolute bar_index (`new_bars`), and the bars their frames read (`history`: the new
+    // bars plus the stored tails, a small file, or without them each symbol's bars from its tail start in the
+    // prices, numbered from the bars before the tail).
+    let history: string;
     if (r.tails) {
-      // A symbol's bars older than its window, left in the stored files, are never in a new bar's frame.
       const firstNew = fastOnes.map((x) => x.keepFrom).sort()[0]!;
-      await db.run(`CREATE OR REPLACE TABLE append_tail AS
-        SELECT t.symbol, t.date, t.adj_close, c.keep_from, t.pos
-        FROM ${readParquet(r.tails)} t JOIN recompute c ON t.symbol = c.symbol AND c.fast
-        UNION ALL
-        SELECT p.symbol, p.date, p.adj_close, c.keep_from,
-          c.bars + row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) AS pos
+      await db.run(`CREATE OR REPLACE TABLE new_bars AS
+        SELECT p.symbol, p.date, p.adj_close, c.bars + row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) AS pos
         FROM (SELECT symbol, date, adj_close FROM ${readParquet(r.priceFiles)}
               WHERE date >= DATE ${literal(firstNew)}${r.inRange}) p
         JOIN recompute c ON p.symbol = c.symbol AND c.fast AND p.date >= c.keep_from`);
+      // A symbol's bars older than its window, left in the stored files, are never in a new bar's frame; the
+      // join with new_bars keeps only the recomputed symbols' bars.
+      history = `(SELECT symbol, date, adj_close, pos FROM ${readParquet(r.tails)}
+        UNION ALL SELECT symbol, date, adj_close, pos FROM new_bars)`;
     } else {
-      await db.run(`CREATE OR REPLACE TABLE append_tail AS
+      await db.run(`CREATE OR REPLACE TABLE fast_tail AS
         SELECT p.symbol, p.date, p.adj_close, c.keep_from,
           row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) + c."offset" AS pos
         FROM (SELECT symbol, date, adj_close FROM ${readParquet(r.priceFiles)}
               WHERE date >= DATE ${literal(lowest(fastOnes))}${r.inRange}) p
         JOIN recompute c ON p.symbol = c.symbol AND c.fast AND p.date >= c.tail_start`);
+      await db.run(`CREATE OR REPLACE TABLE new_bars AS
+        SELECT symbol, date, adj_close, pos FROM fast_tail WHERE date >= keep_from`);
+      history = '(SELECT symbol, date, adj_close, pos FROM fast_tail)';
     }
-    await db.run(`${into}\n${fast}\nFROM (${newBarWindowsSql('append_tail')}) w`);
+    await db.run(`CREATE OR REPLACE TABLE new_windows AS ${newBarWindowsSql('new_bars', history)}`);
+    await db.run(`${into}\n${fast}\nFROM new_windows w`);
     into = 'INSERT INTO new_features';
-    Object.assign(recomputed, await tailStats(db, 'append_tail'));
-    if (appendTails) {
-      await db.run(`CREATE OR REPLACE TABLE next_tail AS
-        SELECT symbol, date, adj_close, pos FROM append_tail WHERE date >= keep_from`);
-    } else if (rewriteTails) {
-      await db.run(`INSERT INTO next_tail SELECT a.symbol, a.date, a.adj_close, a.pos FROM append_tail a
-        JOIN (SELECT symbol, max(pos) AS bars FROM append_tail GROUP BY symbol) s USING (symbol)
-        WHERE a.pos > s.bars - ${FEATURES_LOOKBACK_BARS}`);
+    // Each symbol's state from its last new bar (its first date stays the stored one).
+    const last = await db.rows(`SELECT symbol, max(bar_index) AS bars, CAST(max(date) AS VARCHAR) AS last,
+        CAST(arg_max(tail_start, bar_index) AS VARCHAR) AS tail_start
+      FROM new_windows GROUP BY symbol`);
+    for (const row of last) {
+      const symbol = String(row.symbol);
+      recomputed[symbol] = {
+        bars: Number(row.bars),
+        first: r.state.stats[symbol]!.first,
+        last: String(row.last),
+        tailStart: String(row.tail_start),
+      };
     }
-    await db.run('DROP TABLE append_tail');
+    if (appendTails) {
+      await db.run('CREATE OR REPLACE TABLE next_tail AS SELECT symbol, date, adj_close, pos FROM new_bars');
+    } else if (rewriteTails) {
+      // Each symbol's last bars, also of one whose new bars all left the run's range (its stored bars).
+      await db.run(`INSERT INTO next_tail SELECT h.symbol, h.date, h.adj_close, h.pos FROM ${history} h
+        JOIN (SELECT c.symbol, coalesce(w.bars, c.bars) AS bars FROM recompute c
+              LEFT JOIN (SELECT symbol, max(bar_index) AS bars FROM new_windows GROUP BY symbol) w USING (symbol)
+              WHERE c.fast) s USING (symbol)
+        WHERE h.pos > s.bars - ${FEATURES_LOOKBACK_BARS}`);
+    }
+    await db.run('DROP TABLE new_windows');
+    await db.run('DROP TABLE new_bars');
+    await db.run('DROP TABLE IF EXISTS fast_tail');
   }
   // Also when nothing is recomputed (only symbols removed): new_features is then empty.
   if (slowOnes.length > 0 || fastOnes.length === 0) {
@@ -326,7 +332,11 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
   for (const [s, st] of Object.entries(r.state.stats)) if (!gone.has(s)) stats[s] = st;
   for (const x of r.recompute) {
     const st = recomputed[x.symbol];
-    if (!st) continue;
+    if (!st) {
+      // New days in the log but none in the run's range: the symbol's stored bars stand.
+      if (isFast(x)) stats[x.symbol] = r.state.stats[x.symbol]!;
+      continue;
+    }
     stats[x.symbol] = x.tailStart === null ? st : { ...st, first: r.state.stats[x.symbol]!.first };
   }
 
@@ -420,24 +430,29 @@ export function featuresOuterSelect(sql: string): string | null {
 const WINDOW_VALUES = ['price_dec', 'prev_adj_close', 'bar_index', 'sum50', 'sum200', 'max252', 'min252'];
 
 /**
- * The window values of features.sql's subquery `w` for the new bars of `tail` (symbol, date, adj_close, keep_from,
- * pos = absolute bar_index; each symbol's new bars plus the FEATURES_LOOKBACK_BARS before them), as aggregates over
- * each new bar's own frame instead of window functions over every bar of the tail: a nightly run needs one row per
- * symbol, not 253. The frames are features.sql's: LAG = the bar before; SUM over the last 50 / 200 bars including
- * today and MAX / MIN over the 252 bars before today, all on DECIMAL(18,6) (exact). Byte-identical to the window form
- * (incremental.test.ts, test/e2e/incremental.test.ts).
+ * The window values of features.sql's subquery `w` for the bars of `newBars` (symbol, date, adj_close, pos =
+ * absolute bar_index), as aggregates over each new bar's own frame in `history` (symbol, date, adj_close, pos: at
+ * least each symbol's FEATURES_LOOKBACK_BARS bars before its first new bar, and the new bars) instead of window
+ * functions over every bar of the tail: a nightly run needs one row per symbol, not 253. The frames are
+ * features.sql's: LAG = the bar before; SUM over the last 50 / 200 bars including today and MAX / MIN over the 252
+ * bars before today, all on DECIMAL(18,6) (exact). Byte-identical to the window form (incremental.test.ts,
+ * test/e2e/incremental.test.ts). Also `tail_start`: the date of the first of the last FEATURES_LOOKBACK_BARS bars up
+ * to the new bar (SymbolState.tailStart once it is the symbol's last bar).
+ * Grouped by the new bar's key alone (symbol, pos), its other columns carried: the hash of one VARCHAR and one
+ * BIGINT over the ~680,000 (new bar, earlier bar) pairs of a nightly run at 3,000 symbols.
  */
-export function newBarWindowsSql(tail: string): string {
+export function newBarWindowsSql(newBars: string, history: string): string {
   const dec = (col: string) => `CAST(${col} AS DECIMAL(18, 6))`;
-  return `SELECT n.symbol, n.date, n.adj_close, ${dec('n.adj_close')} AS price_dec,
+  return `SELECT n.symbol, any_value(n.date) AS date, any_value(n.adj_close) AS adj_close,
+    ${dec('any_value(n.adj_close)')} AS price_dec,
     max_by(h.adj_close, h.pos) FILTER (WHERE h.pos < n.pos) AS prev_adj_close,
     n.pos AS bar_index,
     sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > n.pos - 50) AS sum50,
     sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > n.pos - 200) AS sum200,
     max(${dec('h.adj_close')}) FILTER (WHERE h.pos < n.pos) AS max252,
-    min(${dec('h.adj_close')}) FILTER (WHERE h.pos < n.pos) AS min252
-  FROM ${tail} n JOIN ${tail} h
+    min(${dec('h.adj_close')}) FILTER (WHERE h.pos < n.pos) AS min252,
+    min(h.date) FILTER (WHERE h.pos > n.pos - ${FEATURES_LOOKBACK_BARS}) AS tail_start
+  FROM ${newBars} n JOIN ${history} h
     ON h.symbol = n.symbol AND h.pos BETWEEN n.pos - ${FEATURES_LOOKBACK_BARS} AND n.pos
-  WHERE n.date >= n.keep_from
-  GROUP BY n.symbol, n.date, n.adj_close, n.pos`;
+  GROUP BY n.symbol, n.pos`;
 }
