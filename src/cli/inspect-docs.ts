@@ -1,5 +1,6 @@
 import type { DoctorReport } from '../doctor/checks.ts';
 import type { HealthReport, ServiceStatus } from '../infra/stack.ts';
+import { leftoverNote } from '../lake/browse/leftovers.ts';
 import type {
   HistoryEntry,
   LakeBrowser,
@@ -91,6 +92,15 @@ export const lakeVerifyDoc = (b: Lake, r: VerifyReport) =>
     location: r.location,
     tables: r.tables.map((t) => ({ table: t.table, rows: t.rows, files: t.files, problem: t.problem })),
     first_problem: r.firstProblem,
+    leftovers: r.leftovers.map((l) => ({
+      kind: l.kind,
+      location: l.location,
+      run: l.run,
+      objects: l.objects,
+      bytes: l.bytes,
+      age_s: l.ageMs === null ? null : Math.round(l.ageMs / 1000),
+      note: leftoverNote(l.kind),
+    })),
   });
 
 export const doctorDoc = (r: DoctorReport) =>

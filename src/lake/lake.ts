@@ -287,6 +287,47 @@ export class Lake {
   }
 }
 
+/** What an interrupted write left in the lake directory (`lakeLeftovers`). */
+export interface LakeLeftover {
+  /** A new version never renamed in; a version moved aside and never deleted; a temp file never renamed over. */
+  kind: 'staging' | 'old' | 'temp';
+  path: string;
+  /** The table it belongs to. */
+  table: string;
+  /** The process that wrote it, when its name says (staging and old versions). */
+  pid: number | null;
+}
+
+/**
+ * Lists, without touching anything, what interrupted writes left: staging directories and moved-aside versions
+ * (what `recover` repairs), and temp files inside the tables (`*.tmp` of a `_meta.json` or state rewrite, which go
+ * with their table's next version). Call it under the lake lock (shared is enough): no write is then in progress.
+ */
+export function lakeLeftovers(root: string): LakeLeftover[] {
+  if (!existsSync(root)) return [];
+  const out: LakeLeftover[] = [];
+  for (const entry of readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(root, entry.name);
+    const parsed = parseLeftover(entry.name);
+    if (parsed) {
+      out.push({ kind: parsed.kind, path, table: parsed.table, pid: parsed.pid });
+      continue;
+    }
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    for (const f of readdirSync(path).sort()) {
+      if (f.endsWith('.tmp'))
+        out.push({ kind: 'temp', path: join(path, f), table: entry.name, pid: tempPid(f) });
+    }
+  }
+  return out;
+}
+
+/** The pid in `<name>.<pid>.tmp`, the temp-file names bf writes. */
+function tempPid(name: string): number | null {
+  const m = /\.(\d+)\.tmp$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
 /**
  * Puts an existing table file into a staging directory as a hard link (table files are never rewritten in place,
  * and the lake is one file system), or a copy where links fail. For versions that keep files of the last one.

@@ -243,6 +243,18 @@ export const lakeVerifyShape = z.strictObject({
     z.strictObject({ table: tableName, rows: count, files: count, problem: z.string().nullable() }),
   ),
   first_problem: z.string().nullable(),
+  // What interrupted runs left beside the tables (never a failure): kind, where, the run, size, age, what removes it.
+  leftovers: z.array(
+    z.strictObject({
+      kind: z.enum(['staged-input', 'probe-object', 'staging-dir', 'old-version', 'temp-file', 'spill']),
+      location: z.string(),
+      run: z.string().nullable(),
+      objects: count,
+      bytes: count,
+      age_s: z.number().nonnegative().nullable(),
+      note: z.string(),
+    }),
+  ),
 });
 
 export const doctorShape = z.strictObject({

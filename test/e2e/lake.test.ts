@@ -1,8 +1,19 @@
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SWAP_DELAY_ENV } from '../../src/config/lake.ts';
 import { Lake } from '../../src/lake/index.ts';
 import { lakeHistoryShape, lakeLsShape, lakeShowShape, lakeVerifyShape } from '../../src/report/schemas.ts';
 
@@ -251,4 +262,137 @@ describe('bf lake verify', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('prices: symbols differ from the metadata (not in the files: ZZZZ)');
   });
+});
+
+describe('bf lake verify names what interrupted runs left, without failing', () => {
+  /** Starts `bf` and resolves with the child once `ready` holds (polled), so the test can SIGKILL it there. */
+  async function killWhen(
+    args: string[],
+    env: Record<string, string>,
+    ready: () => boolean,
+  ): Promise<number> {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const deadline = Date.now() + 60_000;
+    while (!ready()) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`bf ${args[0]} never got there`);
+      await sleep(50);
+    }
+    const pid = child.pid as number;
+    child.kill('SIGKILL');
+    await exited;
+    return pid;
+  }
+
+  it('a write SIGKILLed before its rename leaves a staging directory: listed with its pid, exit 0, gone after the next write', async () => {
+    const copy = damagedCopy();
+    const lakeDir = join(copy, 'lake');
+    const staging = () => readdirSync(lakeDir).filter((e) => e.startsWith('.staging-prices-'));
+    const fetchArgs = [
+      'data',
+      'fetch',
+      '--symbol-list',
+      'demo_small',
+      '--source',
+      'sample',
+      '--workdir',
+      copy,
+    ];
+    // A longer range than the pipeline's, so prices gets a new version; the test-only delay holds it before its rename.
+    const pid = await killWhen(
+      [...fetchArgs, '--start', '2023-06-01', '--end', '2024-12-31', '-q'],
+      { [TEST_SWAP_DELAY_ENV]: '60000' },
+      // Its _meta.json is written last, just before the delayed rename: the new version is whole by then.
+      () => staging().some((d) => existsSync(join(lakeDir, d, '_meta.json'))),
+    );
+    expect(staging()).toHaveLength(1);
+
+    const r = await bf(['lake', 'verify', '--workdir', copy]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/10 tables read in full, all consistent/);
+    expect(r.stdout).toMatch(
+      new RegExp(`staging-dir\\s+${lakeDir}/\\.staging-prices-${pid}-[0-9a-f]+\\s+pid ${pid}\\s+\\d+`),
+    );
+    expect(r.stdout).toMatch(
+      /staging-dir: a table version a killed write never renamed in.*The next write to the lake/,
+    );
+    expect(r.stderr).toMatch(
+      /warning: lake at .*: 1 leftover\(s\) of interrupted runs \(staging-dir; .*\).*verify does not fail/,
+    );
+    const doc = lakeVerifyShape.parse(
+      JSON.parse((await bf(['lake', 'verify', '--workdir', copy, '--json'])).stdout),
+    );
+    expect(doc.first_problem).toBeNull();
+    expect(doc.leftovers).toHaveLength(1);
+    expect(doc.leftovers[0]).toMatchObject({ kind: 'staging-dir', run: `pid ${pid}` });
+    expect(doc.leftovers[0]?.objects).toBeGreaterThan(0);
+    expect(doc.leftovers[0]?.bytes).toBeGreaterThan(0);
+
+    // The next write repairs first: the leftover is gone and verify lists nothing.
+    const again = await bf([...fetchArgs, '--start', '2024-01-01', '--end', '2024-12-31', '-q']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(staging()).toEqual([]);
+    const after = lakeVerifyShape.parse(
+      JSON.parse((await bf(['lake', 'verify', '--workdir', copy, '--json'])).stdout),
+    );
+    expect(after.leftovers).toEqual([]);
+  }, 120_000);
+
+  it("a DuckDB process SIGKILLed while spilling leaves its spill files: listed as spill, removed by the next bf run's engine", async () => {
+    const copy = damagedCopy();
+    // A real DuckDB spill into a directory named as the engine names its own (src/engines/duckdb/spill.ts).
+    const script = `
+      import { mkdirSync } from 'node:fs';
+      import { DuckDBInstance } from '@duckdb/node-api';
+      import { newSpillDir } from ${JSON.stringify(resolve(import.meta.dirname, '../../src/engines/duckdb/spill.ts'))};
+      const dir = newSpillDir(${JSON.stringify(copy)});
+      mkdirSync(dir, { recursive: true });
+      const db = await DuckDBInstance.create(':memory:', { memory_limit: '64MB', temp_directory: dir, threads: '1' });
+      const c = await db.connect();
+      await c.run("CREATE TABLE t AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range(6000000) ORDER BY s");
+    `;
+    const spill = join(copy, 'tmp', 'duckdb');
+    const spilled = () =>
+      existsSync(spill) &&
+      readdirSync(spill).some((d) =>
+        readdirSync(join(spill, d)).some((f) => statSync(join(spill, d, f)).size > 0),
+      );
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: resolve(import.meta.dirname, '../..'),
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const deadline = Date.now() + 60_000;
+    while (!spilled()) {
+      expect(child.exitCode, 'the DuckDB child ended before it spilled').toBeNull();
+      expect(Date.now()).toBeLessThan(deadline);
+      await sleep(50);
+    }
+    child.kill('SIGKILL');
+    await exited;
+
+    const r = await bf(['lake', 'verify', '--workdir', copy, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = lakeVerifyShape.parse(JSON.parse(r.stdout));
+    expect(doc.first_problem).toBeNull();
+    expect(doc.leftovers).toHaveLength(1);
+    const left = doc.leftovers[0];
+    expect(left).toMatchObject({ kind: 'spill', run: `pid ${child.pid}` });
+    expect(left?.location.startsWith(`${spill}/`)).toBe(true);
+    expect(left?.bytes).toBeGreaterThan(0);
+    expect(left?.note).toMatch(/next bf command that opens the embedded engine/);
+    expect(r.stderr).toMatch(/warning: .*1 leftover\(s\) of interrupted runs \(spill;/);
+
+    // Any command that opens the embedded engine sweeps it (signals generate reads the lake and writes).
+    const next = await bf(['signals', 'generate', '--symbol-list', 'demo_small', '--workdir', copy, '-q']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(existsSync(left?.location ?? '')).toBe(false);
+    const after = lakeVerifyShape.parse(
+      JSON.parse((await bf(['lake', 'verify', '--workdir', copy, '--json'])).stdout),
+    );
+    expect(after.leftovers).toEqual([]);
+  }, 120_000);
 });

@@ -1,8 +1,10 @@
 import { escapeControl } from '../../lake/browse/checks.ts';
+import { leftoverNote } from '../../lake/browse/leftovers.ts';
 import type {
   Cell,
   HistoryEntry,
   LakeBrowser,
+  Leftover,
   ShowResult,
   TableSummary,
   VerifyReport,
@@ -138,5 +140,47 @@ export function formatVerify(r: VerifyReport): string {
   const verdict = r.firstProblem
     ? `lake ${r.location}: ${r.tables.filter((t) => t.problem).length} of ${r.tables.length} tables have problems`
     : `lake ${r.location}: ${r.tables.length} tables read in full, all consistent with their metadata`;
-  return `${textTable(['check', 'table', 'rows', 'files', 'problem'], rows, [false, false, true, true])}\n${verdict}`;
+  const tables = textTable(['check', 'table', 'rows', 'files', 'problem'], rows, [false, false, true, true]);
+  return `${tables}\n${verdict}${r.leftovers.length ? `\n\n${formatLeftovers(r.leftovers)}` : ''}`;
+}
+
+/** The leftovers of interrupted runs: one row each, then what each kind is and what removes it. */
+export function formatLeftovers(leftovers: readonly Leftover[]): string {
+  const rows = leftovers.map((l) => [
+    l.kind,
+    escapeControl(l.location),
+    escapeControl(l.run ?? '-'),
+    String(l.objects),
+    formatBytes(l.bytes),
+    l.ageMs === null ? '-' : formatAge(l.ageMs),
+  ]);
+  const kinds = [...new Set(leftovers.map((l) => l.kind))];
+  return [
+    'left by interrupted runs (not part of any table; the tables are checked above):',
+    textTable(['leftover', 'where', 'run', 'objects', 'size', 'age'], rows, [
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]),
+    ...kinds.map((k) => `${k}: ${leftoverNote(k)}`),
+  ].join('\n');
+}
+
+/** A short warning line for stderr (the listing itself is in the output). */
+export function leftoversWarning(r: VerifyReport): string | null {
+  if (r.leftovers.length === 0) return null;
+  const bytes = r.leftovers.reduce((sum, l) => sum + l.bytes, 0);
+  const kinds = [...new Set(r.leftovers.map((l) => l.kind))].join(', ');
+  return `lake at ${r.location}: ${r.leftovers.length} leftover(s) of interrupted runs (${kinds}; ${formatBytes(bytes)}) beside the tables; they are no part of any table, so verify does not fail for them`;
+}
+
+function formatAge(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 2 * 3600) return `${Math.round(s / 60)} min`;
+  if (s < 2 * 86400) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} d`;
 }

@@ -4,7 +4,14 @@ import { UsageError } from '../../util/errors.ts';
 import { stderrLogger } from '../../util/log.ts';
 import { commonOptions as o, parseEngine, parsePositiveInt } from '../options.ts';
 import { printResult } from '../output.ts';
-import { formatHistory, formatList, formatRows, formatVerify, rowsCsv } from './lake-format.ts';
+import {
+  formatHistory,
+  formatList,
+  formatRows,
+  formatVerify,
+  leftoversWarning,
+  rowsCsv,
+} from './lake-format.ts';
 
 /** Default rows of `bf lake show`. */
 const SHOW_LIMIT = 20;
@@ -115,6 +122,8 @@ export function lakeCommand(): Command {
           () => lakeVerifyDoc(b, report),
           () => formatVerify(report),
         );
+        const leftovers = leftoversWarning(report);
+        if (leftovers) stderrLogger().warn(leftovers);
         if (report.firstProblem) {
           process.stderr.write(`error: lake at ${report.location}: ${report.firstProblem}\n`);
           process.exitCode = 1;

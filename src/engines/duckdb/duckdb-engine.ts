@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, dateValue } from '@duckdb/node-api';
 import { DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV } from '../../config/engine.ts';
@@ -63,6 +63,7 @@ import {
   writeState,
   writeTail,
 } from './incremental.ts';
+import { newSpillDir, sweepSpill } from './spill.ts';
 import { epochDays, ident, literal, PARQUET_WRITE, readParquet } from './sql-util.ts';
 import { traced } from './trace.ts';
 
@@ -91,17 +92,34 @@ export class DuckDbEngine implements LakeEngine {
   private readonly logger: Logger;
   private readonly queue = new SerialQueue();
 
-  private constructor(lake: Lake, instance: DuckDBInstance, conn: DuckDBConnection, logger: Logger) {
+  /** This engine's own spill directory (src/engines/duckdb/spill.ts), removed on close. */
+  private readonly spillDir: string;
+
+  private constructor(
+    lake: Lake,
+    instance: DuckDBInstance,
+    conn: DuckDBConnection,
+    logger: Logger,
+    spillDir: string,
+  ) {
     this.lake = lake;
     this.instance = instance;
     this.conn = conn;
     this.logger = logger;
+    this.spillDir = spillDir;
   }
 
   static async open(lake: Lake, opts: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
-    // DuckDB creates only the last level of its spill directory; without the parent, any work past
-    // memory_limit fails ("Failed to create directory").
-    const tempDirectory = join(lake.workdir, 'tmp', 'duckdb');
+    // What killed runs spilled is nobody's: gone before this run spills its own.
+    const swept = sweepSpill(lake.workdir);
+    if (swept.length > 0) {
+      opts.logger?.info(
+        `removed ${swept.length} spill file(s)/dir(s) of interrupted runs: ${swept.join(', ')}`,
+      );
+    }
+    // DuckDB creates only the last level of its spill directory; without the parents, any work past
+    // memory_limit fails ("Failed to create directory"). A directory per engine: DuckDB's file names are fixed.
+    const tempDirectory = newSpillDir(lake.workdir);
     mkdirSync(tempDirectory, { recursive: true });
     const config: Record<string, string> = {
       memory_limit: opts.memoryLimit ?? DUCKDB_MEMORY_LIMIT_DEFAULT,
@@ -111,7 +129,7 @@ export class DuckDbEngine implements LakeEngine {
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
     const conn = traced(await instance.connect());
-    return new DuckDbEngine(lake, instance, conn, opts.logger ?? silentLogger);
+    return new DuckDbEngine(lake, instance, conn, opts.logger ?? silentLogger, tempDirectory);
   }
 
   /** Under the lake's shared lock, so a concurrent writer's swap never shows the table as missing. */
@@ -663,6 +681,7 @@ export class DuckDbEngine implements LakeEngine {
     await this.queue.idle();
     this.conn.closeSync();
     this.instance.closeSync();
+    rmSync(this.spillDir, { recursive: true, force: true });
   }
 
   /** Runs calls one at a time: they share the connection's scratch tables and views. */

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { META_OBJECT } from '../../engines/spark/spark-engine.ts';
+import { STAGING_PREFIX } from '../../engines/spark/staging.ts';
 import { BfError } from '../../util/errors.ts';
 import type { TableMeta } from '../lake.ts';
-import { S3Lake, s3LakeConfig } from '../s3.ts';
+import { PROBE_PREFIX, S3Lake, s3LakeConfig } from '../s3.ts';
 import { TABLE, TABLE_NAMES, type TableName } from '../tables.ts';
 import { checkTable, errorLine, tableMissing } from './checks.ts';
 import {
@@ -20,6 +21,7 @@ import {
   snapshotRows,
   statsRange,
 } from './delta-log.ts';
+import { s3Leftovers } from './leftovers.ts';
 import { ParquetFiles, selectRows } from './parquet-files.ts';
 import type {
   ColumnInfo,
@@ -146,7 +148,16 @@ export class DeltaLakeBrowser implements LakeBrowser {
     const tables: TableCheck[] = [];
     for (const table of this.present) tables.push(await this.verifyTable(table));
     const bad = tables.find((t) => t.problem);
-    return { location: this.location, tables, firstProblem: bad ? `${bad.table}: ${bad.problem}` : null };
+    const stray = [
+      ...(await this.s3.listObjects(`${STAGING_PREFIX}/`)),
+      ...(await this.s3.listObjects(`${PROBE_PREFIX}/`)),
+    ];
+    return {
+      location: this.location,
+      tables,
+      leftovers: s3Leftovers(this.s3.config.bucket, stray),
+      firstProblem: bad ? `${bad.table}: ${bad.problem}` : null,
+    };
   }
 
   private async verifyTable(table: TableName): Promise<TableCheck> {

@@ -6,6 +6,7 @@ import type { Logger } from '../../util/log.ts';
 import { Lake, type TableMeta } from '../lake.ts';
 import { TABLE, TABLE_NAMES, type TableName } from '../tables.ts';
 import { checkTable, errorLine, tableMissing } from './checks.ts';
+import { localLeftovers } from './leftovers.ts';
 import { ParquetFiles, selectRows } from './parquet-files.ts';
 import type {
   HistoryEntry,
@@ -96,11 +97,18 @@ export class LocalLakeBrowser implements LakeBrowser {
 
   async verify(): Promise<VerifyReport> {
     const tables: TableCheck[] = [];
-    await this.lake.withReadLock(async () => {
+    const leftovers = await this.lake.withReadLock(async () => {
       for (const table of presentTables(this.lake)) tables.push(await this.verifyTable(table));
+      // Under the lock: no write is in progress, so whatever a write leaves is a leftover.
+      return localLeftovers(this.lake.workdir, this.lake.root);
     });
     const bad = tables.find((t) => t.problem);
-    return { location: this.location, tables, firstProblem: bad ? `${bad.table}: ${bad.problem}` : null };
+    return {
+      location: this.location,
+      tables,
+      leftovers,
+      firstProblem: bad ? `${bad.table}: ${bad.problem}` : null,
+    };
   }
 
   private async verifyTable(table: TableName): Promise<TableCheck> {

@@ -61,9 +61,33 @@ export interface TableCheck {
   problem: string | null;
 }
 
+/** What an interrupted run left beside the tables (src/lake/browse/leftovers.ts): named, never a verify failure. */
+export type LeftoverKind =
+  | 'staged-input'
+  | 'probe-object'
+  | 'staging-dir'
+  | 'old-version'
+  | 'temp-file'
+  | 'spill';
+
+export interface Leftover {
+  kind: LeftoverKind;
+  /** A directory, a file, or an s3:// prefix or object. */
+  location: string;
+  /** The run that left it: a Spark run id, or `pid N` of the local process; null when its name does not say. */
+  run: string | null;
+  /** Files or objects in it. */
+  objects: number;
+  bytes: number;
+  /** Since it was written (the run id's time on S3, the newest file's mtime locally); null when unknown. */
+  ageMs: number | null;
+}
+
 export interface VerifyReport {
   location: string;
   tables: TableCheck[];
+  /** Leftovers of interrupted runs: not part of any table, so they never fail verify. */
+  leftovers: Leftover[];
   /** `table: problem` of the first table with one, null when every table is fine. */
   firstProblem: string | null;
 }
