@@ -103,6 +103,12 @@ export interface TableWrite {
   rows: readonly Row[];
   columns: readonly ColumnSpec[];
   meta?: Partial<PricesMeta>;
+  /**
+   * The rows come in a stable order and a later run's rows extend an earlier run's (breadth_series, by date): when
+   * the stored version's rows are exactly the first of `rows` (by their digest, src/engines/rows-digest.ts), an
+   * engine may keep its files and write only the rest. Otherwise, or without this, the table is rewritten.
+   */
+  appendable?: boolean;
 }
 
 /** One file of a `csv:DIR` load. */

@@ -57,9 +57,17 @@ export interface TableMeta {
   files: string[];
   /** prices only: where each symbol's bars came from, per date segment (src/lake/lineage.ts). */
   lineage?: Lineage;
+  /**
+   * A table written as rows a later version may extend (breadth_series): the digest of its rows in order
+   * (src/engines/rows-digest.ts), so that version keeps these files and adds only its new rows when they come first.
+   */
+  rowsDigest?: string;
 }
 
-export type TableMetaInput = Pick<TableMeta, 'source' | 'synthetic' | 'rows' | 'symbols' | 'lineage'>;
+export type TableMetaInput = Pick<
+  TableMeta,
+  'source' | 'synthetic' | 'rows' | 'symbols' | 'lineage' | 'rowsDigest'
+>;
 
 export interface WriteTableHooks {
   /** Called after the new version is complete and fsynced, before it replaces the old one (tests simulate crashes here). */
@@ -216,6 +224,7 @@ export class Lake {
         writtenAt: new Date().toISOString(),
         files,
         ...(merged.lineage ? { lineage: merged.lineage } : {}),
+        ...(merged.rowsDigest ? { rowsDigest: merged.rowsDigest } : {}),
       };
       writeFileSync(join(staging, META_FILE), `${JSON.stringify(full, null, 2)}\n`);
       for (const f of readdirSync(staging)) fsyncPath(join(staging, f));

@@ -408,7 +408,15 @@ export function signalTables(
     synthetic: s.synthetic,
   };
   return [
-    { table: TABLE.breadthSeries, rows: breadthSeriesToLake(s.series), columns: BREADTH_SERIES_SCHEMA, meta },
+    // A nightly run adds a day: the stored days are kept when they are the first of these rows (a re-aggregated
+    // history, another list or range, or other code deriving them makes them differ, and the table is rewritten).
+    {
+      table: TABLE.breadthSeries,
+      rows: breadthSeriesToLake(s.series),
+      columns: BREADTH_SERIES_SCHEMA,
+      meta,
+      appendable: true,
+    },
     { table: TABLE.signals, rows: s.events.map(toLakeRow), columns: SIGNALS_SCHEMA, meta },
     { table: TABLE.signalsScope, rows: [scopeToRow(scope)], columns: SIGNALS_SCOPE_SCHEMA, meta },
   ];

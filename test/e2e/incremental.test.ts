@@ -94,6 +94,11 @@ function tailFiles(workdir: string): string[] {
     .map((f) => join(dir, f));
 }
 
+/** The delta files of the breadth_series table (each the days one run added). */
+function seriesDeltas(workdir: string): string[] {
+  return readdirSync(join(workdir, 'lake', 'breadth_series')).filter((f) => f.startsWith('delta-'));
+}
+
 /** A fresh workdir: fetch every CSV of the list (up to `end`), recompute in full. */
 async function freshFull(end?: string): Promise<Record<string, string>> {
   const fresh = join(tmp, `fresh-${step++}`);
@@ -172,7 +177,17 @@ describe('bf signals generate recomputes only what new bars change, with a full 
         );
         // So did the stored tails: the full run's file and one file of new bars per nightly run.
         expect(tailFiles(wd)).toHaveLength(n + 2);
+        // And breadth_series: its stored days come first in the new series, so only the new day is written.
+        expect(seriesDeltas(wd)).toHaveLength(n + 1);
         await expectSameAsFresh(join(tmp, `out-1-${n}`), day);
+        // Every table, delta files included, reads back whole and as its metadata says.
+        if (n === 1) expect((await runBf(['lake', 'verify', '--workdir', wd])).code).toBe(0);
+        if (n === 0) {
+          // Run again with nothing new: the day is not added a second time.
+          expect(await generate(wd, join(tmp, 'out-1-again'))).toContain('nothing recomputed');
+          expect(seriesDeltas(wd)).toHaveLength(1);
+          await expectSameAsFresh(join(tmp, 'out-1-again'), day);
+        }
       }
 
       // Day N, and a dividend on it: Yahoo re-adjusts every earlier close of the symbol. The nightly fetch, then a
@@ -198,8 +213,10 @@ describe('bf signals generate recomputes only what new bars change, with a full 
       expect(err2).toContain(
         `incremental: 1 new day, ${listedOn(last).length} symbols recomputed, 1 of them from their first bar, breadth re-aggregated from ${days[0]}`,
       );
-      // A changed history rewrites the tails, trimmed to the last 252 bars, as one file.
+      // A changed history rewrites the tails, trimmed to the last 252 bars, as one file; and breadth_series, whose
+      // days from the payer's first bar on differ, as one file.
       expect(tailFiles(wd)).toHaveLength(1);
+      expect(seriesDeltas(wd)).toHaveLength(0);
       await expectSameAsFresh(join(tmp, 'out-2'));
 
       // A new listing, half-way through: added to the list file (the same list) and fetched.
@@ -229,6 +246,7 @@ describe('bf signals generate recomputes only what new bars change, with a full 
         'incremental: no bar of the run changed, nothing recomputed',
       );
       expect(await outputs(wd, join(tmp, 'out-4'))).toEqual(await outputs(wd, join(tmp, 'out-3')));
+      expect(seriesDeltas(wd)).toHaveLength(0);
       expect(await generate(wd, join(tmp, 'out-5'), '--full')).toContain('full recompute: --full given');
       expect(await outputs(wd, join(tmp, 'out-5'))).toEqual(await outputs(wd, join(tmp, 'out-3')));
 

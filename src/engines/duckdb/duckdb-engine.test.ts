@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -286,6 +286,71 @@ describe('DuckDbEngine small tables', () => {
     await expect(e.writeRows(TABLE.signals, [{ n: 1.5 }], [{ name: 'n', type: 'BIGINT' }])).rejects.toThrow(
       /column n \(BIGINT\)/,
     );
+  });
+});
+
+describe('DuckDbEngine appendable tables (breadth_series)', () => {
+  const columns = [
+    { name: 'date', type: 'DATE' },
+    { name: 'advancers', type: 'BIGINT' },
+    { name: 'zweig_ema', type: 'DOUBLE' },
+  ] as const;
+  const rowsUpTo = (n: number, ema = (i: number) => 0.5 + i / 1000) =>
+    Array.from({ length: n }, (_, i) => ({ date: day(i), advancers: i, zweig_ema: i === 0 ? null : ema(i) }));
+  const write = (e: DuckDbEngine, rows: ReturnType<typeof rowsUpTo>) =>
+    e.writeTables([{ table: TABLE.breadthSeries, rows, columns, meta: { source: 't' }, appendable: true }]);
+  const files = (e: DuckDbEngine) =>
+    readdirSync(e.lake.tableDir(TABLE.breadthSeries)).filter((f) => f.endsWith('.parquet'));
+  const sorted = async (e: DuckDbEngine) =>
+    (await e.readRows(TABLE.breadthSeries)).sort((a, b) => String(a.date).localeCompare(String(b.date)));
+
+  it('keeps the stored rows and writes only the new ones when the stored ones come first', async () => {
+    const e = await engine();
+    await write(e, rowsUpTo(5));
+    expect(files(e)).toEqual(['breadth_series.parquet']);
+    await write(e, rowsUpTo(6));
+    await write(e, rowsUpTo(8));
+    expect(files(e).filter((f) => f.startsWith('delta-'))).toHaveLength(2);
+    expect(await sorted(e)).toEqual(rowsUpTo(8));
+    expect((await e.readMeta(TABLE.breadthSeries))!.rows).toBe(8);
+  });
+
+  it('adds nothing when the same rows come again (a day is never stored twice)', async () => {
+    const e = await engine();
+    await write(e, rowsUpTo(5));
+    await write(e, rowsUpTo(6));
+    await write(e, rowsUpTo(6));
+    expect(files(e).filter((f) => f.startsWith('delta-'))).toHaveLength(1);
+    expect(await sorted(e)).toEqual(rowsUpTo(6));
+  });
+
+  it('rewrites the table when a stored row differs (a re-aggregated history, other code), or rows are fewer', async () => {
+    const e = await engine();
+    await write(e, rowsUpTo(5));
+    await write(e, rowsUpTo(6));
+    // Day 2 changed, one day added: the stored rows are not the first of these.
+    const changed = rowsUpTo(7, (i) => (i === 2 ? 0.9 : 0.5 + i / 1000));
+    await write(e, changed);
+    expect(files(e)).toEqual(['breadth_series.parquet']);
+    expect(await sorted(e)).toEqual(changed);
+    // The last value of a double differing in its last bit is a different row.
+    const last = rowsUpTo(7, (i) =>
+      i === 6 ? changed[6]!.zweig_ema! * (1 + Number.EPSILON) : changed[i]!.zweig_ema!,
+    );
+    await write(e, [...last, ...rowsUpTo(8).slice(7)]);
+    expect(files(e)).toEqual(['breadth_series.parquet']);
+    await write(e, rowsUpTo(3));
+    expect(files(e)).toEqual(['breadth_series.parquet']);
+    expect(await sorted(e)).toEqual(rowsUpTo(3));
+  });
+
+  it('rewrites a table stored without a digest (another writer, an older bf)', async () => {
+    const e = await engine();
+    await e.writeRows(TABLE.breadthSeries, rowsUpTo(5), columns);
+    expect((await e.readMeta(TABLE.breadthSeries))!.rowsDigest).toBeUndefined();
+    await write(e, rowsUpTo(6));
+    expect(files(e)).toEqual(['breadth_series.parquet']);
+    expect(await sorted(e)).toEqual(rowsUpTo(6));
   });
 });
 

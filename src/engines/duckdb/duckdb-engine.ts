@@ -49,6 +49,7 @@ import {
   planRecompute,
   type RunKey,
 } from '../incremental-plan.ts';
+import { rowsDigests } from '../rows-digest.ts';
 import { loadSql } from '../sql-files.ts';
 import { checkCsvFiles, csvIncomingSql, dropCsvTables } from './csv-ingest.ts';
 import {
@@ -597,7 +598,9 @@ export class DuckDbEngine implements LakeEngine {
     return this.serial(() =>
       this.lake.withLock(async () => {
         const out: TableMeta[] = [];
-        for (const w of writes) out.push(await this.replaceRows(w.table, w.rows, w.columns, w.meta ?? {}));
+        for (const w of writes) {
+          out.push(await this.replaceRows(w.table, w.rows, w.columns, w.meta ?? {}, w.appendable));
+        }
         return out;
       }),
     );
@@ -618,14 +621,26 @@ export class DuckDbEngine implements LakeEngine {
     rows: readonly Row[],
     columns: readonly ColumnSpec[],
     meta: Partial<PricesMeta>,
+    appendable = false,
   ): Promise<TableMeta> {
     checkColumns(table, columns);
+    // Appendable: the stored rows stay (hard links) when they are the first of `rows`; only the rest is written,
+    // as a file of its own (merged into one past LAKE_DELTA_FILES_MAX).
+    const stored = appendable ? this.lake.readMeta(table) : null;
+    const digests = appendable
+      ? rowsDigests(rows, columns, stored?.rowsDigest !== undefined ? stored.rows : null)
+      : null;
+    const keep =
+      stored && digests?.prefix === stored.rowsDigest && deltaFiles(stored.files) < LAKE_DELTA_FILES_MAX
+        ? stored.rows
+        : 0;
+    const fresh = keep > 0 ? rows.slice(keep) : rows;
     await this.conn.run(
       `CREATE OR REPLACE TABLE rows_in (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
     );
     const appender = await this.conn.createAppender('rows_in');
     try {
-      for (const row of rows) {
+      for (const row of fresh) {
         for (const c of columns) appendValue(appender, c, row[c.name] ?? null, table);
         appender.endRow();
       }
@@ -633,15 +648,33 @@ export class DuckDbEngine implements LakeEngine {
     } finally {
       appender.closeSync();
     }
-    const symbols = columns.some((c) => c.name === 'symbol')
+    const added = columns.some((c) => c.name === 'symbol')
       ? (await this.column('SELECT DISTINCT symbol FROM rows_in WHERE symbol IS NOT NULL')).map(String)
       : [];
+    const symbols = keep > 0 ? [...new Set([...stored!.symbols, ...added])] : added;
     const written = await this.lake.writeTable(
       table,
       async (dir) => {
-        await this.copyToParquet('SELECT * FROM rows_in', dir, table);
+        if (keep === 0) {
+          await this.copyToParquet('SELECT * FROM rows_in', dir, table);
+          return;
+        }
+        for (const f of stored!.files) linkIntoStaging(join(this.lake.tableDir(table), f), dir);
+        if (fresh.length > 0) {
+          await this.copyToParquet(
+            'SELECT * FROM rows_in',
+            dir,
+            `${DELTA_FILE_PREFIX}${randomBytes(4).toString('hex')}`,
+          );
+        }
       },
-      { source: meta.source ?? 'bf', synthetic: meta.synthetic ?? false, rows: rows.length, symbols },
+      {
+        source: meta.source ?? 'bf',
+        synthetic: meta.synthetic ?? false,
+        rows: rows.length,
+        symbols,
+        ...(digests ? { rowsDigest: digests.all } : {}),
+      },
     );
     await this.conn.run('DROP TABLE rows_in');
     return written;
@@ -723,6 +756,11 @@ export class DuckDbEngine implements LakeEngine {
     const reader = await this.conn.runAndReadAll(sql);
     return reader.getRowsJS().map((r) => r[0]);
   }
+}
+
+/** How many of a table's files are delta files (a version's added rows). */
+function deltaFiles(files: readonly string[]): number {
+  return files.filter((f) => f.startsWith(DELTA_FILE_PREFIX)).length;
 }
 
 function appendBar(appender: DuckDBAppender, bar: DailyBar, seq: number): void {
