@@ -20,7 +20,8 @@ const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c
 
 export function toLakeRow(obj: object): Row {
   const out: Row = {};
-  for (const [k, v] of Object.entries(obj)) out[snake(k)] = v as Row[string];
+  // for…in, not Object.entries: no array per field (5,000 breadth days a run); the objects are plain data.
+  for (const k in obj) out[snake(k)] = (obj as Record<string, Row[string]>)[k]!;
   return out;
 }
 

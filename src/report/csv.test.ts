@@ -64,6 +64,72 @@ describe('formatCsvNumber', () => {
   ])('%s → %j', (value, expected) => {
     expect(formatCsvNumber(value)).toBe(expected);
   });
+
+  it('prints what Intl.NumberFormat (en-US, no grouping, at most 10 decimals) prints, on 100,000 doubles', () => {
+    const intl = new Intl.NumberFormat('en-US', {
+      useGrouping: false,
+      maximumFractionDigits: 10,
+    });
+    const reference = (v: number) => {
+      if (!Number.isFinite(v)) return '';
+      if (Number.isSafeInteger(v)) return String(v);
+      const t = intl.format(v);
+      return t === '-0' ? '0' : t;
+    };
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const bits = new Float64Array(1);
+    const words = new Uint32Array(bits.buffer);
+    const cases: number[] = [
+      5e-11,
+      -5e-11,
+      4.9999999999e-11,
+      9.5e-11,
+      0.99999999995,
+      9.99999999995,
+      -9.99999999995,
+      999.99999999995,
+      5e-324,
+      Number.MAX_VALUE,
+      2 ** 53 + 2,
+      -(2 ** 60),
+      1.5e-7,
+      123456.0000500005,
+      0.00000000015,
+    ];
+    for (let i = 0; i < 100_000; i++) {
+      const sign = rand() < 0.5 ? -1 : 1;
+      switch (i % 7) {
+        case 0: // every bit pattern: all magnitudes, exponent forms both ways
+          words[0] = (rand() * 2 ** 32) >>> 0;
+          words[1] = (rand() * 2 ** 32) >>> 0;
+          cases.push(bits[0]!);
+          break;
+        case 1: // ratios and EMAs as breadth has them
+          cases.push(sign * rand() * 3);
+          break;
+        case 2: // any decade from 1e-20 to 1e20
+          cases.push(sign * rand() * 10 ** Math.floor(rand() * 40 - 20));
+          break;
+        case 3: // a decimal tie at the 11th place
+          cases.push(sign * (Math.round(rand() * 1e8) / 1e4 + 0.00000000005));
+          break;
+        case 4: // ties and near ties that carry through the 9s into the whole part
+          cases.push(sign * (Math.floor(rand() * 1000) + 0.99999999995 + (rand() - 0.5) * 2e-11));
+          break;
+        case 5: // around the smallest printed unit
+          cases.push(sign * Math.round(rand() * 1e7) * 1e-17);
+          break;
+        default: // binary fractions (exact ties in binary)
+          cases.push(sign * ((Math.floor(rand() * 1e6) * 2 + 1) / 2 ** 11));
+      }
+    }
+    const differ = cases.filter((v) => formatCsvNumber(v) !== reference(v));
+    expect(differ.slice(0, 5).map((v) => [v, formatCsvNumber(v), reference(v)])).toEqual([]);
+  }, 60_000);
 });
 
 describe('csvField / toCsv', () => {
@@ -109,7 +175,13 @@ describe('breadthCsv', () => {
 
   it('maps each field to its column and leaves nulls empty', () => {
     const [, second] = fixtureBreadth(2);
-    const row = { ...second!, adRatio: 0.615, zweigEma: null, fracAboveSma50: null, ewReturn: -0.0125 };
+    const row = {
+      ...second!,
+      adRatio: 0.615,
+      zweigEma: null,
+      fracAboveSma50: null,
+      ewReturn: -0.0125,
+    };
     const [, line] = parseCsv(breadthCsv([row]));
     const byName = Object.fromEntries(BREADTH_COLUMNS.map((c, i) => [c, line![i]]));
     expect(byName).toEqual({
