@@ -1,4 +1,5 @@
 import { type DateRange, MAX_PRICE } from '../domain/bar.ts';
+import { dateKeyAt, NOT_A_DATE } from './csv-date.ts';
 
 /**
  * A fast reader for the plain case of a Yahoo-format CSV: every data line `YYYY-MM-DD,o,h,l,c,a,v` with dates
@@ -83,7 +84,6 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 const COMMA = 0x2c;
 const DOT = 0x2e;
-const DASH = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
 const N = 0x6e;
@@ -203,34 +203,12 @@ function read(given: Uint8Array, range: DateRange, out: CsvColumns): PlainCsvCou
   let bars = 0;
   let nullRows = 0;
   while (pos < n) {
-    if (pos + 11 > n || bytes[pos + 4] !== DASH || bytes[pos + 7] !== DASH || bytes[pos + 10] !== COMMA) {
-      return null;
-    }
-    const y0 = bytes[pos]! - ZERO;
-    const y1 = bytes[pos + 1]! - ZERO;
-    const y2 = bytes[pos + 2]! - ZERO;
-    const y3 = bytes[pos + 3]! - ZERO;
-    const m0 = bytes[pos + 5]! - ZERO;
-    const m1 = bytes[pos + 6]! - ZERO;
-    const d0 = bytes[pos + 8]! - ZERO;
-    const d1 = bytes[pos + 9]! - ZERO;
-    if (
-      y0 >>> 0 > 9 ||
-      y1 >>> 0 > 9 ||
-      y2 >>> 0 > 9 ||
-      y3 >>> 0 > 9 ||
-      m0 >>> 0 > 9 ||
-      m1 >>> 0 > 9 ||
-      d0 >>> 0 > 9 ||
-      d1 >>> 0 > 9
-    ) {
-      return null;
-    }
-    const year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
-    const month = m0 * 10 + m1;
-    const day = d0 * 10 + d1;
+    const key = dateKeyAt(bytes, pos);
+    if (key === NOT_A_DATE) return null;
+    const year = Math.floor(key / 10000);
+    const month = Math.floor(key / 100) % 100;
+    const day = key % 100;
     if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-    const key = (year * 100 + month) * 100 + day;
     if (key <= prevKey) return null;
     prevKey = key;
     const open = cell(bytes, pos + 11);

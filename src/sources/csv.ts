@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ALL_DATES, type DailyBar, type DateRange } from '../domain/bar.ts';
 import { UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
+import { dateKeyAt } from './csv-date.ts';
 import { type BadRowPolicy, checkCsvLine, DEFAULT_BAD_ROW_POLICY, shown } from './csv-rows.ts';
 import { type FetchResult, noBarsReason, type PriceSource, type SymbolFailure } from './source.ts';
 
@@ -56,9 +57,6 @@ export function checkCsvBytes(path: string, bytes: Buffer): string | null {
   return null;
 }
 
-const ZERO = 0x30;
-const DASH = 0x2d;
-const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 
 /**
@@ -74,31 +72,8 @@ export function datesAscending(bytes: Buffer): boolean {
   if (pos === 0) return true; // a header alone: no rows
   let prev = -1;
   while (pos < n) {
-    if (pos + 11 > n || bytes[pos + 4] !== DASH || bytes[pos + 7] !== DASH || bytes[pos + 10] !== COMMA) {
-      return false;
-    }
-    const y0 = bytes[pos]! - ZERO;
-    const y1 = bytes[pos + 1]! - ZERO;
-    const y2 = bytes[pos + 2]! - ZERO;
-    const y3 = bytes[pos + 3]! - ZERO;
-    const m0 = bytes[pos + 5]! - ZERO;
-    const m1 = bytes[pos + 6]! - ZERO;
-    const d0 = bytes[pos + 8]! - ZERO;
-    const d1 = bytes[pos + 9]! - ZERO;
-    // `>>> 0` turns a byte below '0' into a huge number: one comparison per digit.
-    if (
-      y0 >>> 0 > 9 ||
-      y1 >>> 0 > 9 ||
-      y2 >>> 0 > 9 ||
-      y3 >>> 0 > 9 ||
-      m0 >>> 0 > 9 ||
-      m1 >>> 0 > 9 ||
-      d0 >>> 0 > 9 ||
-      d1 >>> 0 > 9
-    ) {
-      return false;
-    }
-    const key = ((((((y0 * 10 + y1) * 10 + y2) * 10 + y3) * 10 + m0) * 10 + m1) * 10 + d0) * 10 + d1;
+    const key = dateKeyAt(bytes, pos);
+    // NOT_A_DATE (-1) is never above prev.
     if (key <= prev) return false;
     prev = key;
     const end = bytes.indexOf(NEWLINE, pos + 11);
