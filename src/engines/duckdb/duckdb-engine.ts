@@ -71,6 +71,9 @@ import { traced } from './trace.ts';
 /** `mergeIncoming`'s freshOrder when `incoming` is already in (symbol, date) order. */
 const IN_ORDER = Symbol('in order');
 
+/** The ENUM type of a full breadth run's symbols (created and dropped by the run). */
+const SYMBOL_ENUM = 'bf_symbol';
+
 export type { ColumnSpec, ColumnType, PricesMeta, Row, RowValue } from '../engine.ts';
 
 export interface DuckDbEngineOptions {
@@ -427,10 +430,19 @@ export class DuckDbEngine implements LakeEngine {
     }
     // The full path's input (features.sql reads the view `prices`). Defined only there: binding it reads the
     // footers of every prices file, which an incremental run does not need.
+    //
+    // The symbols come as an ENUM: the windows partition and sort on a small integer instead of a string, and the
+    // features write takes the enum's dictionary instead of hashing every row's string (the file's column is the
+    // same UTF-8 string column; its row-group min/max become the whole list, but features is written in no order,
+    // so they prune nothing either way). Peak RSS 0.94 → 0.61 GB at 3,000 × 20 (README Benchmarks).
+    const symbolCol = `* REPLACE (CAST(symbol AS ${SYMBOL_ENUM}) AS symbol)`;
     const definePrices = async () => {
+      await this.conn.run(
+        `CREATE OR REPLACE TYPE ${SYMBOL_ENUM} AS ENUM (${wanted.map((s) => literal(s)).join(', ')})`,
+      );
       if (symbols === undefined) {
         await this.conn.run(
-          `CREATE OR REPLACE VIEW prices AS SELECT * FROM ${readParquet(priceFiles)} WHERE true${inRange}`,
+          `CREATE OR REPLACE VIEW prices AS SELECT ${symbolCol} FROM ${readParquet(priceFiles)} WHERE true${inRange}`,
         );
         return;
       }
@@ -445,8 +457,8 @@ export class DuckDbEngine implements LakeEngine {
       } finally {
         appender.closeSync();
       }
-      await this.conn.run(`CREATE OR REPLACE VIEW prices AS
-        SELECT * FROM ${readParquet(priceFiles)} WHERE symbol IN (SELECT symbol FROM wanted_symbols)${inRange}`);
+      await this.conn.run(`CREATE OR REPLACE VIEW prices AS SELECT ${symbolCol}
+        FROM ${readParquet(priceFiles)} WHERE symbol IN (SELECT symbol FROM wanted_symbols)${inRange}`);
     };
     const lineage: TableMetaInput = {
       source: pricesMeta.source,
@@ -527,6 +539,7 @@ export class DuckDbEngine implements LakeEngine {
     await this.conn.run(`CREATE OR REPLACE TABLE breadth_result AS\n${loadSql('breadth')}\n`);
     await this.conn.run('DROP VIEW features');
     await this.conn.run('DROP VIEW prices');
+    await this.conn.run(`DROP TYPE ${SYMBOL_ENUM}`);
     const stats = await tailsOfFeatures(this.session(), readParquet(featureFiles), 'next_tail');
     const { days, tails } = await this.storeBreadth('breadth_result', lineage, {
       keep: [],
