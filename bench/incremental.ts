@@ -21,7 +21,8 @@
  * DIR and reuses it on the next run with the same size: the timed runs then start in a minute instead of five. The
  * setup's rows are then the reusing run's, not measured. The kept state is the one the code of the first run wrote:
  * after a change to the state's layout, remove DIR (a run that says `full recompute` instead of `incremental`
- * makes the bench fail).
+ * makes the bench fail). A setup whose `breadth_series` was written without a rows digest (bf before its append)
+ * times one rewrite of that table instead of the append of a nightly run.
  */
 import { execFileSync } from 'node:child_process';
 import {
