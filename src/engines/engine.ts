@@ -116,8 +116,9 @@ export interface CsvFileIn {
   symbol: string;
   path: string;
   /**
-   * The reader proved the file's rows in date order with no date repeated (src/sources/csv.ts `datesAscending`):
-   * the engine skips the repeated-date check for it.
+   * true: the caller proved the file's rows in date order with no date repeated (src/sources/csv.ts
+   * `datesAscending`), so the engine skips the repeated-date check; false: not in order (the embedded engine reads
+   * it by SQL); absent: the engine finds out from the bytes it reads.
    */
   ordered?: boolean;
 }

@@ -6,7 +6,6 @@ import {
   type CsvSource,
   checkCsvBytes,
   csvPath,
-  datesAscending,
   judgeBadRows,
   parseYahooCsv,
   readCsvBytes,
@@ -49,11 +48,12 @@ export async function fetchCsvIntoLake(
     const path = csvPath(source.dir, symbol);
     const read = await readCsvBytes(path);
     const reason = read.ok ? checkCsvBytes(path, read.bytes) : read.reason;
-    return { symbol, path, reason, ordered: read.ok && !reason && datesAscending(read.bytes) };
+    // The engine finds out whether the dates ascend from the bytes it reads (`ordered` left open).
+    return { symbol, path, reason };
   });
-  for (const { symbol, path, reason, ordered } of checked) {
+  for (const { symbol, path, reason } of checked) {
     if (reason) failures.push({ symbol, reason });
-    else files.push({ symbol, path, ordered });
+    else files.push({ symbol, path });
   }
   // Every file unusable: the same judgement (and message) as any source where every symbol failed.
   if (files.length === 0) checkFetchResult({ bars: [], failures, skippedRows: 0 }, [...symbols], source, log);

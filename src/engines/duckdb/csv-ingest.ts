@@ -69,15 +69,20 @@ export async function checkCsvFiles(
   range: DateRange,
 ): Promise<CsvChecked> {
   const order = symbolOrder(files);
+  // Every file not known to be out of order is offered; the plain reader proves the order of those it takes.
   const candidates = order.flatMap((i, id) =>
-    files[i]!.ordered === true ? [{ id, path: files[i]!.path }] : [],
+    files[i]!.ordered !== false ? [{ id, path: files[i]!.path }] : [],
   );
   const plain = await loadPlainCsvFiles(conn, candidates, range);
   const counts: CsvFileCounts[] = new Array(files.length);
-  plain.forEach((c, k) => {
+  // Per file (index into files): its dates proven ascending, by the caller or by the plain reader's byte pass.
+  const ascending = files.map((f) => f.ordered === true);
+  plain.counts.forEach((c, k) => {
+    const i = order[candidates[k]!.id]!;
+    if (plain.ascending[k]) ascending[i] = true;
     if (c === null) return;
-    const f = files[order[candidates[k]!.id]!]!;
-    counts[order[candidates[k]!.id]!] = { symbol: f.symbol, path: f.path, badRows: 0, ...c };
+    const f = files[i]!;
+    counts[i] = { symbol: f.symbol, path: f.path, badRows: 0, ...c };
   });
   const slow = order.flatMap((i, id) => (counts[i] === undefined ? [id] : []));
   const repeats =
@@ -86,6 +91,7 @@ export async function checkCsvFiles(
       conn,
       files,
       slow.map((id) => order[id]!),
+      ascending,
       range,
       counts,
     ));
@@ -100,6 +106,7 @@ async function checkInSql(
   conn: DuckDBConnection,
   files: readonly CsvFileIn[],
   which: readonly number[],
+  ascending: readonly boolean[],
   range: DateRange,
   counts: CsvFileCounts[],
 ): Promise<boolean> {
@@ -109,7 +116,7 @@ async function checkInSql(
   try {
     order.forEach((i, id) => {
       appender.appendInteger(id);
-      appender.appendBoolean(files[i]!.ordered === true);
+      appender.appendBoolean(ascending[i] === true);
       appender.endRow();
     });
     appender.flushSync();

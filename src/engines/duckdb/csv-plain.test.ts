@@ -72,17 +72,20 @@ function writeFiles(): CsvFileIn[] {
   });
 }
 
-/** Loads the files into a new lake; `ordered` offers every file to the plain reader, otherwise all go to SQL. */
+/**
+ * Loads the files into a new lake; `ordered` true offers every file to the plain reader, false sends all to SQL,
+ * undefined leaves it to the engine (as `bf data fetch` does).
+ */
 async function load(
   files: readonly CsvFileIn[],
-  ordered: boolean,
+  ordered: boolean | undefined,
   range: DateRange = ALL_DATES,
 ): Promise<{ lake: Lake; counts: CsvFileCounts[] }> {
   const lake = Lake.open(mkdtempSync(join(tmpdir(), 'bf-plain-wd-')));
   const e = await DuckDbEngine.open(lake);
   opened.push(e);
   const { counts } = await e.loadCsvPrices({
-    files: files.map((f) => ({ ...f, ordered })),
+    files: files.map((f) => (ordered === undefined ? { ...f } : { ...f, ordered })),
     range,
     meta: { source: 'csv:test', synthetic: false, range, fetchedAt: '2026-01-01T00:00:00Z' },
     judge: async (all) => all.flatMap((c, i) => (c.bars > 0 ? [i] : [])),
@@ -124,6 +127,16 @@ describe('csv:DIR loads: the plain reader and the SQL path write the same prices
     const [pf] = plain.lake.parquetFiles(TABLE.prices)!;
     const [sf] = sql.lake.parquetFiles(TABLE.prices)!;
     expect(readFileSync(pf!).equals(readFileSync(sf!))).toBe(true);
+  });
+
+  it('finds out which files are plain and in order itself when the caller does not say', async () => {
+    const files = writeFiles();
+    const open = await load(files, undefined);
+    const sql = await load(files, false);
+    expect(open.counts).toEqual(sql.counts);
+    const [of] = open.lake.parquetFiles(TABLE.prices)!;
+    const [sf] = sql.lake.parquetFiles(TABLE.prices)!;
+    expect(readFileSync(of!).equals(readFileSync(sf!))).toBe(true);
   });
 
   it('writes the same prices when every file is plain (no sort at all) and within a date range', async () => {

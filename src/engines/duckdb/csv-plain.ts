@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, INTEGER } from '@duckdb/node-api';
 import type { DateRange } from '../../domain/bar.ts';
+import { datesAscending } from '../../sources/csv.ts';
 import { CsvColumns, type PlainCsvCounts, readPlainCsv } from '../../sources/csv-columns.ts';
 
 /**
@@ -26,15 +27,24 @@ export interface PlainFile {
   path: string;
 }
 
-/**
- * Reads `files` (in the order given, ids ascending) into `csv_plain`; returns per file its counts, or null for a
- * file that is not plain (its rows are not in the table: the SQL path reads it).
- */
+/** What the plain reader made of the files, in the order given. */
+export interface PlainLoad {
+  /** Per file its counts, or null for a file that is not plain (its rows are not in the table: SQL reads it). */
+  counts: (PlainCsvCounts | null)[];
+  /**
+   * Per file declined, whether its dates still ascend (src/sources/csv.ts `datesAscending` on the bytes in hand):
+   * the SQL path then skips its repeated-date check. A plain file proves that itself, so the byte pass runs only
+   * on the files the plain reader declines.
+   */
+  ascending: boolean[];
+}
+
+/** Reads `files` (in the order given, ids ascending) into `csv_plain`. */
 export async function loadPlainCsvFiles(
   conn: DuckDBConnection,
   files: readonly PlainFile[],
   range: DateRange,
-): Promise<(PlainCsvCounts | null)[]> {
+): Promise<PlainLoad> {
   await conn.run(`CREATE OR REPLACE TABLE ${PLAIN_TABLE} (file_id INTEGER, days INTEGER, open DOUBLE, high DOUBLE,
     low DOUBLE, close DOUBLE, adj_close DOUBLE, volume DOUBLE)`);
   // The appender's rows go in through an insert that DuckDB runs in parallel, out of order, unless insertion order
@@ -50,6 +60,7 @@ export async function loadPlainCsvFiles(
   const ids: number[] = [];
   const ends: number[] = [];
   const results: (PlainCsvCounts | null)[] = [];
+  const ascending: boolean[] = [];
   const read = (i: number) =>
     readFile(files[i]!.path).then(
       (b) => b,
@@ -64,6 +75,7 @@ export async function loadPlainCsvFiles(
       delete ahead[i];
       const counts = bytes === null ? null : readPlainCsv(bytes, range, cols);
       results.push(counts);
+      ascending.push(counts === null && bytes !== null && datesAscending(bytes));
       if (counts === null || counts.bars === 0) continue;
       ids.push(files[i]!.id);
       ends.push(cols.length);
@@ -75,7 +87,7 @@ export async function loadPlainCsvFiles(
     appender.closeSync();
     await conn.run(`SET preserve_insertion_order = ${preserved === true}`);
   }
-  return results;
+  return { counts: results, ascending };
 }
 
 /** Appends the rows of `cols` in whole chunks (and the rest when `all`), then keeps only what was not appended. */
