@@ -21,3 +21,12 @@ export function duckdbMemoryLimit(env: NodeJS.ProcessEnv = process.env): string 
   }
   return raw;
 }
+
+/**
+ * How long a Spark command waits, before its first job, for an S3 store that is running but does not serve objects
+ * yet: SeaweedFS answers its bucket 15–40 s before it can read a stored file after a restart (measured here), so a
+ * job sent then fails reading the lake. Past this the command fails naming the store.
+ */
+export const STORE_SERVE_WAIT_MS = 90_000;
+/** Between two serve probes while waiting. */
+export const STORE_SERVE_POLL_MS = 1_000;

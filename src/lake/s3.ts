@@ -42,6 +42,8 @@ export function s3LakeConfig(env: NodeJS.ProcessEnv = process.env, prefix = 'lak
 /** A failure talking to the S3 store, naming the operation, the endpoint and the bucket. */
 export class S3StoreError extends BfError {
   readonly operation: string;
+  /** The bucket does not exist (waiting cannot help; `bf infra start` creates it). */
+  readonly missingBucket: boolean;
   constructor(operation: string, config: S3LakeConfig, cause: unknown) {
     const why = describeS3Error(cause);
     const status = (cause as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
@@ -56,6 +58,7 @@ export class S3StoreError extends BfError {
     });
     this.name = 'S3StoreError';
     this.operation = operation;
+    this.missingBucket = missingBucket;
   }
 }
 
@@ -102,6 +105,39 @@ export async function serveProbe(client: S3Client, bucket: string, timeoutMs: nu
     }
   } finally {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), cut()).catch(() => {});
+  }
+  await sweepProbes(client, bucket, cut);
+}
+
+/** A probe object older than this belongs to no running check (each takes seconds). */
+const PROBE_ORPHAN_MS = 10 * 60_000;
+
+/**
+ * Deletes probe objects that checks cut off mid-way left (a store that took the write but could not serve the read
+ * or the delete: SeaweedFS while it starts). Runs after a probe succeeded, so the store serves. Best effort.
+ */
+async function sweepProbes(client: S3Client, bucket: string, cut: () => { abortSignal: AbortSignal }) {
+  try {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${PROBE_PREFIX}/` }),
+      cut(),
+    );
+    const old = (page.Contents ?? [])
+      .map((o) => o.Key ?? '')
+      .filter((k) => {
+        const made = Number(/^[^/]+\/(\d+)-/.exec(k)?.[1]);
+        return made > 0 && Date.now() - made > PROBE_ORPHAN_MS;
+      });
+    if (old.length === 0) return;
+    await client.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: old.map((Key) => ({ Key })), Quiet: true },
+      }),
+      cut(),
+    );
+  } catch {
+    // Leftover probes are a few bytes; `bf lake verify --engine spark` names them.
   }
 }
 

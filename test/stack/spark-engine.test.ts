@@ -23,12 +23,14 @@ import { s3Client } from '../../src/infra/readiness/checks.ts';
 import { type StartedStack, startStack } from '../../src/infra/stack.ts';
 import { Lake } from '../../src/lake/index.ts';
 import { S3StoreError, s3LakeConfig } from '../../src/lake/s3.ts';
+import { lakeVerifyShape } from '../../src/report/schemas.ts';
 import { deriveBreadthSeries } from '../../src/signals/breadth-series.ts';
 import { generateSignals } from '../../src/signals/rules.ts';
 import { createSampleSource } from '../../src/sources/sample.ts';
 import { resolveSymbolList } from '../../src/sources/symbols.ts';
 import { BfError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
+import { runBf } from '../support/run-bf.ts';
 import { startTestStack } from '../support/stack.ts';
 
 const RANGE = { start: '2021-01-01', end: '2023-12-31' };
@@ -430,8 +432,45 @@ describe('SparkEngine on the stack', () => {
     // job long ago goes with the next run's first successful job; the fresh one stays (a job may still read it).
     const left = await spark.s3.list(`${STAGING_PREFIX}/`);
     expect(left).toHaveLength(1);
-    const ancient = `${STAGING_PREFIX}/${newRunId(new Date(Date.now() - STAGING_ORPHAN_MS - 60_000))}/bars.ndjson`;
+    const ancientRun = newRunId(new Date(Date.now() - STAGING_ORPHAN_MS - 60_000));
+    const ancient = `${STAGING_PREFIX}/${ancientRun}/bars.ndjson`;
     await spark.s3.putText(ancient, '{}\n');
+
+    // `bf lake verify --engine spark` names both staged inputs (run id, objects, size, age) and what removes them,
+    // and does not fail for them: the tables are whole.
+    const freshRun = (left[0] as string).split('/')[1] as string;
+    const verify = await runBf(['lake', 'verify', '--engine', 'spark', '--json'], stringEnv(env));
+    const doc = lakeVerifyShape.parse(JSON.parse(verify.stdout));
+    expect(doc.first_problem, verify.stderr).toBeNull();
+    expect(verify.code, verify.stderr).toBe(0);
+    const bucket = spark.s3.config.bucket;
+    const staged = doc.leftovers.filter((l) => l.kind === 'staged-input');
+    expect(staged.map((l) => l.run).sort()).toEqual([ancientRun, freshRun].sort());
+    const old = staged.find((l) => l.run === ancientRun);
+    expect(old).toMatchObject({
+      location: `s3://${bucket}/${STAGING_PREFIX}/${ancientRun}/`,
+      objects: 1,
+      bytes: 3,
+    });
+    expect(old?.age_s).toBeGreaterThan(STAGING_ORPHAN_MS / 1000);
+    const fresh = staged.find((l) => l.run === freshRun);
+    expect(fresh?.objects).toBe(1);
+    expect(fresh?.bytes).toBeGreaterThan(0);
+    expect(fresh?.age_s).toBeLessThan(STAGING_ORPHAN_MS / 1000);
+    expect(fresh?.note).toMatch(/next successful Spark job removes those older than 30 min/);
+    expect(verify.stderr).toMatch(
+      /warning: lake at s3:\/\/.*: \d+ leftover\(s\) of interrupted runs \(staged-input[,;]/,
+    );
+    const text = await runBf(['lake', 'verify', '--engine', 'spark'], stringEnv(env));
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `staged-input\\s+s3://${bucket}/${STAGING_PREFIX}/${ancientRun}/\\s+${ancientRun}\\s+1\\s+3 B\\s+\\d+ min`,
+      ),
+    );
+    expect(text.stdout).toContain(
+      'to remove them now, delete its staging/<run id>/ folder in the S3 console',
+    );
     // The next run: an engine of its own on the same driver (not restarted), which kept no stale connection to
     // the old store and reads the previous version.
     const next = await SparkEngine.open({ compose: stack.compose, s3: s3LakeConfig(env), logger });
@@ -464,5 +503,68 @@ describe('SparkEngine on the stack', () => {
       /^spark engine: write signals: staging input: S3 store \(service s3/,
     );
     expect((down as BfError).cause).toBeInstanceOf(S3StoreError);
+
+    // The same as a user meets it: `bf pipeline run --engine spark` while the store is stopped fails at once,
+    // naming the store, that its container is not running, and `bf infra start`.
+    const out = await mkdtemp(join(tmpdir(), 'bf-spark-store-'));
+    const stopped = await runBf(pipelineArgs(out), stringEnv(env));
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(
+      /S3 store \(service s3 at .*\): check bucket failed: .*\(its container is not running\)/,
+    );
+    expect(stopped.stderr).toContain('bf infra start');
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('`bf pipeline run --engine spark` right after `docker start` of the store (no bf infra start) waits until the store serves, then completes', async () => {
+    const s3 = (await stack.compose.ps()).find((c) => c.service === 's3');
+    expect(s3?.state).not.toBe('running');
+    await stack.compose.exec.run('docker', ['start', s3?.id ?? 'none'], { env: stack.compose.env });
+    const out = await mkdtemp(join(tmpdir(), 'bf-spark-store-'));
+    try {
+      const started = Date.now();
+      const r = await runBf(pipelineArgs(out), stringEnv(env));
+      console.log(
+        `pipeline right after docker start of s3: exit ${r.code} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      // SeaweedFS answers its bucket well before it serves objects after a start: the command said it waited, once,
+      // and when the store served.
+      const waits = r.stderr
+        .split('\n')
+        .filter((l) => l.includes('is running but does not serve objects yet'));
+      expect(waits, r.stderr).toHaveLength(1);
+      expect(r.stderr).toMatch(/spark: the S3 store serves objects after \d+\.\d s/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });
+
+/** `bf pipeline run --engine spark` of demo_small on sample data against this stack (no publish: no Kafka here). */
+function pipelineArgs(out: string): string[] {
+  return [
+    'pipeline',
+    'run',
+    '--engine',
+    'spark',
+    '--no-publish',
+    '--symbol-list',
+    'demo_small',
+    '--source',
+    'sample',
+    '--start',
+    RANGE.start,
+    '--end',
+    RANGE.end,
+    '--local',
+    '--project',
+    stack.project,
+    '--out',
+    out,
+  ];
+}
+
+function stringEnv(e: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(e).filter((kv): kv is [string, string] => kv[1] !== undefined));
+}

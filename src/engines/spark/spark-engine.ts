@@ -44,6 +44,7 @@ import {
   STAGING_ORPHAN_MS,
   STAGING_PREFIX,
 } from './staging.ts';
+import { untilStoreServes } from './store-ready.ts';
 
 /** Table metadata kept next to each Delta table (underscore-prefixed: Delta and VACUUM ignore it). */
 export const META_OBJECT = '_bf_meta.json';
@@ -149,7 +150,14 @@ export class SparkEngine implements LakeEngine {
         logger,
       });
     try {
-      await s3.checkBucket();
+      // Not only the bucket: a store just started answers it long before it serves the lake's files.
+      await untilStoreServes(s3, {
+        logger,
+        probeMs: STORE_PROBE_MS,
+        running: compose
+          ? async () => (await compose.containers()).some((c) => c.service === 's3' && c.state === 'running')
+          : undefined,
+      });
     } catch (e) {
       s3.close();
       await runner.close?.();

@@ -12,7 +12,7 @@ export function leftoverNote(kind: LeftoverKind, env: NodeJS.ProcessEnv = proces
   const console = `the S3 console (http://${STACK_HOST}:${hostPort('s3-console', 'ui', env)})`;
   return {
     'staged-input': `input a Spark job staged in the bucket and could not delete because the job failed (e.g. the S3 store stopped mid-job); no table reads it. The next successful Spark job removes those older than ${STAGING_ORPHAN_MS / 60_000} min (a younger one may belong to a job still running); to remove them now, delete its staging/<run id>/ folder in ${console}`,
-    'probe-object': `a few bytes a store check wrote and could not delete (the store stopped mid-check); nothing reads them; delete them in ${console}`,
+    'probe-object': `a few bytes a store check wrote and could not delete (the store stopped mid-check); nothing reads them. The next store check that succeeds (a Spark command, \`bf infra start\`) removes those older than 10 min, or delete them in ${console}`,
     'staging-dir':
       'a table version a killed write never renamed in; the table keeps its previous version. The next write to the lake (bf data fetch, bf signals generate, bf pipeline run) removes it',
     'old-version':
