@@ -1,3 +1,0 @@
-import { createRequire as __bfCreateRequire } from 'node:module';
-const require = __bfCreateRequire(import.meta.url);
-import{m as a,n as b,o as c,p as d,q as e,r as f,s as g,t as h,u as i,v as j,w as k,x as l,y as m,z as n}from"./chunk-YZR4QPRZ.js";import"./chunk-MBQHZGIH.js";import"./chunk-N2OOTJJE.js";import"./chunk-MJO7NQR6.js";import"./chunk-P5RX2GWF.js";import"./chunk-R7NODY6I.js";import"./chunk-TECHN2FH.js";import"./chunk-CVIAFCHR.js";export{a as DEFAULT_WAIT_SECONDS,b as FAILURE_LOG_LINES,g as PS_MAX_AGE_MS,e as StackNotReadyError,f as StartedStack,c as composeProjectFor,l as restartService,n as saveLogs,j as stackHealth,m as stackLogs,i as stackStatus,h as startStack,k as stopStack,d as validateServices};
