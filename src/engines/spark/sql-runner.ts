@@ -17,6 +17,7 @@ import {
   slowly,
   symbolCounts,
 } from './sql-text.ts';
+import { tracedSession } from './trace.ts';
 
 /** What a Delta commit records: its version and commitInfo.operationMetrics. */
 export interface DeltaCommit {
@@ -80,6 +81,14 @@ export type SparkRunner = ((request: SparkJobRequest) => Promise<SparkJobOutcome
 
 export const DRIVER_LOG_LINES = 30;
 
+/**
+ * HiveServer2 answers a status request of a running statement only when it ends or after this long-polling timeout
+ * (Hive's default 5 s), and it serves one connection's requests one at a time: with the store stage's statements
+ * running together on the session, a statement that had ended waited behind the others' 5 s polls before bf saw
+ * it (and sent its next statement). A short wait makes each end seen within one poll.
+ */
+const SESSION_CONFIGURATION = { 'hive.server2.long.polling.timeout': '100ms' };
+
 export interface ThriftRunnerOptions {
   /** Host port of the Thrift server. */
   port: number;
@@ -117,7 +126,9 @@ export function thriftRunner(opts: ThriftRunnerOptions): SparkRunner {
     const deadline = Date.now() + (opts.connectWaitMs ?? 180_000);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await openHs2Session({ host, port: opts.port });
+        return tracedSession(
+          await openHs2Session({ host, port: opts.port, configuration: SESSION_CONFIGURATION }),
+        );
       } catch (e) {
         if (!(e instanceof Hs2ConnectionError) || Date.now() > deadline) throw e;
         if (attempt === 1) logger.info(`spark: waiting for the Spark Thrift Server at ${host}:${opts.port}`);
@@ -326,16 +337,20 @@ async function breadth(
   const features = tablePath(lake, 'features');
   const breadthPath = tablePath(lake, 'breadth');
   // features.sql runs once into a cache on the executors (lazy: the features write fills it), which breadth.sql
-  // reads, instead of reading the Delta table just written back (its snapshot, its files). CACHE … AS makes a new
-  // temp view, so the previous job's `features` view goes first.
+  // reads, instead of reading the Delta table just written back (its snapshot, its files); breadth.sql likewise,
+  // so its rows come back from the cache its write filled, not from a new Delta snapshot of the table (two Spark
+  // jobs of log replay, then the scan). CACHE … AS makes a new temp view, so the previous job's views go first.
   await db.query('DROP VIEW IF EXISTS features');
+  await db.query('DROP VIEW IF EXISTS bf_breadth');
   await db.query(`CACHE LAZY TABLE features AS ${loadSql('features')}`);
   let rows: Record<string, unknown>[];
   try {
+    await db.query(`CACHE LAZY TABLE bf_breadth AS ${loadSql('breadth')}`);
     await db.query(replaceTableAs(features, 'SELECT * FROM features'));
-    await db.query(replaceTableAs(breadthPath, loadSql('breadth')));
-    rows = await db.query(`SELECT * FROM ${deltaRef(breadthPath)} ORDER BY date`);
+    await db.query(replaceTableAs(breadthPath, 'SELECT * FROM bf_breadth'));
+    rows = await db.query('SELECT * FROM bf_breadth ORDER BY date');
   } finally {
+    await db.query('UNCACHE TABLE IF EXISTS bf_breadth').catch(() => undefined);
     await db.query('UNCACHE TABLE IF EXISTS features').catch(() => undefined);
   }
   return {
