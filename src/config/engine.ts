@@ -7,6 +7,12 @@ import { UsageError } from '../util/errors.ts';
 export const DUCKDB_MEMORY_LIMIT_ENV = 'BF_DUCKDB_MEMORY_LIMIT';
 export const DUCKDB_MEMORY_LIMIT_DEFAULT = '1GB';
 
+/**
+ * `BF_TRACE_SQL=1`: both engines log every statement they run on stderr with its time, for finding where a run's
+ * time goes. Off by default; the figures in the README's "Incremental runs" come from it.
+ */
+export const TRACE_SQL_ENV = 'BF_TRACE_SQL';
+
 const SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 /** The memory limit from the environment, checked so a typo is named rather than failing deep in DuckDB. */

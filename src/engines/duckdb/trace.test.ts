@@ -1,6 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { TRACE_SQL_ENV, traced } from './trace.ts';
+import { TRACE_SQL_ENV } from '../../config/engine.ts';
+import { traced } from './trace.ts';
 
 describe('BF_TRACE_SQL', () => {
   it('logs each statement with its wall and CPU time and its start, and still returns its result', async () => {

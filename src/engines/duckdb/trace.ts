@@ -1,11 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { TRACE_SQL_ENV } from '../../config/engine.ts';
 
 /**
- * `BF_TRACE_SQL=1`: every statement the embedded engine runs is logged on stderr with its wall and CPU time (the
- * whole process's, DuckDB's threads included) and its start, for finding where a run's time goes. Off by
- * default; the figures in the README's "Incremental runs" come from it.
+ * With `BF_TRACE_SQL=1`, every statement the embedded engine runs is logged on stderr with its wall and CPU time
+ * (the whole process's, DuckDB's threads included) and its start, for finding where a run's time goes.
  */
-export const TRACE_SQL_ENV = 'BF_TRACE_SQL';
 
 const TRACED = new Set(['run', 'runAndReadAll']);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRACE_SQL_ENV } from '../duckdb/trace.ts';
+import { TRACE_SQL_ENV } from '../../config/engine.ts';
 import type { Hs2Session } from './hs2.ts';
 import { tracedSession } from './trace.ts';
 

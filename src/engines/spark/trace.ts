@@ -1,4 +1,4 @@
-import { TRACE_SQL_ENV } from '../duckdb/trace.ts';
+import { TRACE_SQL_ENV } from '../../config/engine.ts';
 import type { Hs2Session } from './hs2.ts';
 
 /**
