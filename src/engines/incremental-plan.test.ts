@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  appendsTails,
   describeIncremental,
   FEATURES_LOOKBACK_BARS,
   type IncrementalState,
+  nextStats,
   planRecompute,
   type RunKey,
+  TAIL_FILES_MAX,
 } from './incremental-plan.ts';
 import { loadSql } from './sql-files.ts';
 
@@ -182,5 +185,31 @@ describe('describeIncremental', () => {
         removed: [],
       }),
     ).toBe('incremental: 1 new day, 1 symbol recomputed, breadth re-aggregated from 2024-04-26 (1 day)');
+  });
+});
+
+describe('what both engines keep for the next run', () => {
+  it('the tails go on as stored plus the new bars only for new days, and below TAIL_FILES_MAX pieces', () => {
+    const only = { stored: 1, fast: 3, slow: 0, removed: 0 };
+    expect(appendsTails(only)).toBe(true);
+    expect(appendsTails({ ...only, stored: TAIL_FILES_MAX - 1 })).toBe(true);
+    expect(appendsTails({ ...only, stored: TAIL_FILES_MAX })).toBe(false);
+    expect(appendsTails({ ...only, slow: 1 })).toBe(false);
+    expect(appendsTails({ ...only, removed: 1 })).toBe(false);
+    expect(appendsTails({ ...only, fast: 0 })).toBe(false);
+  });
+
+  it('next states: untouched kept, removed gone, recomputed replaced, a tail run keeps its first date', () => {
+    const s = state();
+    const newA = { bars: 1001, first: '2023-01-09', last: '2024-01-08', tailStart: '2023-01-09' };
+    const newD = { bars: 10, first: '2023-12-20', last: '2024-01-08', tailStart: '2023-12-20' };
+    const recompute = [
+      { symbol: 'A', tailStart: '2023-01-06', offset: 748, keepFrom: '2024-01-08', append: true },
+      // New days in the change log, none in the run's range: nothing recomputed for it.
+      { symbol: 'B', tailStart: '2023-08-01', offset: 0, keepFrom: '2024-01-08', append: true },
+      { symbol: 'D', tailStart: null, offset: 0, keepFrom: '0001-01-01', append: false },
+    ];
+    const next = nextStats(s, recompute, ['C'], { A: newA, D: newD }, (x) => x.append);
+    expect(next).toEqual({ A: { ...newA, first: '2020-01-02' }, B: s.stats.B, D: newD });
   });
 });

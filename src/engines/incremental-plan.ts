@@ -211,3 +211,46 @@ export function describeIncremental(r: {
   );
   return parts.join(', ');
 }
+
+/**
+ * A run of new days adds its new bars to the stored tails (a file, or a Delta append, of its own: 3,000 rows at
+ * 3,000 symbols instead of rewriting 756,000). Past this many pieces the next run writes the tails afresh, trimmed
+ * to the last FEATURES_LOOKBACK_BARS bars per symbol: until then each piece adds a day a reader skips (16: up to
+ * 6 % more rows to read, one rewrite every 16 nightly runs).
+ */
+export const TAIL_FILES_MAX = 16;
+
+/**
+ * Whether this run's tails go on as the stored ones plus its new bars (true), or are written afresh (false): only
+ * new days (no changed history, no symbol left), and fewer than TAIL_FILES_MAX pieces stored. `stored`: how many
+ * pieces the stored tails are.
+ */
+export function appendsTails(r: { stored: number; fast: number; slow: number; removed: number }): boolean {
+  return r.slow === 0 && r.removed === 0 && r.fast > 0 && r.stored < TAIL_FILES_MAX;
+}
+
+/**
+ * The next state's per-symbol part: untouched symbols keep theirs; `recomputed` are the recomputed symbols' new
+ * states (a tail that did not start at the first bar keeps the stored `first`); a symbol taking new days none of
+ * which is in the run's range keeps its stored state.
+ */
+export function nextStats(
+  state: IncrementalState,
+  recompute: readonly Recompute[],
+  removed: readonly string[],
+  recomputed: Readonly<Record<string, SymbolState>>,
+  isFast: (x: Recompute) => boolean,
+): Record<string, SymbolState> {
+  const stats: Record<string, SymbolState> = {};
+  const gone = new Set([...removed, ...recompute.map((x) => x.symbol)]);
+  for (const [s, st] of Object.entries(state.stats)) if (!gone.has(s)) stats[s] = st;
+  for (const x of recompute) {
+    const st = recomputed[x.symbol];
+    if (!st) {
+      if (isFast(x)) stats[x.symbol] = state.stats[x.symbol]!;
+      continue;
+    }
+    stats[x.symbol] = x.tailStart === null ? st : { ...st, first: state.stats[x.symbol]!.first };
+  }
+  return stats;
+}

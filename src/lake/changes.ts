@@ -42,6 +42,44 @@ export function nextChangeLog(previous: ChangeLog | null, changes: SymbolChanges
 }
 
 /**
+ * The id of a Delta version of `prices` (Spark engine). There the log's versions are the table's own: the log is
+ * an object written after the MERGE commits, not with it, so a log whose version is not the table's current one
+ * (a run stopped between the two) is seen as such and nothing is read from it.
+ */
+export const deltaVersionId = (version: number): string => `delta-${version}`;
+
+/**
+ * The log after one more Delta commit: `changes` made `version` from `parent` (null for a new table). A previous
+ * log that does not end at `parent` (a commit it missed) is not continued: the new log starts at `parent`.
+ */
+export function nextDeltaChangeLog(
+  previous: ChangeLog | null,
+  changes: SymbolChanges,
+  ids: { parent: string | null; version: string },
+): ChangeLog {
+  const entry: ChangeEntry = { parent: ids.parent, version: ids.version, changes };
+  const kept =
+    previous !== null && ids.parent !== null && previous.version === ids.parent ? previous.entries : [];
+  return { version: ids.version, entries: [...kept, entry].slice(-CHANGE_LOG_ENTRIES) };
+}
+
+/**
+ * What changed in `prices` since the stored run's version `since`, given the table's `current` version and its
+ * log: empty when it is the same version, null when unknown (no stored version, no log, or a log that is not the
+ * current version's or does not reach back).
+ */
+export function changesOf(
+  log: ChangeLog | null,
+  since: string | null,
+  current: string,
+): Map<string, string> | null {
+  if (since === null) return null;
+  if (since === current) return new Map();
+  if (!log || log.version !== current) return null;
+  return changesSince(log, since);
+}
+
+/**
  * The changes between version `since` and the log's version, merged per symbol (earliest date wins): empty when
  * they are the same version, null when the log does not reach back to `since` (then nothing is known).
  */
@@ -64,12 +102,16 @@ export function changesSince(log: ChangeLog, since: string): Map<string, string>
 /** The log in a prices table directory, or null when it has none (a lake written before logs, or by a tool). */
 export function readChangeLog(tableDir: string): ChangeLog | null {
   const path = join(tableDir, CHANGES_FILE);
-  if (!existsSync(path)) return null;
+  return existsSync(path) ? parseChangeLog(readFileSync(path, 'utf8')) : null;
+}
+
+/** A change log's text (null: none); an unreadable one is none: it only costs the next run its incremental path. */
+export function parseChangeLog(text: string | null): ChangeLog | null {
+  if (text === null) return null;
   try {
-    const log = JSON.parse(readFileSync(path, 'utf8')) as ChangeLog;
+    const log = JSON.parse(text) as ChangeLog;
     return typeof log.version === 'string' && Array.isArray(log.entries) ? log : null;
   } catch {
-    // An unreadable log only costs the next run its incremental path.
     return null;
   }
 }

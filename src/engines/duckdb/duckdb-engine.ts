@@ -49,6 +49,7 @@ import {
   planRecompute,
   type RunKey,
 } from '../incremental-plan.ts';
+import { sqlFingerprint } from '../incremental-sql.ts';
 import { rowsDigests } from '../rows-digest.ts';
 import { loadSql } from '../sql-files.ts';
 import { checkCsvFiles, csvIncomingSql, dropCsvTables } from './csv-ingest.ts';
@@ -58,7 +59,6 @@ import {
   readState,
   runIncremental,
   type SqlSession,
-  sqlFingerprint,
   tailPaths,
   tailsOfFeatures,
   writeState,

@@ -1,8 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { FEATURES_LOOKBACK_BARS } from '../incremental-plan.ts';
+import { featuresOuterSelect, newBarWindowsSql } from '../incremental-sql.ts';
 import { loadSql } from '../sql-files.ts';
-import { featuresOuterSelect, newBarWindowsSql } from './incremental.ts';
 
 /** A seeded random walk on a quarter-dollar grid: equal closes (unchanged, ties at the 252-bar max/min) happen. */
 function walk(seed: number, n: number): number[] {

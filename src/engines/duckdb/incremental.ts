@@ -1,16 +1,30 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DELTA_FILE_PREFIX, LAKE_DELTA_FILES_MAX } from '../../config/lake.ts';
 import { type Lake, linkIntoStaging, TABLE } from '../../lake/index.ts';
 import type { ColumnSpec, RowValue } from '../engine.ts';
 import {
+  appendsTails,
   BEGINNING,
   FEATURES_LOOKBACK_BARS,
   type IncrementalState,
+  nextStats,
   type Recompute,
   type SymbolState,
 } from '../incremental-plan.ts';
+import {
+  breadthTailCountsSql,
+  featuresOuterSelect,
+  newBarsSql,
+  newBarWindowsSql,
+  statsFromRows,
+  symbolBarsSql,
+  tailOfFeaturesSql,
+  tailStatsSql,
+  trimmedTailsSql,
+  windowsStateSql,
+} from '../incremental-sql.ts';
 import { loadSql } from '../sql-files.ts';
 import { literal, PARQUET_WRITE, readParquet } from './sql-util.ts';
 
@@ -35,16 +49,6 @@ export interface SqlSession {
   table(name: string, columns: readonly ColumnSpec[], rows: readonly RowValue[][]): Promise<void>;
 }
 
-/** Fingerprint of the SQL both paths run: another definition invalidates the stored state. */
-export function sqlFingerprint(): string {
-  return createHash('sha256')
-    .update(loadSql('features'))
-    .update('\0')
-    .update(loadSql('breadth'))
-    .digest('hex')
-    .slice(0, 16);
-}
-
 /**
  * The stored tails' files (IncrementalState.tails), named per run. Not `.parquet`: a table's data files are the
  * `.parquet` files its _meta.json lists.
@@ -52,13 +56,8 @@ export function sqlFingerprint(): string {
 const TAIL_PREFIX = '_incremental-tail-';
 const TAIL_SUFFIX = '.pq';
 
-/**
- * A run of new days adds its new bars to the stored tails as a file of its own (3,000 rows at 3,000 symbols instead of
- * rewriting 756,000). Past this many files the next run writes the tails afresh, trimmed to the last
- * FEATURES_LOOKBACK_BARS bars per symbol: until then each file adds a day a reader skips (16 files: up to 6 % more
- * rows to read, one rewrite every 16 nightly runs).
- */
-export const TAIL_FILES_MAX = 16;
+/** How many tails files a run of new days adds to before they are written afresh (shared with the Spark engine). */
+export { TAIL_FILES_MAX } from '../incremental-plan.ts';
 
 /** The absolute paths of the state's tails files when all of them are there, else null. */
 export function tailPaths(lake: Lake, state: IncrementalState | null): string[] | null {
@@ -93,10 +92,7 @@ export async function writeTail(db: SqlSession, table: string, dir: string): Pro
  * bars of a symbol (see IncrementalState.tails): each symbol's last ones by pos.
  */
 export function trimmedTails(files: readonly string[]): string {
-  const all = readParquet(files);
-  return `(SELECT t.symbol, t.date, t.adj_close, t.pos FROM ${all} t
-    JOIN (SELECT symbol, max(pos) AS bars FROM ${all} GROUP BY symbol) s
-      ON t.symbol = s.symbol AND t.pos > s.bars - ${FEATURES_LOOKBACK_BARS})`;
+  return trimmedTailsSql(readParquet(files));
 }
 
 /**
@@ -108,14 +104,9 @@ export async function tailsOfFeatures(
   features: string,
   into: string,
 ): Promise<Record<string, SymbolState>> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE symbol_bars AS
-    SELECT symbol, max(bar_index) AS bars, min(date) AS first FROM ${features} GROUP BY symbol`);
-  await db.run(`CREATE OR REPLACE TABLE ${into} AS
-    SELECT f.symbol, f.date, f.adj_close, f.bar_index AS pos FROM ${features} f
-    JOIN symbol_bars s ON f.symbol = s.symbol AND f.bar_index > s.bars - ${FEATURES_LOOKBACK_BARS}`);
-  const rows = await db.rows(`SELECT s.symbol, s.bars, CAST(s.first AS VARCHAR) AS first,
-      CAST(max(t.date) AS VARCHAR) AS last, CAST(min(t.date) AS VARCHAR) AS tail_start
-    FROM symbol_bars s JOIN ${into} t ON t.symbol = s.symbol GROUP BY ALL`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE symbol_bars AS ${symbolBarsSql(features)}`);
+  await db.run(`CREATE OR REPLACE TABLE ${into} AS ${tailOfFeaturesSql(features, 'symbol_bars')}`);
+  const rows = await db.rows(tailStatsSql('symbol_bars', into));
   await db.run('DROP TABLE symbol_bars');
   return statsFromRows(rows);
 }
@@ -143,19 +134,6 @@ export function writeState(lake: Lake, state: IncrementalState): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(state)}\n`);
   renameSync(temp, path);
-}
-
-function statsFromRows(rows: Record<string, unknown>[]): Record<string, SymbolState> {
-  const out: Record<string, SymbolState> = {};
-  for (const r of rows) {
-    out[String(r.symbol)] = {
-      bars: Number(r.bars),
-      first: String(r.first),
-      last: String(r.last),
-      tailStart: String(r.tail_start),
-    };
-  }
-  return out;
 }
 
 export interface IncrementalRun {
@@ -237,10 +215,12 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
   // TAIL_FILES_MAX). Otherwise all afresh: the stored ones of the symbols not recomputed, then each group's.
   const appendTails =
     r.tails !== null &&
-    slowOnes.length === 0 &&
-    r.removed.length === 0 &&
-    fastOnes.length > 0 &&
-    r.tails.length < TAIL_FILES_MAX;
+    appendsTails({
+      stored: r.tails.length,
+      fast: fastOnes.length,
+      slow: slowOnes.length,
+      removed: r.removed.length,
+    });
   const rewriteTails = r.tails !== null && !appendTails;
   if (rewriteTails) {
     await db.run(`CREATE OR REPLACE TABLE next_tail AS SELECT * FROM ${trimmedTails(r.tails!)}
@@ -255,11 +235,13 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
     let history: string;
     if (r.tails) {
       const firstNew = fastOnes.map((x) => x.keepFrom).sort()[0]!;
-      await db.run(`CREATE OR REPLACE TABLE new_bars AS
-        SELECT p.symbol, p.date, p.adj_close, c.bars + row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) AS pos
-        FROM (SELECT symbol, date, adj_close FROM ${readParquet(r.priceFiles)}
-              WHERE date >= DATE ${literal(firstNew)}${r.inRange}) p
-        JOIN recompute c ON p.symbol = c.symbol AND c.fast AND p.date >= c.keep_from`);
+      await db.run(
+        `CREATE OR REPLACE TABLE new_bars AS ${newBarsSql(
+          `(SELECT symbol, date, adj_close FROM ${readParquet(r.priceFiles)}
+          WHERE date >= DATE ${literal(firstNew)}${r.inRange})`,
+          'recompute',
+        )}`,
+      );
       // A symbol's bars older than its window, left in the stored files, are never in a new bar's frame; the
       // join with new_bars keeps only the recomputed symbols' bars.
       history = `(SELECT symbol, date, adj_close, pos FROM ${readParquet(r.tails)}
@@ -279,9 +261,7 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
     await db.run(`${into}\n${fast}\nFROM new_windows w`);
     into = 'INSERT INTO new_features';
     // Each symbol's state from its last new bar (its first date stays the stored one).
-    const last = await db.rows(`SELECT symbol, max(bar_index) AS bars, CAST(max(date) AS VARCHAR) AS last,
-        CAST(arg_max(tail_start, bar_index) AS VARCHAR) AS tail_start
-      FROM new_windows GROUP BY symbol`);
+    const last = await db.rows(windowsStateSql('new_windows'));
     for (const row of last) {
       const symbol = String(row.symbol);
       recomputed[symbol] = {
@@ -327,18 +307,7 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
   }
 
   // The new state: untouched symbols keep theirs; a tail that did not start at the first bar keeps `first`.
-  const stats: Record<string, SymbolState> = {};
-  const gone = new Set([...r.removed, ...r.recompute.map((x) => x.symbol)]);
-  for (const [s, st] of Object.entries(r.state.stats)) if (!gone.has(s)) stats[s] = st;
-  for (const x of r.recompute) {
-    const st = recomputed[x.symbol];
-    if (!st) {
-      // New days in the log but none in the run's range: the symbol's stored bars stand.
-      if (isFast(x)) stats[x.symbol] = r.state.stats[x.symbol]!;
-      continue;
-    }
-    stats[x.symbol] = x.tailStart === null ? st : { ...st, first: r.state.stats[x.symbol]!.first };
-  }
+  const stats = nextStats(r.state, r.recompute, r.removed, recomputed, isFast);
 
   const [{ new_rows, new_first }] = (await db.rows(
     'SELECT count(*) AS new_rows, CAST(min(date) AS VARCHAR) AS new_first FROM new_features',
@@ -393,9 +362,9 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
   );
   await db.run(`CREATE OR REPLACE TABLE breadth_tail AS\n${loadSql('breadth')}\n`);
   await db.run('DROP VIEW features');
-  const [{ days, fresh }] = (await db.rows(`SELECT count(*) AS days,
-      count(*) FILTER (WHERE date NOT IN (SELECT date FROM ${readParquet(oldBreadthFiles)})) AS fresh
-    FROM breadth_tail`)) as [{ days: bigint | number; fresh: bigint | number }];
+  const [{ days, fresh }] = (await db.rows(
+    breadthTailCountsSql('breadth_tail', readParquet(oldBreadthFiles)),
+  )) as [{ days: bigint | number; fresh: bigint | number | null }];
   await db.run(`CREATE OR REPLACE TABLE breadth_result AS
     SELECT * FROM ${readParquet(oldBreadthFiles)} WHERE date < DATE ${literal(since)}
     UNION ALL SELECT * FROM breadth_tail`);
@@ -411,48 +380,4 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
     reaggregatedDays: Number(days),
     newDays: Number(fresh),
   };
-}
-
-/**
- * features.sql's outer SELECT (the feature expressions over the window values of its subquery `w`), or null when
- * the file is not shaped `SELECT … FROM ( … ) w`: then every symbol takes the features.sql tail.
- */
-export function featuresOuterSelect(sql: string): string | null {
-  const code = sql.replace(/--[^\n]*/g, '');
-  const m = /^\s*(SELECT\b[\s\S]*?)^FROM \($([\s\S]*)^\) w\s*$/m.exec(code);
-  if (!m) return null;
-  // The subquery must define exactly the window values newBarWindowsSql gives.
-  for (const name of WINDOW_VALUES) if (!new RegExp(`\\bAS ${name}\\b`).test(m[2]!)) return null;
-  return m[1]!.trimEnd();
-}
-
-/** The columns of features.sql's subquery `w`, in the form newBarWindowsSql computes them. */
-const WINDOW_VALUES = ['price_dec', 'prev_adj_close', 'bar_index', 'sum50', 'sum200', 'max252', 'min252'];
-
-/**
- * The window values of features.sql's subquery `w` for the bars of `newBars` (symbol, date, adj_close, pos =
- * absolute bar_index), as aggregates over each new bar's own frame in `history` (symbol, date, adj_close, pos: at
- * least each symbol's FEATURES_LOOKBACK_BARS bars before its first new bar, and the new bars) instead of window
- * functions over every bar of the tail: a nightly run needs one row per symbol, not 253. The frames are
- * features.sql's: LAG = the bar before; SUM over the last 50 / 200 bars including today and MAX / MIN over the 252
- * bars before today, all on DECIMAL(18,6) (exact). Byte-identical to the window form (incremental.test.ts,
- * test/e2e/incremental.test.ts). Also `tail_start`: the date of the first of the last FEATURES_LOOKBACK_BARS bars up
- * to the new bar (SymbolState.tailStart once it is the symbol's last bar).
- * Grouped by the new bar's key alone (symbol, pos), its other columns carried: the hash of one VARCHAR and one
- * BIGINT over the ~680,000 (new bar, earlier bar) pairs of a nightly run at 3,000 symbols.
- */
-export function newBarWindowsSql(newBars: string, history: string): string {
-  const dec = (col: string) => `CAST(${col} AS DECIMAL(18, 6))`;
-  return `SELECT n.symbol, any_value(n.date) AS date, any_value(n.adj_close) AS adj_close,
-    ${dec('any_value(n.adj_close)')} AS price_dec,
-    max_by(h.adj_close, h.pos) FILTER (WHERE h.pos < n.pos) AS prev_adj_close,
-    n.pos AS bar_index,
-    sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > n.pos - 50) AS sum50,
-    sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > n.pos - 200) AS sum200,
-    max(${dec('h.adj_close')}) FILTER (WHERE h.pos < n.pos) AS max252,
-    min(${dec('h.adj_close')}) FILTER (WHERE h.pos < n.pos) AS min252,
-    min(h.date) FILTER (WHERE h.pos > n.pos - ${FEATURES_LOOKBACK_BARS}) AS tail_start
-  FROM ${newBars} n JOIN ${history} h
-    ON h.symbol = n.symbol AND h.pos BETWEEN n.pos - ${FEATURES_LOOKBACK_BARS} AND n.pos
-  GROUP BY n.symbol, n.pos`;
 }
