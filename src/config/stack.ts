@@ -105,6 +105,13 @@ export const S3_DEFAULT_CREDENTIAL = 'minioadmin';
 /** Any region works for a local S3 store; the SDK needs one. */
 export const S3_REGION = 'us-east-1';
 
+/**
+ * Where the S3 store's serve probe (src/lake/s3.ts) writes its object: outside the lake's tables (`lake/`) and the
+ * staging area. Here, not in s3.ts: `bf lake`'s leftovers list needs it, and importing s3.ts loads the AWS SDK
+ * (~25 ms of every bf command's start).
+ */
+export const PROBE_PREFIX = '_bf_probe';
+
 export interface S3Settings {
   bucket: string;
   accessKeyId: string;

@@ -12,7 +12,14 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { hostPort, S3_REGION, type S3Settings, STACK_HOST, s3Settings } from '../config/stack.ts';
+import {
+  hostPort,
+  PROBE_PREFIX,
+  S3_REGION,
+  type S3Settings,
+  STACK_HOST,
+  s3Settings,
+} from '../config/stack.ts';
 import { BfError } from '../util/errors.ts';
 
 /** Where the lake lives in the S3 store: endpoints as seen from the host and from inside the stack's network. */
@@ -70,9 +77,6 @@ function describeS3Error(e: unknown): string {
   if (status) parts.push(`(HTTP ${status})`);
   return parts.filter(Boolean).join(': ');
 }
-
-/** Where the serve probe writes its object: outside the lake's tables (`lake/`) and the staging area. */
-export const PROBE_PREFIX = '_bf_probe';
 
 /**
  * Proves the store serves objects, not only bucket requests: writes a small object under PROBE_PREFIX (a key of its

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROBE_PREFIX } from '../../config/stack.ts';
 import { META_OBJECT } from '../../engines/spark/spark-engine.ts';
 import { STAGING_PREFIX } from '../../engines/spark/staging.ts';
 import { BfError } from '../../util/errors.ts';
 import type { TableMeta } from '../lake.ts';
-import { PROBE_PREFIX, S3Lake, s3LakeConfig } from '../s3.ts';
+import { S3Lake, s3LakeConfig } from '../s3.ts';
 import { TABLE, TABLE_NAMES, type TableName } from '../tables.ts';
 import { checkTable, errorLine, tableMissing } from './checks.ts';
 import {

@@ -1,10 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostPort, STACK_HOST } from '../../config/stack.ts';
+import { hostPort, PROBE_PREFIX, STACK_HOST } from '../../config/stack.ts';
 import { spillLeftovers } from '../../engines/duckdb/spill.ts';
 import { runIdTime, STAGING_ORPHAN_MS, STAGING_PREFIX } from '../../engines/spark/staging.ts';
 import { lakeLeftovers } from '../lake.ts';
-import { PROBE_PREFIX } from '../s3.ts';
 import type { Leftover, LeftoverKind } from './types.ts';
 
 /** For each kind: what it is and what removes it (`bf lake verify` prints one per kind found). */

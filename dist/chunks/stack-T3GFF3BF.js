@@ -1,0 +1,3 @@
+import { createRequire as __bfCreateRequire } from 'node:module';
+const require = __bfCreateRequire(import.meta.url);
+import{A as m,B as n,o as a,p as b,q as c,r as d,s as e,t as f,u as g,v as h,w as i,x as j,y as k,z as l}from"./chunk-WZHQYDBW.js";import"./chunk-KWZIX37V.js";import"./chunk-N2OOTJJE.js";import"./chunk-MJO7NQR6.js";import"./chunk-BJK3J5CK.js";import"./chunk-R7NODY6I.js";import"./chunk-TECHN2FH.js";import"./chunk-CVIAFCHR.js";export{a as DEFAULT_WAIT_SECONDS,b as FAILURE_LOG_LINES,g as PS_MAX_AGE_MS,e as StackNotReadyError,f as StartedStack,c as composeProjectFor,l as restartService,n as saveLogs,j as stackHealth,m as stackLogs,i as stackStatus,h as startStack,k as stopStack,d as validateServices};
