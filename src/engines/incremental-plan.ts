@@ -57,6 +57,12 @@ export interface IncrementalState {
   tails?: string[];
   /** The one tails file of a state written before `tails` existed: read as `tails: [tail]`. */
   tail?: string;
+  /**
+   * A file beside the tails holding each symbol's running state at its last bar (the 49/199-bar sums, the 252-bar
+   * max/min: src/engines/duckdb/incremental.ts, runningStateSql), so a new bar's window values need no frame
+   * aggregated. Absent (a state written before it existed): aggregated from the tails.
+   */
+  running?: string;
 }
 
 /** This run, as the state is keyed. */

@@ -46,7 +46,8 @@ const WINDOW_VALUES = ['price_dec', 'prev_adj_close', 'bar_index', 'sum50', 'sum
  * test/e2e/incremental.test.ts, test/stack/spark-incremental.test.ts). Also `tail_start`: the date of the first of
  * the last FEATURES_LOOKBACK_BARS bars up to the new bar (SymbolState.tailStart once it is the symbol's last bar).
  * Grouped by the new bar's key alone (symbol, pos), its other columns carried: the hash of one string and one
- * BIGINT over the ~680,000 (new bar, earlier bar) pairs of a nightly run at 3,000 symbols.
+ * BIGINT over the ~680,000 (new bar, earlier bar) pairs a nightly run at 3,000 symbols would join. A nightly run
+ * takes the running state instead (runningWindowsSql); this form serves the runs of several new bars per symbol.
  */
 export function newBarWindowsSql(newBars: string, history: string): string {
   const dec = (col: string) => `CAST(${col} AS DECIMAL(18, 6))`;
@@ -66,12 +67,13 @@ export function newBarWindowsSql(newBars: string, history: string): string {
 
 /**
  * The new bars of the symbols taking new days (`recompute`: symbol, keep_from, fast, bars) with their absolute
- * bar_index as `pos`: the stored bars' count plus their rank. `prices` (symbol, date, adj_close) is already the
+ * bar_index as `pos` (the stored bars' count plus their rank) and `k`, their symbol's count of new bars. `prices` (symbol, date, adj_close) is already the
  * run's scope from the earliest new bar on.
  */
 export function newBarsSql(prices: string, recompute: string): string {
   return `SELECT p.symbol, p.date, p.adj_close,
-      c.bars + row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) AS pos
+      c.bars + row_number() OVER (PARTITION BY p.symbol ORDER BY p.date) AS pos,
+      count(*) OVER (PARTITION BY p.symbol) AS k
     FROM ${prices} p
     JOIN ${recompute} c ON p.symbol = c.symbol AND c.fast AND p.date >= c.keep_from`;
 }
@@ -129,4 +131,93 @@ export function statsFromRows(rows: Record<string, unknown>[]): Record<string, S
     };
   }
   return out;
+}
+
+/**
+ * The running state's columns: per symbol, at its last bar `pos`, what the next bar's window values need without
+ * re-aggregating its frames (runningWindowsSql) — the last close; the sums of the last 49 and 199 prices (the next
+ * bar's SMA50/SMA200 sums less the bar itself; nulls count 0); the max/min of the last 252 prices (the next bar's
+ * 252-bar frame); and `leave252`, the price of the first of those 252 bars, which leaves that frame with the next
+ * bar (null when the symbol has fewer bars).
+ */
+export const RUNNING_COLUMNS = 'symbol, pos, adj_close, sum49, sum199, max252, min252, leave252';
+
+const dec = (col: string) => `CAST(${col} AS DECIMAL(18, 6))`;
+/** The sums' type: DuckDB's SUM of DECIMAL(18, 6), as features.sql's windows give it. */
+const sumDec = (expr: string) => `CAST(${expr} AS DECIMAL(38, 6))`;
+
+/**
+ * The running state of each symbol of `history` (symbol, date, adj_close, pos: at least each symbol's last
+ * FEATURES_LOOKBACK_BARS bars, older ones ignored) at its last bar, aggregated from its bars.
+ */
+export function runningStateSql(history: string): string {
+  return `SELECT h.symbol, s.last AS pos,
+    any_value(h.adj_close) FILTER (WHERE h.pos = s.last) AS adj_close,
+    ${sumDec(`coalesce(sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > s.last - 49), 0)`)} AS sum49,
+    ${sumDec(`coalesce(sum(${dec('h.adj_close')}) FILTER (WHERE h.pos > s.last - 199), 0)`)} AS sum199,
+    max(${dec('h.adj_close')}) AS max252,
+    min(${dec('h.adj_close')}) AS min252,
+    any_value(${dec('h.adj_close')}) FILTER (WHERE h.pos = s.last - ${FEATURES_LOOKBACK_BARS - 1}) AS leave252
+  FROM ${history} h JOIN (SELECT symbol, max(pos) AS last FROM ${history} GROUP BY symbol) s
+    ON h.symbol = s.symbol AND h.pos > s.last - ${FEATURES_LOOKBACK_BARS}
+  GROUP BY h.symbol, s.last`;
+}
+
+/**
+ * The new bars of `newBars` (symbol, date, adj_close, pos, k = the symbol's count of new bars) that follow their
+ * symbol's running state in `running` directly, one new bar per symbol, with that state; `rescan` when the bar
+ * leaving the 252-bar frame holds its max or min (the next max/min then comes from the frame's other bars).
+ */
+export function runningNewSql(newBars: string, running: string): string {
+  return `SELECT n.symbol, n.date, n.adj_close, n.pos, r.adj_close AS last_close, r.sum49, r.sum199,
+    r.max252, r.min252, r.leave252 IS NOT NULL AND (r.leave252 = r.max252 OR r.leave252 = r.min252) AS rescan
+  FROM ${newBars} n JOIN ${running} r ON r.symbol = n.symbol AND r.pos = n.pos - 1
+  WHERE n.k = 1`;
+}
+
+/**
+ * What the running step needs from the stored bars (`tails`: symbol, date, adj_close, pos; each symbol's last
+ * FEATURES_LOOKBACK_BARS bars before its new bar, older ones ignored) for each bar of `runNew` (runningNewSql):
+ * the prices leaving the 49/199-bar sums, the next `leave252`, the date the new bar's last 252 bars start at
+ * (SymbolState.tailStart), and for a `rescan` the max/min of the frame's other 251 bars. One pass over the tails
+ * joined on the symbol, keeping 3 rows per symbol (252 for a rescan, a few symbols a day).
+ */
+export function runningLookupSql(tails: string, runNew: string): string {
+  const back = FEATURES_LOOKBACK_BARS - 1;
+  return `SELECT r.symbol,
+    any_value(${dec('t.adj_close')}) FILTER (WHERE t.pos = r.pos - 49) AS out49,
+    any_value(${dec('t.adj_close')}) FILTER (WHERE t.pos = r.pos - 199) AS out199,
+    any_value(${dec('t.adj_close')}) FILTER (WHERE t.pos = r.pos - ${back}) AS leave252,
+    any_value(t.date) FILTER (WHERE t.pos = greatest(r.pos - ${back}, 1)) AS tail_start,
+    max(${dec('t.adj_close')}) FILTER (WHERE r.rescan AND t.pos >= r.pos - ${back}) AS rest_max,
+    min(${dec('t.adj_close')}) FILTER (WHERE r.rescan AND t.pos >= r.pos - ${back}) AS rest_min
+  FROM ${tails} t JOIN ${runNew} r ON t.symbol = r.symbol
+    AND (t.pos IN (r.pos - 49, r.pos - 199, greatest(r.pos - ${back}, 1)) OR (r.rescan AND t.pos >= r.pos - ${back}))
+  GROUP BY r.symbol`;
+}
+
+/**
+ * features.sql's window values (as newBarWindowsSql gives them) of the bars of `runNew` from their running state
+ * and `lookup` (runningLookupSql): the previous close, the sums plus the new price, the stored max/min (the frame
+ * of the new bar is the state's 252 bars). Exact: the sums are DECIMAL, as the windows sum them.
+ */
+export function runningWindowsSql(runNew: string, lookup: string): string {
+  return `SELECT r.symbol, r.date, r.adj_close, ${dec('r.adj_close')} AS price_dec, r.last_close AS prev_adj_close,
+    r.pos AS bar_index,
+    r.sum49 + coalesce(${dec('r.adj_close')}, 0) AS sum50,
+    r.sum199 + coalesce(${dec('r.adj_close')}, 0) AS sum200,
+    r.max252, r.min252, o.tail_start
+  FROM ${runNew} r JOIN ${lookup} o USING (symbol)`;
+}
+
+/** The running state after the bars of `runNew`: each sum gains the new price and loses the one leaving it. */
+export function nextRunningSql(runNew: string, lookup: string): string {
+  const p = dec('r.adj_close');
+  return `SELECT r.symbol, r.pos, r.adj_close,
+    ${sumDec(`r.sum49 + coalesce(${p}, 0) - coalesce(o.out49, 0)`)} AS sum49,
+    ${sumDec(`r.sum199 + coalesce(${p}, 0) - coalesce(o.out199, 0)`)} AS sum199,
+    greatest(CASE WHEN r.rescan THEN o.rest_max ELSE r.max252 END, ${p}) AS max252,
+    least(CASE WHEN r.rescan THEN o.rest_min ELSE r.min252 END, ${p}) AS min252,
+    o.leave252
+  FROM ${runNew} r JOIN ${lookup} o USING (symbol)`;
 }

@@ -82,6 +82,18 @@ async function outputs(workdir: string, out: string): Promise<Record<string, str
   await db.run(`COPY (SELECT * FROM ${all} QUALIFY pos > max(pos) OVER (PARTITION BY symbol) - 252
     ORDER BY symbol, pos) TO '${dump}'`);
   files['lake/breadth tail'] = readFileSync(dump, 'utf8');
+  // The running state (each symbol's sums, max/min and the bar leaving them at its last bar), which a nightly run
+  // updates from the bars entering and leaving instead of aggregating it afresh: as a full run aggregates it.
+  const dir = join(workdir, 'lake', 'breadth');
+  const running = readdirSync(dir).filter((f) => f.startsWith('_incremental-running-'));
+  expect(running, 'running state files').toHaveLength(1);
+  const state = JSON.parse(readFileSync(join(dir, '_incremental.json'), 'utf8')) as { running?: string };
+  expect(state.running).toBe(running[0]);
+  const runningDump = join(tmp, `dump-${step++}.csv`);
+  await db.run(
+    `COPY (SELECT * FROM read_parquet('${join(dir, running[0]!)}') ORDER BY symbol) TO '${runningDump}'`,
+  );
+  files['lake/breadth running'] = readFileSync(runningDump, 'utf8');
   db.closeSync();
   return files;
 }

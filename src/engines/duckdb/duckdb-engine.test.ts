@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
@@ -437,5 +438,68 @@ describe('DuckDbEngine against an independent reference', () => {
     const single = await engine({ threads: 1 });
     await single.writePrices(bars, { source: 'random', synthetic: true });
     expect(await single.computeBreadth()).toEqual(got);
+  });
+});
+
+describe('DuckDbEngine incremental runs: missed nights, then one', () => {
+  it('two new bars in one run (framed aggregates), then one (the running state): as a full run stores them', async () => {
+    const rand = rng(11);
+    // Long, around the look-back, short, and a late listing: 8 bars of each leave after the first run.
+    const bars: DailyBar[] = [];
+    for (const [s, start, end] of [
+      ['L', 0, 420],
+      ['M', 150, 420],
+      ['S', 380, 420],
+      ['N', 410, 420],
+    ] as const) {
+      let p = 50;
+      for (let n = start; n < end; n++) {
+        p = Math.max(1, Math.round((p + (rand() - 0.45) * 3) * 4) / 4);
+        bars.push(bar(s, n, p));
+      }
+    }
+    const meta = { source: 'random', synthetic: true };
+    const upTo = (last: number) => bars.filter((b) => b.date <= day(last));
+    const paths: string[] = [];
+    const onPath = (p: { incremental: boolean; summary?: string; reason?: string }) => {
+      paths.push(p.incremental ? p.summary! : `full: ${p.reason}`);
+    };
+    const e = await engine();
+    await e.writePrices(upTo(416), meta);
+    await e.computeBreadth(undefined, {}, { listName: 'l', onPath });
+    await e.writePrices(
+      bars.filter((b) => b.date > day(416) && b.date <= day(418)),
+      meta,
+    );
+    await e.computeBreadth(undefined, {}, { listName: 'l', onPath });
+    await e.writePrices(
+      bars.filter((b) => b.date > day(418)),
+      meta,
+    );
+    const got = await e.computeBreadth(undefined, {}, { listName: 'l', onPath });
+    expect(paths[0]).toMatch(/^full: /);
+    expect(paths[1]).toMatch(/^incremental: 2 new days, 4 symbols recomputed/);
+    expect(paths[2]).toMatch(/^incremental: 1 new day, 4 symbols recomputed/);
+
+    const fresh = await engine();
+    await fresh.writePrices(bars, meta);
+    expect(await fresh.computeBreadth(undefined, {}, { listName: 'l' })).toEqual(got);
+    const sorted = (rows: Record<string, unknown>[]) =>
+      rows.sort((a, b) => `${a.symbol}${a.date}`.localeCompare(`${b.symbol}${b.date}`));
+    expect(sorted(await e.readRows(TABLE.features))).toEqual(sorted(await fresh.readRows(TABLE.features)));
+    // The running state the next night starts from: each symbol's sums and max/min at its last bar.
+    const running = async (x: DuckDbEngine) => {
+      const dir = x.lake.tableDir(TABLE.breadth);
+      const file = readdirSync(dir).find((f) => f.startsWith('_incremental-running-'))!;
+      const db = await (await DuckDBInstance.create(':memory:')).connect();
+      const rows = (
+        await db.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, file)}') ORDER BY symbol`)
+      ).getRowObjectsJS();
+      db.closeSync();
+      return rows;
+    };
+    const stored = await running(e);
+    expect(stored.map((r) => r.symbol)).toEqual(['L', 'M', 'N', 'S']);
+    expect(stored).toEqual(await running(fresh));
   });
 });

@@ -49,7 +49,7 @@ import {
   planRecompute,
   type RunKey,
 } from '../incremental-plan.ts';
-import { sqlFingerprint } from '../incremental-sql.ts';
+import { runningStateSql, sqlFingerprint } from '../incremental-sql.ts';
 import { rowsDigests } from '../rows-digest.ts';
 import { loadSql } from '../sql-files.ts';
 import { checkCsvFiles, csvIncomingSql, dropCsvTables } from './csv-ingest.ts';
@@ -58,9 +58,11 @@ import {
   type NextTails,
   readState,
   runIncremental,
+  runningPath,
   type SqlSession,
   tailPaths,
   tailsOfFeatures,
+  writeRunning,
   writeState,
   writeTail,
 } from './incremental.ts';
@@ -487,6 +489,7 @@ export class DuckDbEngine implements LakeEngine {
       stats: IncrementalState['stats'],
       featureFiles: string[],
       tails: string[] | undefined,
+      running: string | undefined,
     ): IncrementalState => ({
       format: 1,
       ...run,
@@ -495,12 +498,17 @@ export class DuckDbEngine implements LakeEngine {
       featureFiles,
       stats,
       ...(tails ? { tails } : {}),
+      ...(tails && running ? { running } : {}),
     });
     if (plan.kind === 'incremental') {
       if (plan.recompute.length === 0 && plan.removed.length === 0) {
         // Nothing in the run's scope changed: the stored tables stand; the state moves to this prices version.
         const tails = tailPaths(this.lake, state)?.map((p) => basename(p));
-        writeState(this.lake, nextState(state!.stats, state!.featureFiles, tails));
+        const running = runningPath(this.lake, state);
+        writeState(
+          this.lake,
+          nextState(state!.stats, state!.featureFiles, tails, running ? basename(running) : undefined),
+        );
         opts.onPath?.({
           incremental: true,
           summary: 'incremental: no bar of the run changed, nothing recomputed',
@@ -519,9 +527,10 @@ export class DuckDbEngine implements LakeEngine {
         meta: lineage,
         state: state!,
         tails: tailPaths(this.lake, state),
+        running: runningPath(this.lake, state),
       });
-      const { days, tails } = await this.storeBreadth('breadth_result', lineage, done.tails);
-      writeState(this.lake, nextState(done.stats, done.featureFiles, tails));
+      const { days, tails, running } = await this.storeBreadth('breadth_result', lineage, done.tails);
+      writeState(this.lake, nextState(done.stats, done.featureFiles, tails, running));
       opts.onPath?.({ incremental: true, summary: describeIncremental({ ...done, ...plan }) });
       return days;
     }
@@ -541,39 +550,47 @@ export class DuckDbEngine implements LakeEngine {
     await this.conn.run('DROP VIEW prices');
     await this.conn.run(`DROP TYPE ${SYMBOL_ENUM}`);
     const stats = await tailsOfFeatures(this.session(), readParquet(featureFiles), 'next_tail');
-    const { days, tails } = await this.storeBreadth('breadth_result', lineage, {
+    await this.conn.run(`CREATE OR REPLACE TABLE next_running AS ${runningStateSql('next_tail')}`);
+    const { days, tails, running } = await this.storeBreadth('breadth_result', lineage, {
       keep: [],
       table: 'next_tail',
+      running: 'next_running',
     });
-    writeState(this.lake, nextState(stats, features.files, tails));
+    writeState(this.lake, nextState(stats, features.files, tails, running));
     return days;
   }
 
   /**
-   * Writes the `breadth` table from the temp table `table` (then dropped), with the next state's tails beside it
-   * (their temp table also dropped); returns its rows by date and the tails' file names.
+   * Writes the `breadth` table from the temp table `table` (then dropped), with the next state's tails and running
+   * state beside it (their temp tables also dropped); returns its rows by date and the tails' and running state's
+   * file names.
    */
   private async storeBreadth(
     table: string,
     lineage: TableMetaInput,
     next: NextTails | null,
-  ): Promise<{ days: BreadthDay[]; tails: string[] | undefined }> {
+  ): Promise<{ days: BreadthDay[]; tails: string[] | undefined; running: string | undefined }> {
     let tails: string[] | undefined;
+    let running: string | undefined;
     await this.lake.writeTable(
       TABLE.breadth,
       async (dir) => {
         if (next) {
           for (const f of next.keep) linkIntoStaging(f, dir);
           tails = [...next.keep.map((f) => basename(f)), await writeTail(this.session(), next.table, dir)];
+          running = await writeRunning(this.session(), next.running, dir);
         }
         return { rows: await this.copyToParquet(`SELECT * FROM ${table} ORDER BY date`, dir, 'breadth') };
       },
       lineage,
     );
-    if (next) await this.conn.run(`DROP TABLE ${next.table}`);
+    if (next) {
+      await this.conn.run(`DROP TABLE ${next.table}`);
+      await this.conn.run(`DROP TABLE ${next.running}`);
+    }
     const days = await this.readBreadth(table);
     await this.conn.run(`DROP TABLE ${table}`);
-    return { days, tails };
+    return { days, tails, running };
   }
 
   private async storedBreadth(): Promise<BreadthDay[]> {

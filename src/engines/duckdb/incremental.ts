@@ -18,6 +18,12 @@ import {
   featuresOuterSelect,
   newBarsSql,
   newBarWindowsSql,
+  nextRunningSql,
+  RUNNING_COLUMNS,
+  runningLookupSql,
+  runningNewSql,
+  runningStateSql,
+  runningWindowsSql,
   statsFromRows,
   symbolBarsSql,
   tailOfFeaturesSql,
@@ -59,6 +65,16 @@ const TAIL_SUFFIX = '.pq';
 /** How many tails files a run of new days adds to before they are written afresh (shared with the Spark engine). */
 export { TAIL_FILES_MAX } from '../incremental-plan.ts';
 
+/** The running state's file (IncrementalState.running), named per run like the tails. */
+const RUNNING_PREFIX = '_incremental-running-';
+
+/** The absolute path of the state's running state file when it is there, else null. */
+export function runningPath(lake: Lake, state: IncrementalState | null): string | null {
+  if (!state?.running) return null;
+  const path = join(lake.tableDir(TABLE.breadth), state.running);
+  return existsSync(path) ? path : null;
+}
+
 /** The absolute paths of the state's tails files when all of them are there, else null. */
 export function tailPaths(lake: Lake, state: IncrementalState | null): string[] | null {
   const names = state?.tails ?? (state?.tail ? [state.tail] : []);
@@ -73,6 +89,8 @@ export interface NextTails {
   keep: string[];
   /** Temp table (symbol, date, adj_close, pos) written as a new file, then dropped. */
   table: string;
+  /** Temp table of the next running state (runningStateSql's columns), written as its file, then dropped. */
+  running: string;
 }
 
 /**
@@ -84,6 +102,15 @@ export async function writeTail(db: SqlSession, table: string, dir: string): Pro
   const name = `${TAIL_PREFIX}${randomBytes(4).toString('hex')}${TAIL_SUFFIX}`;
   await db.run(`COPY (SELECT symbol, date, adj_close, pos FROM ${table})
     TO ${literal(join(dir, name))} (${PARQUET_WRITE})`);
+  return name;
+}
+
+/** Writes the running state table `table` into `dir` beside the tails; returns its name for IncrementalState.running. */
+export async function writeRunning(db: SqlSession, table: string, dir: string): Promise<string> {
+  const name = `${RUNNING_PREFIX}${randomBytes(4).toString('hex')}${TAIL_SUFFIX}`;
+  await db.run(
+    `COPY (SELECT ${RUNNING_COLUMNS} FROM ${table}) TO ${literal(join(dir, name))} (${PARQUET_WRITE})`,
+  );
   return name;
 }
 
@@ -150,6 +177,8 @@ export interface IncrementalRun {
   state: IncrementalState;
   /** The stored tails' files (tailPaths), or null: then they are read from the prices and none are kept. */
   tails: string[] | null;
+  /** The stored running state's file (runningPath), or null: then it is aggregated from the tails. */
+  running: string | null;
 }
 
 export interface IncrementalResult {
@@ -222,6 +251,19 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
       removed: r.removed.length,
     });
   const rewriteTails = r.tails !== null && !appendTails;
+  // The running state goes with the tails: the stored one (aggregated from the tails when the state has none: a
+  // state written before it existed), and the next one, built from each path's new rows, then the stored rows of
+  // every symbol not recomputed.
+  if (r.tails) {
+    await db.run(
+      `CREATE OR REPLACE TABLE running AS ${
+        r.running
+          ? `SELECT ${RUNNING_COLUMNS} FROM ${readParquet([r.running])}`
+          : runningStateSql(trimmedTails(r.tails))
+      }`,
+    );
+    await db.run('CREATE OR REPLACE TABLE next_running AS SELECT * FROM running LIMIT 0');
+  }
   if (rewriteTails) {
     await db.run(`CREATE OR REPLACE TABLE next_tail AS SELECT * FROM ${trimmedTails(r.tails!)}
       WHERE symbol NOT IN (SELECT symbol FROM recompute) AND symbol NOT IN (SELECT symbol FROM removed_symbols)`);
@@ -257,7 +299,39 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
         SELECT symbol, date, adj_close, pos FROM fast_tail WHERE date >= keep_from`);
       history = '(SELECT symbol, date, adj_close, pos FROM fast_tail)';
     }
-    await db.run(`CREATE OR REPLACE TABLE new_windows AS ${newBarWindowsSql('new_bars', history)}`);
+    // The bars whose window values another bar's frames would give: aggregated over their frames.
+    let framed = 'new_bars';
+    if (r.tails) {
+      // One new bar after the bar its symbol's running state is at (a nightly run): its window values from that
+      // state, and the next state from the bars leaving the frames, looked up in the tails (no frame aggregated).
+      await db.run(`CREATE OR REPLACE TABLE run_new AS ${runningNewSql('new_bars', 'running')}`);
+      await db.run(
+        `CREATE OR REPLACE TABLE run_lookup AS ${runningLookupSql(readParquet(r.tails), 'run_new')}`,
+      );
+      await db.run(`CREATE OR REPLACE TABLE new_windows AS ${runningWindowsSql('run_new', 'run_lookup')}`);
+      await db.run(`INSERT INTO next_running BY NAME ${nextRunningSql('run_new', 'run_lookup')}`);
+      await db.run('DROP TABLE run_lookup');
+      framed = '(SELECT * FROM new_bars WHERE symbol NOT IN (SELECT symbol FROM run_new))';
+      const [{ rest }] = (await db.rows(`SELECT count(*) AS rest FROM ${framed}`)) as [
+        { rest: number | bigint },
+      ];
+      if (Number(rest) === 0) framed = '';
+    } else {
+      await db.run(`CREATE OR REPLACE TABLE new_windows AS ${newBarWindowsSql('new_bars', history)}`);
+      framed = '';
+    }
+    if (framed) {
+      // Several new bars of a symbol (missed nights), or no running state at its last stored bar.
+      await db.run(`INSERT INTO new_windows BY NAME ${newBarWindowsSql(framed, history)}`);
+      if (r.tails) {
+        await db.run(
+          `INSERT INTO next_running BY NAME ${runningStateSql(
+            `(SELECT h.* FROM ${history} h WHERE h.symbol IN (SELECT symbol FROM new_bars WHERE symbol NOT IN (SELECT symbol FROM next_running)))`,
+          )}`,
+        );
+      }
+    }
+    await db.run('DROP TABLE IF EXISTS run_new');
     await db.run(`${into}\n${fast}\nFROM new_windows w`);
     into = 'INSERT INTO new_features';
     // Each symbol's state from its last new bar (its first date stays the stored one).
@@ -302,12 +376,21 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
       '(SELECT f.symbol, f.date, f.adj_close, f.bar_index + c."offset" AS bar_index FROM tail_features f JOIN recompute c ON f.symbol = c.symbol)';
     Object.assign(recomputed, await tailsOfFeatures(db, shifted, 'slow_tail'));
     if (rewriteTails) await db.run('INSERT INTO next_tail SELECT * FROM slow_tail');
+    if (r.tails) await db.run(`INSERT INTO next_running BY NAME ${runningStateSql('slow_tail')}`);
     await db.run('DROP TABLE slow_tail');
     await db.run('DROP TABLE tail_features');
   }
 
   // The new state: untouched symbols keep theirs; a tail that did not start at the first bar keeps `first`.
   const stats = nextStats(r.state, r.recompute, r.removed, recomputed, isFast);
+
+  if (r.tails) {
+    // The symbols whose stored bars stand keep their running state (not one removed or whose history changed).
+    await db.run(`INSERT INTO next_running SELECT * FROM running
+      WHERE symbol NOT IN (SELECT symbol FROM next_running) AND symbol NOT IN (SELECT symbol FROM removed_symbols)
+        AND symbol NOT IN (SELECT symbol FROM recompute WHERE NOT fast)`);
+    await db.run('DROP TABLE running');
+  }
 
   const [{ new_rows, new_first }] = (await db.rows(
     'SELECT count(*) AS new_rows, CAST(min(date) AS VARCHAR) AS new_first FROM new_features',
@@ -375,7 +458,7 @@ export async function runIncremental(r: IncrementalRun): Promise<IncrementalResu
     stats,
     featureFiles: written.files,
     breadth: 'breadth_result',
-    tails: r.tails ? { keep: appendTails ? r.tails : [], table: 'next_tail' } : null,
+    tails: r.tails ? { keep: appendTails ? r.tails : [], table: 'next_tail', running: 'next_running' } : null,
     reaggregatedFrom: from,
     reaggregatedDays: Number(days),
     newDays: Number(fresh),
