@@ -7,6 +7,7 @@ import { ALL_DATES, type DateRange } from '../../domain/bar.ts';
 import { Lake, TABLE } from '../../lake/index.ts';
 import { YAHOO_CSV_HEADER } from '../../sources/csv.ts';
 import type { CsvFileCounts, CsvFileIn } from '../engine.ts';
+import { loadPlainCsvFiles, PLAIN_TABLE, type PlainLoadOptions } from './csv-plain.ts';
 import { DuckDbEngine } from './duckdb-engine.ts';
 import { readParquet } from './sql-util.ts';
 
@@ -151,5 +152,46 @@ describe('csv:DIR loads: the plain reader and the SQL path write the same prices
     const [pf] = plain.lake.parquetFiles(TABLE.prices)!;
     const [sf] = sql.lake.parquetFiles(TABLE.prices)!;
     expect(readFileSync(pf!).equals(readFileSync(sf!))).toBe(true);
+  });
+});
+
+describe('the plain reader on a worker thread', () => {
+  /** The table and results of one load of `files` (ids in the order given) with `opts`. */
+  async function plainLoad(files: readonly CsvFileIn[], opts: PlainLoadOptions) {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      const load = await loadPlainCsvFiles(
+        conn,
+        files.map((f, id) => ({ id, path: f.path })),
+        ALL_DATES,
+        opts,
+      );
+      // rowid: the order the rows were appended in (the prices write keeps it).
+      const rows = (
+        await conn.runAndReadAll(`SELECT rowid, * FROM ${PLAIN_TABLE} ORDER BY rowid`)
+      ).getRowsJS();
+      return { load, rows: JSON.stringify(rows, (_, v) => (typeof v === 'bigint' ? String(v) : v)) };
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  }
+
+  it('loads the same rows in the same order, with the same per-file results, as this thread, files cut across batches', async () => {
+    // LONG (5,000 rows) spans batches of 2,048 rows; EXPO and BAD are declined, their dates ascending.
+    const files = writeFiles();
+    const here = await plainLoad(files, { worker: false });
+    expect(here.load.counts.filter((c) => c === null)).toHaveLength(2);
+    expect(here.load.ascending).toEqual(files.map((f) => ['EXPO', 'BAD'].includes(f.symbol)));
+    for (const opts of [
+      { worker: true },
+      { worker: true, batchRows: 2048 },
+      { worker: false, batchRows: 2048 },
+    ]) {
+      const other = await plainLoad(files, opts);
+      expect(other.load).toEqual(here.load);
+      expect(other.rows).toBe(here.rows);
+    }
   });
 });

@@ -1,8 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, INTEGER } from '@duckdb/node-api';
 import type { DateRange } from '../../domain/bar.ts';
-import { datesAscending } from '../../sources/csv.ts';
-import { CsvColumns, type PlainCsvCounts, readPlainCsv } from '../../sources/csv-columns.ts';
+import type { PlainCsvCounts } from '../../sources/csv-columns.ts';
+import {
+  CHUNK_ROWS,
+  type PlainBatch,
+  type PlainFile,
+  parsePlainBatches,
+} from '../../sources/csv-plain-batches.ts';
+import type { PlainWorkerData } from '../../sources/csv-plain-worker.ts';
 
 /**
  * Plain CSV files (src/sources/csv-columns.ts) read in JavaScript and handed to DuckDB in column chunks: for such
@@ -10,22 +18,26 @@ import { CsvColumns, type PlainCsvCounts, readPlainCsv } from '../../sources/csv
  * over the same lines costs a fraction of it. The rows go into `csv_plain(file_id, days, open, high, low, close,
  * adj_close, volume)` in the order the files are given, each file's rows in date order, so the table is in
  * (file_id, date) order as appended.
+ *
+ * Reading and parsing (src/sources/csv-plain-batches.ts) run on a worker thread while this thread appends the
+ * previous batch: the two halves cost about the same, and the appender must stay on the connection's thread.
  */
 
 export const PLAIN_TABLE = 'csv_plain';
 
-/** DuckDB's vector size: a data chunk holds at most this many rows. */
-const CHUNK_ROWS = 2048;
-/** Files read ahead of the parser (the disk works while a file is parsed). */
-const READS_AHEAD = 4;
+export type { PlainFile } from '../../sources/csv-plain-batches.ts';
 
 const TYPES = [INTEGER, INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
 
-/** One file to read: its path and the id its rows carry (its place in symbol order). */
-export interface PlainFile {
-  id: number;
-  path: string;
-}
+/** Below this many files a worker's start (~50 ms) costs more than the parse it would take off this thread. */
+const WORKER_MIN_FILES = 32;
+/** Batches parsed ahead of the appender (each ~3.4 MB of columns). */
+const BATCHES_AHEAD = 4;
+/**
+ * The worker's module. Absent in the Action's bundle (dist/), which then parses on this thread: same rows, same
+ * order, one core.
+ */
+const WORKER_URL = new URL('../../sources/csv-plain-worker.ts', import.meta.url);
 
 /** What the plain reader made of the files, in the order given. */
 export interface PlainLoad {
@@ -39,12 +51,22 @@ export interface PlainLoad {
   ascending: boolean[];
 }
 
+/** How a load parses: the table is the same whatever they are (src/engines/duckdb/csv-plain.test.ts). */
+export interface PlainLoadOptions {
+  /** Parse on a worker thread. Default: with WORKER_MIN_FILES files or more, when the worker's module is there. */
+  worker?: boolean;
+  /** Rows per batch (tests cut files across batches with small ones). */
+  batchRows?: number;
+}
+
 /** Reads `files` (in the order given, ids ascending) into `csv_plain`. */
 export async function loadPlainCsvFiles(
   conn: DuckDBConnection,
   files: readonly PlainFile[],
   range: DateRange,
+  opts: PlainLoadOptions = {},
 ): Promise<PlainLoad> {
+  const worker = opts.worker ?? (files.length >= WORKER_MIN_FILES && existsSync(fileURLToPath(WORKER_URL)));
   await conn.run(`CREATE OR REPLACE TABLE ${PLAIN_TABLE} (file_id INTEGER, days INTEGER, open DOUBLE, high DOUBLE,
     low DOUBLE, close DOUBLE, adj_close DOUBLE, volume DOUBLE)`);
   // The appender's rows go in through an insert that DuckDB runs in parallel, out of order, unless insertion order
@@ -54,68 +76,84 @@ export async function loadPlainCsvFiles(
   ).getRowsJS()[0]![0];
   await conn.run('SET preserve_insertion_order = true');
   const appender = await conn.createAppender(PLAIN_TABLE);
-  const cols = new CsvColumns(64 * 1024);
   const chunk = DuckDBDataChunk.create(TYPES);
-  // Rows of cols by file: ids[k] owns rows up to ends[k].
-  const ids: number[] = [];
-  const ends: number[] = [];
-  const results: (PlainCsvCounts | null)[] = [];
-  const ascending: boolean[] = [];
-  const read = (i: number) =>
-    readFile(files[i]!.path).then(
-      (b) => b,
-      () => null, // read before and now gone: the SQL path names the problem
-    );
-  const ahead: Promise<Buffer | null>[] = [];
-  for (let i = 0; i < Math.min(READS_AHEAD, files.length); i++) ahead.push(read(i));
-  try {
-    for (let i = 0; i < files.length; i++) {
-      const bytes = await ahead[i]!;
-      if (i + READS_AHEAD < files.length) ahead.push(read(i + READS_AHEAD));
-      delete ahead[i];
-      const counts = bytes === null ? null : readPlainCsv(bytes, range, cols);
-      results.push(counts);
-      ascending.push(counts === null && bytes !== null && datesAscending(bytes));
-      if (counts === null || counts.bars === 0) continue;
-      ids.push(files[i]!.id);
-      ends.push(cols.length);
-      if (cols.length >= CHUNK_ROWS) appendChunks(appender, chunk, cols, ids, ends, false);
+  const load: PlainLoad = { counts: [], ascending: [] };
+  const take = (batch: PlainBatch) => {
+    appendBatch(appender, chunk, batch);
+    for (const f of batch.files) {
+      load.counts.push(f.counts);
+      load.ascending.push(f.ascending);
     }
-    appendChunks(appender, chunk, cols, ids, ends, true);
+  };
+  try {
+    if (worker) await parseOnWorker(files, range, opts.batchRows, take);
+    else await parsePlainBatches(files, range, async (batch) => take(batch), opts.batchRows);
     appender.flushSync();
   } finally {
     appender.closeSync();
     await conn.run(`SET preserve_insertion_order = ${preserved === true}`);
   }
-  return { counts: results, ascending };
+  return load;
 }
 
-/** Appends the rows of `cols` in whole chunks (and the rest when `all`), then keeps only what was not appended. */
-function appendChunks(
+/** Runs parsePlainBatches on a worker thread, giving each batch to `take` here, in order. */
+function parseOnWorker(
+  files: readonly PlainFile[],
+  range: DateRange,
+  batchRows: number | undefined,
+  take: (batch: PlainBatch) => void,
+): Promise<void> {
+  const data: PlainWorkerData = { files: [...files], range, credits: BATCHES_AHEAD, batchRows };
+  const w = new Worker(WORKER_URL, { workerData: data });
+  return new Promise<void>((resolve, reject) => {
+    let finished = false;
+    const fail = (err: unknown) => {
+      if (finished) return;
+      finished = true;
+      void w.terminate();
+      reject(err);
+    };
+    w.on('message', (batch: PlainBatch | null) => {
+      if (finished) return;
+      if (batch === null) {
+        finished = true;
+        resolve();
+        return;
+      }
+      try {
+        take(batch);
+        w.postMessage(1);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`the CSV parse worker exited with code ${code} before its end`)));
+  });
+}
+
+/** Appends a batch's rows in chunks of CHUNK_ROWS (its last chunk may be shorter). */
+function appendBatch(
   appender: { appendDataChunk(c: DuckDBDataChunk): void },
   chunk: DuckDBDataChunk,
-  cols: CsvColumns,
-  ids: number[],
-  ends: number[],
-  all: boolean,
+  b: PlainBatch,
 ): void {
-  const upto = all ? cols.length : cols.length - (cols.length % CHUNK_ROWS);
   let seg = 0;
-  for (let start = 0; start < upto; start += CHUNK_ROWS) {
-    const size = Math.min(CHUNK_ROWS, upto - start);
+  const values = [b.open, b.high, b.low, b.close, b.adjClose, b.volume];
+  for (let start = 0; start < b.length; start += CHUNK_ROWS) {
+    const size = Math.min(CHUNK_ROWS, b.length - start);
     // One chunk reused: creating one per 2,048 rows costs about as much as filling it.
     chunk.reset();
     chunk.rowCount = size;
     const id = chunk.getColumnVector(0);
     for (let r = 0; r < size; r++) {
-      while (ends[seg]! <= start + r) seg++;
-      id.setItem(r, ids[seg]!);
+      while (b.ends[seg]! <= start + r) seg++;
+      id.setItem(r, b.ids[seg]!);
     }
     id.flush();
     const days = chunk.getColumnVector(1);
-    for (let r = 0; r < size; r++) days.setItem(r, cols.date[start + r]!);
+    for (let r = 0; r < size; r++) days.setItem(r, b.date[start + r]!);
     days.flush();
-    const values = [cols.open, cols.high, cols.low, cols.close, cols.adjClose, cols.volume];
     for (let c = 0; c < values.length; c++) {
       const v = chunk.getColumnVector(c + 2);
       const a = values[c]!.subarray(start, start + size);
@@ -128,11 +166,4 @@ function appendChunks(
     }
     appender.appendDataChunk(chunk);
   }
-  // Drop the appended rows and the segments they covered.
-  let drop = 0;
-  while (drop < ends.length && ends[drop]! <= upto) drop++;
-  ids.splice(0, drop);
-  ends.splice(0, drop);
-  for (let k = 0; k < ends.length; k++) ends[k] = ends[k]! - upto;
-  cols.shift(upto);
 }
