@@ -63,7 +63,7 @@ export function nodeCheck(version = process.versions.node): CheckResult {
 /** The embedded engine: the native DuckDB binding loads and answers a query. */
 export async function duckdbCheck(): Promise<CheckResult> {
   try {
-    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { DuckDBInstance } = await import('../engines/duckdb/native.ts');
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     const version = String((await conn.runAndReadAll('SELECT version() AS v')).getRowObjects()[0]?.v);

@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { bundledCli } from '../../bin/bundled.js';
 import { runBf } from '../support/run-bf.ts';
 
 /**
@@ -10,13 +12,14 @@ import { runBf } from '../support/run-bf.ts';
  * ~55 ms of CPU each. The packages a command needs are imported where it runs (import()).
  */
 describe('the CLI start', () => {
-  it('loads no package but commander before a command runs', async () => {
-    // A resolve hook in the bf process itself: every module it loads, as resolved.
+  it('loads no package but commander (bundled, none) before a command runs', async () => {
+    // A load hook in the bf process itself: every module it loads (not what it only resolves: bin/bundled.js
+    // looks up a package's version).
     const hook = join(mkdtempSync(join(tmpdir(), 'bf-imports-')), 'hook.mjs');
     writeFileSync(
       hook,
       `import { registerHooks } from 'node:module';
-registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); process.stderr.write('bf-import ' + r.url + '\\n'); return r; } });
+registerHooks({ load(url, ctx, next) { process.stderr.write('bf-import ' + url + '\\n'); return next(url, ctx); } });
 `,
     );
     const r = await runBf(['--version'], {}, { nodeArgs: ['--import', hook] });
@@ -25,8 +28,12 @@ registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); process.st
       .split('\n')
       .filter((l) => l.startsWith('bf-import '))
       .map((l) => l.slice('bf-import '.length));
-    // The hook sees the CLI's own modules, so an empty list would mean it saw nothing.
-    expect(urls.some((u) => u.endsWith('/src/cli/main.ts'))).toBe(true);
+    // The hook sees the CLI's entry (the bundle when it is current: bin/bundled.js), so an empty list would mean it
+    // saw nothing; the bundle has commander in it.
+    const bundle = bundledCli(pathToFileURL(`${resolve(import.meta.dirname, '../..')}/`));
+    expect(urls).toContain(
+      bundle ?? pathToFileURL(resolve(import.meta.dirname, '../../src/cli/main.ts')).href,
+    );
     const packages = new Set(
       urls
         .filter((u) => u.includes('/node_modules/'))
@@ -35,6 +42,6 @@ registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); process.st
           return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
         }),
     );
-    expect([...packages]).toEqual(['commander']);
+    expect([...packages]).toEqual(bundle ? [] : ['commander']);
   });
 });

@@ -34,10 +34,15 @@ const WORKER_MIN_FILES = 32;
 /** Batches parsed ahead of the appender (each ~3.4 MB of columns). */
 const BATCHES_AHEAD = 4;
 /**
- * The worker's module. Absent in the Action's bundle (dist/), which then parses on this thread: same rows, same
- * order, one core.
+ * The worker's module: the source, or beside this code in the CLI's bundle (dist/cli/, where scripts/build-dist.mjs
+ * makes it an entry point of its own). Absent in the Action's bundle (dist/), which then parses on this thread:
+ * same rows, same order, one core.
  */
-const WORKER_URL = new URL('../../sources/csv-plain-worker.ts', import.meta.url);
+const WORKER_URL =
+  [
+    new URL('../../sources/csv-plain-worker.ts', import.meta.url),
+    new URL('./csv-plain-worker.js', import.meta.url),
+  ].find((u) => existsSync(fileURLToPath(u))) ?? null;
 
 /** What the plain reader made of the files, in the order given. */
 export interface PlainLoad {
@@ -66,7 +71,7 @@ export async function loadPlainCsvFiles(
   range: DateRange,
   opts: PlainLoadOptions = {},
 ): Promise<PlainLoad> {
-  const worker = opts.worker ?? (files.length >= WORKER_MIN_FILES && existsSync(fileURLToPath(WORKER_URL)));
+  const worker = opts.worker ?? (files.length >= WORKER_MIN_FILES && WORKER_URL !== null);
   await conn.run(`CREATE OR REPLACE TABLE ${PLAIN_TABLE} (file_id INTEGER, days INTEGER, open DOUBLE, high DOUBLE,
     low DOUBLE, close DOUBLE, adj_close DOUBLE, volume DOUBLE)`);
   // The appender's rows go in through an insert that DuckDB runs in parallel, out of order, unless insertion order
@@ -103,6 +108,7 @@ function parseOnWorker(
   batchRows: number | undefined,
   take: (batch: PlainBatch) => void,
 ): Promise<void> {
+  if (WORKER_URL === null) return Promise.reject(new Error('the CSV parse worker module is not installed'));
   const data: PlainWorkerData = { files: [...files], range, credits: BATCHES_AHEAD, batchRows };
   const w = new Worker(WORKER_URL, { workerData: data });
   return new Promise<void>((resolve, reject) => {

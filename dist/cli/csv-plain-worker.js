@@ -1,0 +1,3 @@
+import { createRequire as __bfCreateRequire } from 'node:module';
+const require = __bfCreateRequire(import.meta.url);
+import{b as i,c as n}from"./chunk-RIA7XPMQ.js";import"./chunk-O5JVLKBG.js";import"./chunk-OYKBXIMD.js";import"./chunk-O7U5ROQ3.js";import"./chunk-HXSC75IH.js";import"./chunk-DVTTKJ73.js";import{parentPort as o,workerData as l}from"node:worker_threads";var e=o,{files:c,range:m,credits:p,batchRows:f}=l,a=p,t=null;e.on("message",()=>{a++,t?.(),t=null});await n(c,m,async r=>{for(;a===0;)await new Promise(s=>t=s);a--,e.postMessage(r,i(r))},f);e.postMessage(null);e.close();

@@ -1,0 +1,3 @@
+import { createRequire as __bfCreateRequire } from 'node:module';
+const require = __bfCreateRequire(import.meta.url);
+import{c as a,d as b,e as c,f as d,g as e,h as f,i as g,j as h,k as i,l as j,m as k,n as l,o as m,p as n}from"./chunk-32HLEWO3.js";import"./chunk-YGT5GEMT.js";import"./chunk-KFVMRUZZ.js";import"./chunk-O7U5ROQ3.js";import"./chunk-GI2E3LQN.js";import"./chunk-SP52WGPJ.js";import"./chunk-MN6PXJ3M.js";import"./chunk-LKMK37MJ.js";import"./chunk-HXSC75IH.js";import"./chunk-DVTTKJ73.js";export{a as DEFAULT_WAIT_SECONDS,b as FAILURE_LOG_LINES,g as PS_MAX_AGE_MS,e as StackNotReadyError,f as StartedStack,c as composeProjectFor,l as restartService,n as saveLogs,j as stackHealth,m as stackLogs,i as stackStatus,h as startStack,k as stopStack,d as validateServices};
