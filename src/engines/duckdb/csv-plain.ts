@@ -151,14 +151,19 @@ function appendBatch(
     // One chunk reused: creating one per 2,048 rows costs about as much as filling it.
     chunk.reset();
     chunk.rowCount = size;
+    // The columns' items written in bulk (a reset chunk is all valid), not a setItem per row: ~27 M calls fewer at
+    // 3,000 × 20 years.
     const id = chunk.getColumnVector(0);
-    for (let r = 0; r < size; r++) {
+    const ids = (id as unknown as { items: Int32Array }).items;
+    for (let r = 0; r < size; ) {
       while (b.ends[seg]! <= start + r) seg++;
-      id.setItem(r, b.ids[seg]!);
+      const to = Math.min(size, b.ends[seg]! - start);
+      ids.fill(b.ids[seg]!, r, to);
+      r = to;
     }
     id.flush();
     const days = chunk.getColumnVector(1);
-    for (let r = 0; r < size; r++) days.setItem(r, b.date[start + r]!);
+    (days as unknown as { items: Int32Array }).items.set(b.date.subarray(start, start + size));
     days.flush();
     for (let c = 0; c < values.length; c++) {
       const v = chunk.getColumnVector(c + 2);
