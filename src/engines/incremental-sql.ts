@@ -78,10 +78,14 @@ export function newBarsSql(prices: string, recompute: string): string {
     JOIN ${recompute} c ON p.symbol = c.symbol AND c.fast AND p.date >= c.keep_from`;
 }
 
-/** Each symbol's state after its new bars (the first date stays the stored one), from newBarWindowsSql's rows. */
+/**
+ * Each symbol's state after its new bars (the first date stays the stored one), from newBarWindowsSql's rows; also
+ * how many new bars it has and the first one's date.
+ */
 export function windowsStateSql(windows: string): string {
   return `SELECT symbol, max(bar_index) AS bars, CAST(max(date) AS STRING) AS last,
-      CAST(max_by(tail_start, bar_index) AS STRING) AS tail_start
+      CAST(max_by(tail_start, bar_index) AS STRING) AS tail_start,
+      count(*) AS new_bars, CAST(min(date) AS STRING) AS first_new
     FROM ${windows} GROUP BY symbol`;
 }
 

@@ -5,6 +5,14 @@ import type { ComposeProject } from '../../infra/compose.ts';
 import { serviceLogBlock } from '../../infra/service-logs.ts';
 import { composeProjectFor, type StackTarget } from '../../infra/stack.ts';
 import { commitVersion, parseCommit } from '../../lake/browse/delta-log.ts';
+import {
+  CHANGES_FILE,
+  changesOf,
+  deltaVersionId,
+  nextDeltaChangeLog,
+  parseChangeLog,
+  type SymbolChanges,
+} from '../../lake/changes.ts';
 import type { TableMeta, TableName } from '../../lake/index.ts';
 import { joinSources, pricesLineage } from '../../lake/lineage.ts';
 import { S3Lake, type S3LakeConfig, s3LakeConfig } from '../../lake/s3.ts';
@@ -12,6 +20,7 @@ import { BfError, UsageError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
 import { SerialQueue } from '../../util/serial-queue.ts';
 import {
+  type BreadthOptions,
   breadthDayFromRow,
   type ColumnSpec,
   checkColumns,
@@ -25,14 +34,28 @@ import {
   type TableWrite,
   type VanishedBars,
 } from '../engine.ts';
+import {
+  appendsTails,
+  describeIncremental,
+  type IncrementalState,
+  nextStats,
+  type Plan,
+  planRecompute,
+  type Recompute,
+  type RunKey,
+} from '../incremental-plan.ts';
+import { featuresOuterSelect, sqlFingerprint, statsFromRows } from '../incremental-sql.ts';
+import { loadSql } from '../sql-files.ts';
 import { DEFAULT_SPARK_SETTINGS, type SparkSettings } from './spark-config.ts';
 import {
   type DeltaCommit,
+  RECOMPUTE_COLUMNS,
   type SparkJobOutcome,
   type SparkJobRequest,
   type SparkOp,
   type SparkOpResult,
   type SparkRunner,
+  TAILS_TABLE,
   thriftRunner,
 } from './sql-runner.ts';
 import {
@@ -48,6 +71,11 @@ import { untilStoreServes } from './store-ready.ts';
 
 /** Table metadata kept next to each Delta table (underscore-prefixed: Delta and VACUUM ignore it). */
 export const META_OBJECT = '_bf_meta.json';
+/**
+ * The incremental state (IncrementalState) beside the breadth table, as the embedded engine keeps it: removed
+ * before a run writes features, written back last.
+ */
+export const STATE_OBJECT = '_incremental.json';
 /** How long each request of the store probe after a failed job may take (it answers in milliseconds when up). */
 const STORE_PROBE_MS = 10_000;
 
@@ -219,7 +247,17 @@ export class SparkEngine implements LakeEngine {
           added: number;
           vanished: VanishedBars[];
           version: number;
+          /** The Delta version merged into (null: the table was created) and, per symbol, its first changed bar. */
+          parent: number | null;
+          firstChanged: Record<string, string>;
         };
+        if (out.version !== out.parent) {
+          await this.writeChangeLog(
+            out.parent,
+            out.version,
+            mergeChanges(out.firstChanged, out.vanished, write),
+          );
+        }
         await this.writeMeta('prices', {
           source: joinSources([existing?.source ?? '', write.source]),
           synthetic: (existing?.synthetic ?? false) || write.synthetic,
@@ -249,8 +287,16 @@ export class SparkEngine implements LakeEngine {
     });
   }
 
-  /** Runs sql/features.sql then sql/breadth.sql on the cluster, stores both Delta tables, returns breadth by date. */
-  computeBreadth(symbols?: readonly string[], range: DateBounds = {}): Promise<BreadthDay[]> {
+  /**
+   * Runs sql/features.sql then sql/breadth.sql on the cluster, stores both Delta tables, returns breadth by date.
+   * Recomputes only what changed since the stored run of the same list and range when it can (the embedded
+   * engine's rule, ../incremental-plan.ts, with the same SQL, ../incremental-sql.ts), with the same result.
+   */
+  computeBreadth(
+    symbols?: readonly string[],
+    range: DateBounds = {},
+    opts: BreadthOptions = {},
+  ): Promise<BreadthDay[]> {
     return this.serial(async () => {
       const pricesMeta = await this.readMeta('prices');
       if (!pricesMeta || pricesMeta.rows === 0) {
@@ -272,21 +318,73 @@ export class SparkEngine implements LakeEngine {
           );
         }
       }
-      const [r] = await this.run('breadth', [
-        {
-          op: 'breadth',
-          symbols: symbols === undefined ? null : wanted,
-          start: range.start ?? null,
-          end: range.end ?? null,
-        },
-      ]);
+      const lineage = { source: pricesMeta.source, synthetic: pricesMeta.synthetic, symbols: wanted };
+      const scope = {
+        symbols: symbols === undefined ? null : wanted,
+        start: range.start ?? null,
+        end: range.end ?? null,
+      };
+      const run: RunKey = {
+        list: opts.listName ?? '',
+        start: scope.start,
+        end: scope.end,
+        sql: sqlFingerprint(),
+        symbols: wanted,
+      };
+      // The prices version read: the table's latest Delta commit, whatever its metadata object says.
+      const pricesCommit = await latestCommit(this.s3, this.s3.s3aUrl(this.s3.tableKey('prices')));
+      if (!pricesCommit) throw new BfError(`no Delta table prices at ${this.location}`);
+      const pricesVersion = deltaVersionId(pricesCommit.version);
+      const state = await this.readState();
+      const log = parseChangeLog(await this.s3.getText(`${this.s3.tableKey('prices')}/${CHANGES_FILE}`));
+      let plan = planRecompute({
+        state,
+        run,
+        changes: changesOf(log, state?.prices ?? null, pricesVersion),
+        featureFiles: (await this.readMeta('features'))?.files ?? null,
+        full: opts.full,
+      });
+      if (plan.kind === 'incremental' && !(await this.tailsCurrent(state!))) {
+        plan = { kind: 'full', reason: 'the stored tails are not the ones the stored state describes' };
+      }
+      const nextState = (
+        stats: IncrementalState['stats'],
+        featureFiles: string[],
+        tails: string[],
+      ): IncrementalState => ({
+        format: 1,
+        ...run,
+        symbols: [...wanted],
+        prices: pricesVersion,
+        featureFiles,
+        stats,
+        tails,
+      });
+      if (plan.kind === 'incremental') {
+        if (plan.recompute.length === 0 && plan.removed.length === 0) {
+          // Nothing in the run's scope changed: the stored tables stand; the state moves to this prices version.
+          await this.writeState(nextState(state!.stats, state!.featureFiles, state!.tails ?? []));
+          opts.onPath?.({
+            incremental: true,
+            summary: 'incremental: no bar of the run changed, nothing recomputed',
+          });
+          const [r] = await this.run('breadth', [{ op: 'read-rows', table: 'breadth' }]);
+          const rows = (r as SparkOpResult & { rows: Record<string, unknown>[] }).rows;
+          return rows.map(breadthDayFromRow).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+        }
+        return this.incremental(plan, state!, scope, lineage, nextState, opts);
+      }
+      opts.onPath?.({ incremental: false, reason: plan.reason });
+      await this.dropState();
+      const [r] = await this.run('breadth', [{ op: 'breadth', ...scope }]);
       const out = r as SparkOpResult & {
         rows: Record<string, unknown>[];
         features: { rows: number; version: number };
         breadth: { rows: number; version: number };
+        tails: { version: number };
+        stats: Record<string, unknown>[];
       };
-      const lineage = { source: pricesMeta.source, synthetic: pricesMeta.synthetic, symbols: wanted };
-      await this.writeMeta('features', {
+      const features = await this.writeMeta('features', {
         ...lineage,
         rows: out.features.rows,
         files: [`delta version ${out.features.version}`],
@@ -296,8 +394,153 @@ export class SparkEngine implements LakeEngine {
         rows: out.breadth.rows,
         files: [`delta version ${out.breadth.version}`],
       });
+      await this.writeState(
+        nextState(statsFromRows(out.stats), features.files, [`delta version ${out.tails.version}`]),
+      );
       return out.rows.map(breadthDayFromRow);
     });
+  }
+
+  /** The incremental path of computeBreadth: one job on the driver, then the tables' metadata and the state. */
+  private async incremental(
+    plan: Extract<Plan, { kind: 'incremental' }>,
+    state: IncrementalState,
+    scope: { symbols: string[] | null; start: string | null; end: string | null },
+    lineage: { source: string; synthetic: boolean; symbols: string[] },
+    nextState: (
+      stats: IncrementalState['stats'],
+      featureFiles: string[],
+      tails: string[],
+    ) => IncrementalState,
+    opts: BreadthOptions,
+  ): Promise<BreadthDay[]> {
+    const fastSelect = featuresOuterSelect(loadSql('features'));
+    // New days after a symbol's stored bars: the window values of the new bars only (newBarWindowsSql).
+    const isFast = (x: Recompute) => fastSelect !== null && x.append && x.tailStart !== null;
+    const fast = plan.recompute.filter(isFast);
+    const slow = plan.recompute.filter((x) => !isFast(x));
+    const storedTails = state.tails ?? [];
+    const append = appendsTails({
+      stored: storedTails.length,
+      fast: fast.length,
+      slow: slow.length,
+      removed: plan.removed.length,
+    });
+    const replaces = plan.removed.length > 0 || plan.recompute.some((x) => !x.append);
+    const runId = newRunId();
+    const key = `${STAGING_PREFIX}/${runId}/recompute.ndjson`;
+    const text = rowsToNdjson(
+      'features',
+      plan.recompute.map((x) => ({
+        symbol: x.symbol,
+        keep_from: x.keepFrom,
+        fast: isFast(x),
+        bars: state.stats[x.symbol]?.bars ?? 0,
+      })),
+      RECOMPUTE_COLUMNS,
+    );
+    // Before features change: a run interrupted from here on leaves no state, so the next one recomputes in full.
+    await this.dropState();
+    try {
+      await this.staged('breadth', () => this.s3.putText(key, text, 'application/x-ndjson'));
+      const [r] = await this.run('breadth', [
+        {
+          op: 'breadth-incremental',
+          ...scope,
+          recompute: this.s3.s3aUrl(key),
+          removed: plan.removed,
+          fastSelect: fast.length > 0 ? fastSelect : null,
+          firstNew: fast.map((x) => x.keepFrom).sort()[0] ?? null,
+          slow: slow.length > 0 || fast.length === 0,
+          replaces,
+          breadthFrom: plan.breadthFrom,
+          tails: append ? 'append' : 'rewrite',
+          storedLast: Object.values(state.stats).reduce<string | null>(
+            (m, st) => (m === null || st.last > m ? st.last : m),
+            null,
+          ),
+        },
+      ]);
+      const out = r as SparkOpResult & {
+        rows: Record<string, unknown>[];
+        stats: Record<string, unknown>[];
+        windowsState: Record<string, unknown>[];
+        newRows: number;
+        reaggregatedFrom: string | null;
+        reaggregatedDays: number;
+        newDays: number;
+        features: { rows: number; version: number };
+        breadth: { rows: number; version: number };
+        tails: { version: number; written: 'appended' | 'rewritten' | 'kept' };
+      };
+      const recomputed = statsFromRows(out.stats);
+      for (const w of out.windowsState) {
+        const symbol = String(w.symbol);
+        recomputed[symbol] = {
+          bars: Number(w.bars),
+          first: state.stats[symbol]!.first,
+          last: String(w.last),
+          tailStart: String(w.tail_start),
+        };
+      }
+      const stats = nextStats(state, plan.recompute, plan.removed, recomputed, isFast);
+      const featuresRows = replaces
+        ? out.features.rows
+        : ((await this.readMeta('features'))?.rows ?? 0) + out.newRows;
+      const features = await this.writeMeta('features', {
+        ...lineage,
+        rows: featuresRows,
+        files: [`delta version ${out.features.version}`],
+      });
+      await this.writeMeta('breadth', {
+        ...lineage,
+        rows: out.breadth.rows,
+        files: [`delta version ${out.breadth.version}`],
+      });
+      const tailVersion = `delta version ${out.tails.version}`;
+      const tails =
+        out.tails.written === 'rewritten'
+          ? [tailVersion]
+          : out.tails.written === 'appended'
+            ? [...storedTails, tailVersion]
+            : storedTails;
+      await this.writeState(nextState(stats, features.files, tails));
+      opts.onPath?.({ incremental: true, summary: describeIncremental({ ...out, ...plan }) });
+      return out.rows.map(breadthDayFromRow);
+    } finally {
+      await this.s3.deletePrefix(`${STAGING_PREFIX}/${runId}/`).catch(() => 0);
+    }
+  }
+
+  /** The stored incremental state, or null (no breadth table, none stored, unreadable: a full run then). */
+  private async readState(): Promise<IncrementalState | null> {
+    if (!(await this.readMeta('breadth'))) return null;
+    const text = await this.s3.getText(`${this.s3.tableKey('breadth')}/${STATE_OBJECT}`);
+    if (text === null) return null;
+    try {
+      const state = JSON.parse(text) as IncrementalState;
+      return state.format === 1 ? state : null;
+    } catch {
+      // Unreadable state costs one full recompute, nothing else.
+      return null;
+    }
+  }
+
+  private async dropState(): Promise<void> {
+    await this.s3.deletePrefix(`${this.s3.tableKey('breadth')}/${STATE_OBJECT}`);
+  }
+
+  /** Written last, after features, breadth and the tails: one object, seen whole or not at all. */
+  private async writeState(state: IncrementalState): Promise<void> {
+    await this.s3.putText(`${this.s3.tableKey('breadth')}/${STATE_OBJECT}`, `${JSON.stringify(state)}\n`);
+  }
+
+  /** Whether the tails table is at the version the state's last piece names (nothing wrote it since). */
+  private async tailsCurrent(state: IncrementalState): Promise<boolean> {
+    const last = state.tails?.at(-1);
+    if (!last) return false;
+    const c = await latestCommit(this.s3, this.s3.s3aUrl(`${this.s3.config.prefix}/${TAILS_TABLE}`));
+    return c !== null && last === `delta version ${c.version}`;
   }
 
   /** Replaces a small Delta table with `rows` in one overwrite commit; only the listed columns are stored. */
@@ -472,6 +715,24 @@ export class SparkEngine implements LakeEngine {
     }
   }
 
+  /**
+   * Records what the commit `version` (made from `parent`, null for a new table) changed, per symbol, beside the
+   * prices table (src/lake/changes.ts), as the embedded engine does in its lake; read by computeBreadth.
+   */
+  private async writeChangeLog(
+    parent: number | null,
+    version: number,
+    changes: SymbolChanges,
+  ): Promise<void> {
+    const key = `${this.s3.tableKey('prices')}/${CHANGES_FILE}`;
+    const previous = parent === null ? null : parseChangeLog(await this.s3.getText(key));
+    const log = nextDeltaChangeLog(parent === null ? null : previous, parent === null ? {} : changes, {
+      parent: parent === null ? null : deltaVersionId(parent),
+      version: deltaVersionId(version),
+    });
+    await this.s3.putText(key, `${JSON.stringify(log)}\n`);
+  }
+
   private async writeMeta(table: TableName, m: Omit<TableMeta, 'table' | 'writtenAt'>): Promise<TableMeta> {
     const full: TableMeta = { table, ...m, writtenAt: new Date().toISOString() };
     await this.s3.putText(`${this.s3.tableKey(table)}/${META_OBJECT}`, `${JSON.stringify(full, null, 2)}\n`);
@@ -524,6 +785,25 @@ function s3KeyOf(s3: S3Lake, url: string): string {
   const root = s3.s3aUrl('');
   if (!url.startsWith(root)) throw new BfError(`not a path of the lake's bucket: ${url}`);
   return url.slice(root.length).replace(/^\/+/, '');
+}
+
+/**
+ * A merge's changes per symbol: the earliest bar it added or replaced, or (with `replace`) dropped, the earliest
+ * of them (the embedded engine's rule, src/engines/duckdb/duckdb-engine.ts writePrices).
+ */
+export function mergeChanges(
+  firstChanged: Readonly<Record<string, string>>,
+  vanished: readonly VanishedBars[],
+  write: PricesWrite,
+): SymbolChanges {
+  const changes: SymbolChanges = { ...firstChanged };
+  if (write.replace) {
+    for (const v of vanished) {
+      const seen = changes[v.symbol];
+      if (seen === undefined || v.first < seen) changes[v.symbol] = v.first;
+    }
+  }
+  return changes;
 }
 
 /** First and last date of some bars. */

@@ -2,6 +2,16 @@ import { STACK_HOST } from '../../config/stack.ts';
 import { BfError } from '../../util/errors.ts';
 import { type Logger, silentLogger } from '../../util/log.ts';
 import type { ColumnSpec } from '../engine.ts';
+import { FEATURES_LOOKBACK_BARS } from '../incremental-plan.ts';
+import {
+  newBarsSql,
+  newBarWindowsSql,
+  symbolBarsSql,
+  tailOfFeaturesSql,
+  tailStatsSql,
+  trimmedTailsSql,
+  windowsStateSql,
+} from '../incremental-sql.ts';
 import { loadSql } from '../sql-files.ts';
 import { Hs2ConnectionError, type Hs2Session, Hs2StatementError, openHs2Session } from './hs2.ts';
 import { formatSparkProgress, type SparkProgressWatcher, watchSparkProgress } from './progress.ts';
@@ -9,12 +19,14 @@ import {
   createTableAs,
   deltaRef,
   mergeBars,
+  mergeBreadthFrom,
   mergePlan,
   ndjsonView,
   pricesView,
   replaceEmptyTable,
   replaceTableAs,
   slowly,
+  sqlString,
   symbolCounts,
 } from './sql-text.ts';
 import { tracedSession } from './trace.ts';
@@ -43,6 +55,7 @@ export type SparkOp =
       replace: boolean;
     }
   | { op: 'breadth'; symbols: readonly string[] | null; start: string | null; end: string | null }
+  | BreadthIncrementalOp
   | {
       op: 'write-rows';
       table: string;
@@ -52,6 +65,51 @@ export type SparkOp =
     }
   | { op: 'read-rows'; table: string }
   | { op: 'fail'; sql: string };
+
+/**
+ * An incremental run's features and breadth (src/engines/incremental-plan.ts decides; src/engines/incremental-sql.ts
+ * holds the SQL both engines run). The symbols to recompute are staged as NDJSON (RECOMPUTE_COLUMNS).
+ */
+export interface BreadthIncrementalOp {
+  op: 'breadth-incremental';
+  /** The run's scope, as for `breadth`. */
+  symbols: readonly string[] | null;
+  start: string | null;
+  end: string | null;
+  /** s3a:// URL of the staged recompute rows. */
+  recompute: string;
+  /** Symbols the stored run had and this one does not. */
+  removed: readonly string[];
+  /** features.sql's outer SELECT (featuresOuterSelect) when some symbols take new days only; else null. */
+  fastSelect: string | null;
+  /** The earliest new bar of those symbols. */
+  firstNew: string | null;
+  /** Some symbols are recomputed from their first bar by features.sql (or none is recomputed, only removed). */
+  slow: boolean;
+  /** Stored features rows change (a changed history, a removed symbol): the table is rewritten, else appended to. */
+  replaces: boolean;
+  /** Breadth is re-aggregated from here, or from the first new features row if earlier. */
+  breadthFrom: string | null;
+  /** The stored tails (a Delta table) get the new bars appended, or are written afresh. */
+  tails: 'append' | 'rewrite';
+  /**
+   * The last date of the stored features and breadth (the stored symbols' last bar). When every re-aggregated day is
+   * after it and no stored row changes (a nightly run), breadth.sql reads only the new features rows and its rows
+   * are appended: no scan of the stored features, no MERGE.
+   */
+  storedLast: string | null;
+}
+
+/** The staged rows of BreadthIncrementalOp.recompute. */
+export const RECOMPUTE_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'symbol', type: 'VARCHAR' },
+  { name: 'keep_from', type: 'DATE' },
+  { name: 'fast', type: 'BOOLEAN' },
+  { name: 'bars', type: 'BIGINT' },
+];
+
+/** The Delta table of an incremental run's tails (symbol, date, adj_close, pos), beside the lake's tables. */
+export const TAILS_TABLE = '_incremental_tail';
 
 export interface SparkJobRequest {
   /** Names the job in logs and errors. */
@@ -248,6 +306,8 @@ async function runOp(
       return mergePrices(db, lake, op, log);
     case 'breadth':
       return breadth(db, lake, op.symbols, { start: op.start, end: op.end }, log);
+    case 'breadth-incremental':
+      return breadthIncremental(db, lake, op, log);
     case 'write-rows':
       // a view of its own: the write-rows of one job run concurrently in the session
       return writeRows(db, lake, op, log, `bf_incoming_rows_${index}`);
@@ -290,9 +350,19 @@ async function mergePrices(
       c.metrics.numOutputRows === undefined
         ? await tableSummary(db, path, log)
         : { rows: Number(c.metrics.numOutputRows), symbols: [...op.symbols], version: c.version };
-    return { ...out, changed: out.rows, replaced: 0, added: out.rows, vanished: [] };
+    return {
+      ...out,
+      changed: out.rows,
+      replaced: 0,
+      added: out.rows,
+      vanished: [],
+      parent: null,
+      firstChanged: {},
+    };
   }
   const range = { start: op.start, end: op.end };
+  // The version this merge starts from: the change log's entry is made from it (src/lake/changes.ts).
+  const parent = (await commitInfo(path, log)).version;
   // one scan for both: the staged bars that replace or add, and the table's bars the source no longer has
   const plan = await db.query(mergePlan(path, 'bf_incoming_prices', range));
   const replaced = plan.reduce((n, r) => n + Number(r.replaced ?? 0), 0);
@@ -305,6 +375,8 @@ async function mergePrices(
       first: String(r.first),
       last: String(r.last),
     }));
+  const firstChanged: Record<string, string> = {};
+  for (const r of plan) if (r.first_changed != null) firstChanged[String(r.symbol)] = String(r.first_changed);
   const drop = op.replace && vanished.length > 0;
   if (replaced + added > 0 || drop) {
     await db.query(
@@ -321,6 +393,8 @@ async function mergePrices(
     replaced,
     added,
     vanished,
+    parent,
+    firstChanged,
   };
 }
 
@@ -336,28 +410,230 @@ async function breadth(
   await db.query(pricesView(prices, symbols, range));
   const features = tablePath(lake, 'features');
   const breadthPath = tablePath(lake, 'breadth');
+  const tails = tablePath(lake, TAILS_TABLE);
   // features.sql runs once into a cache on the executors (lazy: the features write fills it), which breadth.sql
   // reads, instead of reading the Delta table just written back (its snapshot, its files); breadth.sql likewise,
   // so its rows come back from the cache its write filled, not from a new Delta snapshot of the table (two Spark
   // jobs of log replay, then the scan). CACHE … AS makes a new temp view, so the previous job's views go first.
-  await db.query('DROP VIEW IF EXISTS features');
-  await db.query('DROP VIEW IF EXISTS bf_breadth');
+  const cached = ['features', 'bf_breadth', 'bf_symbol_bars', 'bf_next_tail'];
+  for (const name of cached) await db.query(`DROP VIEW IF EXISTS ${name}`);
   await db.query(`CACHE LAZY TABLE features AS ${loadSql('features')}`);
-  let rows: Record<string, unknown>[];
+  let rows: Record<string, unknown>[] = [];
+  let stats: Record<string, unknown>[] = [];
   try {
     await db.query(`CACHE LAZY TABLE bf_breadth AS ${loadSql('breadth')}`);
+    // The next incremental run's tails and per-symbol state come from the cached features too.
+    await db.query(`CACHE LAZY TABLE bf_symbol_bars AS ${symbolBarsSql('features')}`);
+    await db.query(`CACHE LAZY TABLE bf_next_tail AS ${tailOfFeaturesSql('features', 'bf_symbol_bars')}`);
+    // The features write fills the features cache; then breadth and the tails, independent tables, at once.
     await db.query(replaceTableAs(features, 'SELECT * FROM features'));
-    await db.query(replaceTableAs(breadthPath, 'SELECT * FROM bf_breadth'));
-    rows = await db.query('SELECT * FROM bf_breadth ORDER BY date');
+    await all([
+      async () => {
+        await db.query(replaceTableAs(breadthPath, 'SELECT * FROM bf_breadth'));
+        rows = await db.query('SELECT * FROM bf_breadth ORDER BY date');
+      },
+      async () => {
+        await db.query(replaceTableAs(tails, 'SELECT * FROM bf_next_tail'));
+        stats = await db.query(tailStatsSql('bf_symbol_bars', 'bf_next_tail'));
+      },
+    ]);
   } finally {
-    await db.query('UNCACHE TABLE IF EXISTS bf_breadth').catch(() => undefined);
-    await db.query('UNCACHE TABLE IF EXISTS features').catch(() => undefined);
+    await uncache(db, [...cached].reverse());
   }
   return {
     rows,
     features: await overwriteSummary(features, log),
     breadth: { rows: rows.length, version: (await commitInfo(breadthPath, log)).version },
+    tails: { version: (await commitInfo(tails, log)).version },
+    stats,
   };
+}
+
+/** Runs statements' sequences at once on the session; waits for all, then throws the first failure. */
+async function all(tasks: readonly (() => Promise<void>)[]): Promise<void> {
+  const settled = await Promise.allSettled(tasks.map((t) => t()));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** `name` as a lazily cached temp view of `query` (filled by its first reader: its rows are read more than once). */
+async function cacheLazy(db: Hs2Session, name: string, query: string): Promise<void> {
+  await db.query(`DROP VIEW IF EXISTS ${name}`);
+  await db.query(`CACHE LAZY TABLE ${name} AS ${query}`);
+}
+
+async function uncache(db: Hs2Session, names: readonly string[]): Promise<void> {
+  for (const name of names) await db.query(`UNCACHE TABLE IF EXISTS ${name}`).catch(() => undefined);
+}
+
+/**
+ * An incremental run (BreadthIncrementalOp) with the SQL the embedded engine runs (src/engines/incremental-sql.ts,
+ * sql/*.sql): the new bars' window values from the stored tails, features.sql over the symbols whose history
+ * changed; breadth re-aggregated from the earliest change over the next features (the stored rows kept and the
+ * new ones); then, at once, the features appended (or rewritten when stored rows change), the breadth MERGEd over
+ * the stored days from there on, the tails appended to or rewritten. Every statement on a few thousand rows costs
+ * a Spark job or more on the driver: few statements, caches filled by their first reader, and the three writes
+ * together.
+ */
+async function breadthIncremental(
+  db: Hs2Session,
+  lake: string,
+  op: BreadthIncrementalOp,
+  log: LogReader,
+): Promise<Record<string, unknown>> {
+  const prices = tablePath(lake, 'prices');
+  const features = tablePath(lake, 'features');
+  const breadthPath = tablePath(lake, 'breadth');
+  const tails = tablePath(lake, TAILS_TABLE);
+  const cached: string[] = [];
+  const cache = async (name: string, query: string) => {
+    await cacheLazy(db, name, query);
+    cached.push(name);
+  };
+  try {
+    await db.query(pricesView(prices, op.symbols, { start: op.start, end: op.end }, 'bf_scope'));
+    await db.query(ndjsonView('bf_recompute_staged', op.recompute, RECOMPUTE_COLUMNS));
+    await cache('bf_recompute', 'SELECT * FROM bf_recompute_staged');
+    const parts: string[] = [];
+    const stats: Record<string, unknown>[] = [];
+    const windowsState: Record<string, unknown>[] = [];
+    // The stored tails plus the new bars: what the new bars' frames read.
+    const history = `(SELECT symbol, date, adj_close, pos FROM ${deltaRef(tails)}
+      UNION ALL SELECT symbol, date, adj_close, pos FROM bf_new_bars)`;
+    const fast = op.fastSelect !== null && op.firstNew !== null;
+    if (fast) {
+      await cache(
+        'bf_new_bars',
+        newBarsSql(
+          `(SELECT symbol, date, adj_close FROM bf_scope WHERE date >= DATE ${sqlString(op.firstNew!)})`,
+          'bf_recompute',
+        ),
+      );
+      await cache('bf_new_windows', newBarWindowsSql('bf_new_bars', history));
+      windowsState.push(...(await db.query(windowsStateSql('bf_new_windows'))));
+      parts.push(`${op.fastSelect}\nFROM bf_new_windows w`);
+    }
+    if (op.slow) {
+      // features.sql, unchanged, over the whole history of each symbol recomputed from its first bar.
+      await db.query(
+        'CREATE OR REPLACE TEMPORARY VIEW prices AS SELECT p.* FROM bf_scope p JOIN bf_recompute c ON p.symbol = c.symbol AND NOT c.fast',
+      );
+      await cache('bf_slow_features', loadSql('features'));
+      await cache('bf_slow_bars', symbolBarsSql('bf_slow_features'));
+      await cache('bf_slow_tail', tailOfFeaturesSql('bf_slow_features', 'bf_slow_bars'));
+      stats.push(...(await db.query(tailStatsSql('bf_slow_bars', 'bf_slow_tail'))));
+      parts.push(
+        'SELECT f.* FROM bf_slow_features f JOIN bf_recompute c ON f.symbol = c.symbol WHERE f.date >= c.keep_from',
+      );
+    }
+    await cache('bf_new_features', parts.join('\nUNION ALL '));
+    let newRows = windowsState.reduce((n, w) => n + Number(w.new_bars ?? 0), 0);
+    let newFirst = windowsState.reduce<string | null>((m, w) => {
+      const d = (w.first_new ?? null) as string | null;
+      return d !== null && (m === null || d < m) ? d : m;
+    }, null);
+    const newBars = newRows;
+    if (op.slow) {
+      const [counted] = await db.query(
+        'SELECT count(*) AS n, CAST(min(date) AS STRING) AS first FROM bf_new_features',
+      );
+      newRows = Number(counted?.n ?? 0);
+      newFirst = (counted?.first ?? null) as string | null;
+    }
+    // The next features: the stored rows before each recomputed symbol's keep_from, without the removed symbols,
+    // and the new rows (read from the version the write replaces or appends to).
+    const gone =
+      op.removed.length > 0 ? ` WHERE o.symbol NOT IN (${op.removed.map(sqlString).join(', ')})` : '';
+    const kept = op.replaces
+      ? `SELECT o.* FROM ${deltaRef(features)} o LEFT ANTI JOIN bf_recompute c ON c.symbol = o.symbol AND o.date >= c.keep_from${gone}`
+      : `SELECT * FROM ${deltaRef(features)}`;
+    await db.query(
+      `CREATE OR REPLACE TEMPORARY VIEW bf_next_features AS ${kept} UNION ALL SELECT * FROM bf_new_features`,
+    );
+
+    // Breadth: kept before the earliest change, re-aggregated from it on over every symbol's rows.
+    let from = op.breadthFrom;
+    if (newFirst !== null && (from === null || newFirst < from)) from = newFirst;
+    // Only days after every stored one: the stored rows have none of them.
+    const appends = from !== null && !op.replaces && op.storedLast !== null && from > op.storedLast;
+    let rows: Record<string, unknown>[];
+    if (from !== null) {
+      await db.query(
+        appends
+          ? 'CREATE OR REPLACE TEMPORARY VIEW features AS SELECT * FROM bf_new_features'
+          : `CREATE OR REPLACE TEMPORARY VIEW features AS SELECT * FROM bf_next_features WHERE date >= DATE ${sqlString(from)}`,
+      );
+      await cache('bf_breadth_tail', loadSql('breadth'));
+      rows = await db.query(
+        `SELECT * FROM ${deltaRef(breadthPath)} WHERE date < DATE ${sqlString(from)} UNION ALL SELECT * FROM bf_breadth_tail ORDER BY date`,
+      );
+    } else {
+      rows = await db.query(`SELECT * FROM ${deltaRef(breadthPath)} ORDER BY date`);
+    }
+
+    // The three tables, each its own commit, at once.
+    let tailsWritten: 'appended' | 'rewritten' | 'kept' = 'kept';
+    await all([
+      async () => {
+        if (op.replaces) await db.query(replaceTableAs(features, 'SELECT * FROM bf_next_features'));
+        else if (newRows > 0)
+          await db.query(`INSERT INTO ${deltaRef(features)} SELECT * FROM bf_new_features`);
+      },
+      async () => {
+        if (appends) await db.query(`INSERT INTO ${deltaRef(breadthPath)} SELECT * FROM bf_breadth_tail`);
+        else if (from !== null) await db.query(mergeBreadthFrom(breadthPath, 'bf_breadth_tail', from));
+      },
+      async () => {
+        if (op.tails === 'append') {
+          if (newBars > 0) {
+            await db.query(
+              `INSERT INTO ${deltaRef(tails)} SELECT symbol, date, adj_close, pos FROM bf_new_bars`,
+            );
+            tailsWritten = 'appended';
+          }
+          return;
+        }
+        // All afresh, trimmed to each symbol's last bars: the symbols not recomputed, then each group's.
+        const rem =
+          op.removed.length > 0 ? ` AND symbol NOT IN (${op.removed.map(sqlString).join(', ')})` : '';
+        const next = [
+          `SELECT * FROM ${trimmedTailsSql(deltaRef(tails))} t WHERE symbol NOT IN (SELECT symbol FROM bf_recompute)${rem}`,
+        ];
+        if (fast) {
+          // Each symbol's last bars, also of one whose new bars all left the run's range (its stored bars).
+          next.push(`SELECT h.symbol, h.date, h.adj_close, h.pos FROM ${history} h
+            JOIN (SELECT c.symbol, coalesce(w.bars, c.bars) AS bars FROM bf_recompute c
+                  LEFT JOIN (SELECT symbol, max(bar_index) AS bars FROM bf_new_windows GROUP BY symbol) w
+                    ON c.symbol = w.symbol
+                  WHERE c.fast) s ON h.symbol = s.symbol
+            WHERE h.pos > s.bars - ${FEATURES_LOOKBACK_BARS}`);
+        }
+        if (op.slow) next.push('SELECT * FROM bf_slow_tail');
+        // Reads the version it replaces, as the features rewrite does.
+        await db.query(replaceTableAs(tails, next.join('\nUNION ALL ')));
+        tailsWritten = 'rewritten';
+      },
+    ]);
+    const featuresCommit = await commitInfo(features, log);
+    // The new days: all re-aggregated ones when appended, else those the MERGE inserted (the stored breadth lacked).
+    const merged = from === null ? null : await commitInfo(breadthPath, log);
+    const since = from;
+    const days = since === null ? 0 : rows.filter((r) => String(r.date) >= since).length;
+    return {
+      rows,
+      stats,
+      windowsState,
+      newRows,
+      reaggregatedFrom: from,
+      reaggregatedDays: days,
+      newDays: appends ? days : Number(merged?.metrics.numTargetRowsInserted ?? 0),
+      features: { version: featuresCommit.version, rows: Number(featuresCommit.metrics.numOutputRows ?? 0) },
+      breadth: { rows: rows.length, version: (await commitInfo(breadthPath, log)).version },
+      tails: { version: (await commitInfo(tails, log)).version, written: tailsWritten },
+    };
+  } finally {
+    await uncache(db, cached.reverse());
+  }
 }
 
 async function writeRows(

@@ -43,6 +43,10 @@ describe('Spark SQL text', () => {
     expect(plan).toContain(
       "count_if(i.symbol IS NULL AND e.date BETWEEN DATE '2020-01-01' AND DATE '2020-12-31') AS vanished",
     );
+    // the earliest bar the merge adds or replaces, for the change log
+    expect(plan).toMatch(
+      /CAST\(min\(CASE WHEN i\.symbol IS NOT NULL AND \(e\.adj_close IS NULL OR NOT \(i\.open <=> e\.open .*\)\) THEN i\.date END\) AS STRING\) AS first_changed/,
+    );
     expect(mergeBars('s3a://b/l/prices', 'inc')).toMatch(
       /^MERGE INTO delta\.`s3a:\/\/b\/l\/prices` t USING inc s ON t\.symbol = s\.symbol AND t\.date = s\.date WHEN MATCHED AND \(NOT \(t\.open <=> s\.open\).*\) THEN UPDATE SET \* WHEN NOT MATCHED THEN INSERT \*$/,
     );

@@ -63,6 +63,7 @@ export function pricesView(
   path: string,
   symbols: readonly string[] | null,
   range: { start?: string | null; end?: string | null } = {},
+  view = 'prices',
 ): string {
   const where = [
     symbols === null ? '' : `symbol IN (${symbols.map(sqlString).join(', ')})`,
@@ -70,7 +71,7 @@ export function pricesView(
     range.end ? `date <= DATE ${sqlString(range.end)}` : '',
   ].filter(Boolean);
   const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
-  return `CREATE OR REPLACE TEMPORARY VIEW prices AS SELECT * FROM ${deltaRef(path)}${clause}`;
+  return `CREATE OR REPLACE TEMPORARY VIEW ${view} AS SELECT * FROM ${deltaRef(path)}${clause}`;
 }
 
 export const PRICE_VALUE_COLUMNS = ['open', 'high', 'low', 'close', 'adj_close', 'volume'] as const;
@@ -79,7 +80,8 @@ export const PRICE_VALUE_COLUMNS = ['open', 'high', 'low', 'close', 'adj_close',
  * What a MERGE of the staged bars would do, per staged symbol, in ONE scan of the table (a full outer join of the
  * staging with the table's bars of the staged symbols): `replaced` staged bars whose key is in the table with other
  * values (null-safe), `added` staged bars new to it, and `vanished` the table's bars within the range that the
- * staging lacks (the source no longer has them), with their first and last date.
+ * staging lacks (the source no longer has them), with their first and last date; and `first_changed`, the earliest
+ * date of a staged bar that adds or replaces (the change log's entry, src/lake/changes.ts).
  */
 export function mergePlan(path: string, incoming: string, range: { start: string; end: string }): string {
   const same = PRICE_VALUE_COLUMNS.map((c) => `i.${c} <=> e.${c}`).join(' AND ');
@@ -90,7 +92,9 @@ export function mergePlan(path: string, incoming: string, range: { start: string
     'count_if(i.symbol IS NOT NULL AND e.adj_close IS NULL) AS added, ' +
     `count_if(${gone}) AS vanished, ` +
     `CAST(min(CASE WHEN ${gone} THEN e.date END) AS STRING) AS first, ` +
-    `CAST(max(CASE WHEN ${gone} THEN e.date END) AS STRING) AS last ` +
+    `CAST(max(CASE WHEN ${gone} THEN e.date END) AS STRING) AS last, ` +
+    `CAST(min(CASE WHEN i.symbol IS NOT NULL AND (e.adj_close IS NULL OR NOT (${same})) THEN i.date END) AS STRING) ` +
+    'AS first_changed ' +
     `FROM ${incoming} i FULL OUTER JOIN ` +
     `(SELECT * FROM ${deltaRef(path)} WHERE symbol IN (SELECT DISTINCT symbol FROM ${incoming})) e ` +
     'ON i.symbol = e.symbol AND i.date = e.date GROUP BY coalesce(i.symbol, e.symbol) ORDER BY symbol'
@@ -133,4 +137,16 @@ export function slowly(view: string, delayMs: number): string {
 export function asStatement(sql: string): string {
   const text = sql.trim();
   return text.endsWith(';') ? text.slice(0, -1).trimEnd() : text;
+}
+
+/**
+ * An incremental run's breadth: the stored days from `since` on are replaced by the re-aggregated ones (`tail`,
+ * one row per date) in one commit; the days before stay.
+ */
+export function mergeBreadthFrom(path: string, tail: string, since: string): string {
+  return (
+    `MERGE INTO ${deltaRef(path)} t USING ${tail} s ON t.date = s.date ` +
+    'WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT * ' +
+    `WHEN NOT MATCHED BY SOURCE AND t.date >= DATE ${sqlString(since)} THEN DELETE`
+  );
 }

@@ -1,3 +1,0 @@
-import { createRequire as __bfCreateRequire } from 'node:module';
-const require = __bfCreateRequire(import.meta.url);
-import{b as n}from"./chunk-HXSC75IH.js";import{existsSync as s,readFileSync as l}from"node:fs";import{join as e}from"node:path";import{fileURLToPath as f}from"node:url";function c(){let t=f(new URL(".",import.meta.url)),r=[e(t,"..","..","sql"),e(t,"sql"),e(t,"..","sql")],o=process.env.BF_SQL_DIR;return o?[o,...r]:r}function h(t){let r=c();for(let o of r){let i=e(o,`${t}.sql`);if(s(i))return l(i,"utf8").trim().replace(/;\s*$/,"")}throw new n(`cannot find ${t}.sql`,{hint:`looked in ${r.join(", ")}; set BF_SQL_DIR to the directory holding the bf SQL files`})}export{h as a};
