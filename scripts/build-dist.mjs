@@ -16,20 +16,15 @@ const ENTRY_POINTS = { main: 'src/action/main.ts', post: 'src/action/post.ts' };
 // Start from an empty dist/: chunk names carry content hashes, so stale chunks would otherwise linger, tracked.
 await rm(path.join(root, 'dist'), { recursive: true, force: true });
 
-const result = await build({
+// What both bundles share: ESM for Node 24, a require() for CommonJS dependencies (ESM output has none), and no
+// timestamps, paths or source maps, so that a rebuild is byte for byte the same.
+const SHARED = {
   absWorkingDir: root,
-  entryPoints: ENTRY_POINTS,
-  outdir: 'dist',
   bundle: true,
   splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   format: 'esm',
   platform: 'node',
   target: 'node24',
-  external: EXTERNAL,
-  // The default export reads native.wasm next to itself at load time; the bundled variant inlines it.
-  alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
-  // CommonJS dependencies call require() for Node built-ins; ESM output has none, so provide one.
   banner: {
     js: "import { createRequire as __bfCreateRequire } from 'node:module';\nconst require = __bfCreateRequire(import.meta.url);",
   },
@@ -38,6 +33,16 @@ const result = await build({
   sourcemap: false,
   metafile: true,
   logLevel: 'warning',
+};
+
+const result = await build({
+  ...SHARED,
+  entryPoints: ENTRY_POINTS,
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  external: EXTERNAL,
+  // The default export reads native.wasm next to itself at load time; the bundled variant inlines it.
+  alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
 });
 
 // The entry points must load without node_modules: no external may sit in their static import closure.
@@ -87,26 +92,13 @@ const CLI_BUNDLED = ['commander', '@duckdb/node-api'];
 const NATIVE = '@duckdb/node-bindings';
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const cli = await build({
-  absWorkingDir: root,
+  ...SHARED,
   // The CSV parse worker is loaded by its file (new Worker), beside the code that starts it.
   entryPoints: { bf: 'src/cli/main.ts', 'csv-plain-worker': 'src/sources/csv-plain-worker.ts' },
   outdir: 'dist/cli',
-  bundle: true,
-  splitting: true,
   chunkNames: '[name]-[hash]',
-  format: 'esm',
-  platform: 'node',
-  target: 'node24',
   // The native binding loads its .node file from its own package directory.
   external: [...Object.keys(pkg.dependencies).filter((d) => !CLI_BUNDLED.includes(d)), NATIVE],
-  banner: {
-    js: "import { createRequire as __bfCreateRequire } from 'node:module';\nconst require = __bfCreateRequire(import.meta.url);",
-  },
-  legalComments: 'eof',
-  minify: true,
-  sourcemap: false,
-  metafile: true,
-  logLevel: 'warning',
 });
 // Every command pays for the entry's static imports: no package outside the bundle may be among them.
 const cliOutputs = cli.metafile.outputs;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeCsvMarket } from '../../bench/csv-market.ts';
+import { csvRows, readjustBefore } from '../support/csv-dividend.ts';
 import { runBf } from '../support/run-bf.ts';
 
 // Many CLI runs in sequence (a few seconds each, more on a loaded machine).
@@ -126,12 +127,7 @@ async function expectSameAsFresh(out: string, end?: string): Promise<void> {
   for (const name of Object.keys(want)) expect(got[name], name).toBe(want[name]);
 }
 
-/** One symbol's CSV rows (header dropped), in date order. */
-const rowsOf = (symbol: string) =>
-  readFileSync(join(csvDir, `${symbol}.csv`), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1);
+const rowsOf = (symbol: string) => csvRows(csvDir, symbol);
 
 let symbols: string[] = [];
 let days: string[] = [];
@@ -208,16 +204,7 @@ describe('bf signals generate recomputes only what new bars change, with a full 
       const payer = symbols.find(
         (s) => rowsOf(s)[0]!.startsWith(days[0]!) && rowsOf(s).at(-1)!.startsWith(last),
       )!;
-      const adjusted = rowsOf(payer).map((r) => {
-        const cells = r.split(',');
-        if (cells[0] === last || cells[5] === 'null') return r;
-        cells[5] = (Number(cells[5]) * 0.985).toFixed(6);
-        return cells.join(',');
-      });
-      writeFileSync(
-        join(csvDir, `${payer}.csv`),
-        `Date,Open,High,Low,Close,Adj Close,Volume\n${adjusted.join('\n')}\n`,
-      );
+      readjustBefore(csvDir, payer, last);
       writeFileSync(join(tmp, 'payer.txt'), `${payer}\n`);
       const fetched = await fetch(wd, join(tmp, 'payer.txt'));
       expect(fetched).toMatch(/replaced [1-9]\d* bar/);

@@ -15,6 +15,7 @@ import { writeCsvMarket } from '../../bench/csv-market.ts';
 import { SPARK_SERVICES } from '../../src/engines/spark/jars.ts';
 import type { StartedStack } from '../../src/infra/stack.ts';
 import { openLakeBrowser } from '../../src/lake/browse/index.ts';
+import { csvRows, readjustBefore } from '../support/csv-dividend.ts';
 import { runBf } from '../support/run-bf.ts';
 import { startTestStack } from '../support/stack.ts';
 
@@ -129,12 +130,7 @@ function expectSameAcrossEngines(spark: Record<string, string>, embedded: Record
   }
 }
 
-/** One symbol's CSV rows (header dropped), in date order. */
-const rowsOf = (symbol: string) =>
-  readFileSync(join(csvDir, `${symbol}.csv`), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1);
+const rowsOf = (symbol: string) => csvRows(csvDir, symbol);
 
 const listedOn = (day: string) =>
   symbols.filter((s) => rowsOf(s).some((r) => r.startsWith(day) && !r.includes('null')));
@@ -167,16 +163,7 @@ describe('bf signals generate --engine spark recomputes only what new bars chang
     const payer = symbols.find(
       (s) => rowsOf(s)[0]!.startsWith(days[0]!) && rowsOf(s).at(-1)!.startsWith(day2),
     )!;
-    const adjusted = rowsOf(payer).map((r) => {
-      const cells = r.split(',');
-      if (cells[0] === day2 || cells[5] === 'null') return r;
-      cells[5] = (Number(cells[5]) * 0.985).toFixed(6);
-      return cells.join(',');
-    });
-    writeFileSync(
-      join(csvDir, `${payer}.csv`),
-      `Date,Open,High,Low,Close,Adj Close,Volume\n${adjusted.join('\n')}\n`,
-    );
+    readjustBefore(csvDir, payer, day2);
     writeFileSync(join(tmp, 'payer.txt'), `${payer}\n`);
     expect(await fetchSpark(join(tmp, 'payer.txt'))).toMatch(/replaced [1-9]\d* bar/);
     const err2 = await generateSpark(join(tmp, 'out-2'));
