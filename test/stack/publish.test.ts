@@ -325,7 +325,18 @@ describe('publish → Kafka → sink → Elasticsearch', () => {
       if (countAtRestart > 0 || sinkDone) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await stack!.compose.restart(['elasticsearch']);
+    // Stopped, then started only once the sink has met the outage: a restart alone can be shorter than the ES
+    // client's own retries (3, with backoff), and the sink would never see ES go (measured on an idle machine).
+    await stack!.compose.stop(['elasticsearch']);
+    const seenDownBy = Date.now() + 120_000;
+    while (
+      !/elasticsearch at \S+ unavailable/.test(lines.join('\n')) &&
+      !sinkDone &&
+      Date.now() < seenDownBy
+    ) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await stack!.compose.up(['elasticsearch']);
     const r = await sink;
     expect(countAtRestart).toBeGreaterThan(0);
     expect(countAtRestart).toBeLessThan(big.series.length);
