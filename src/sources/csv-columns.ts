@@ -17,10 +17,22 @@ import { dateKeyAt, NOT_A_DATE } from './csv-date.ts';
 /** Null cells of optional columns are NaN here (a plain cell never reads as NaN). */
 export const NULL_VALUE = Number.NaN;
 
-/** Columns of parsed bars, grown as needed; `length` rows are in use. */
-export class CsvColumns {
-  length = 0;
+/** Rows `[0, length)` of parsed bars, one typed array per field; NaN marks a null cell (NULL_VALUE). */
+export interface BarColumns {
+  length: number;
   /** Days since 1970-01-01. */
+  date: Int32Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  adjClose: Float64Array;
+  volume: Float64Array;
+}
+
+/** Columns of parsed bars, grown as needed; `length` rows are in use. */
+export class CsvColumns implements BarColumns {
+  length = 0;
   date: Int32Array;
   open: Float64Array;
   high: Float64Array;

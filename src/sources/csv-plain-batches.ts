@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DateRange } from '../domain/bar.ts';
 import { datesAscending } from './csv.ts';
-import { CsvColumns, type PlainCsvCounts, readPlainCsv } from './csv-columns.ts';
+import { type BarColumns, CsvColumns, type PlainCsvCounts, readPlainCsv } from './csv-columns.ts';
 
 /**
  * Plain CSV files (./csv-columns.ts) read and parsed in order into batches of rows, each batch whole DuckDB
@@ -34,17 +34,7 @@ export interface PlainFileResult {
 }
 
 /** Rows `[0, length)` of the columns, owned by file ids[k] up to row ends[k]; and the files finished with them. */
-export interface PlainBatch {
-  length: number;
-  /** Days since 1970-01-01. */
-  date: Int32Array;
-  /** NaN marks a null cell (csv-columns.ts NULL_VALUE). */
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  adjClose: Float64Array;
-  volume: Float64Array;
+export interface PlainBatch extends BarColumns {
   ids: number[];
   ends: number[];
   /** The results of the files read since the previous batch, in order. */
