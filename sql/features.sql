@@ -17,7 +17,8 @@
 --   * price_dec = adj_close rounded to 1e-6 (DECIMAL(18,6)): exact and order-independent on every engine, and
 --     cheaper in DuckDB's framed aggregates than DOUBLE (an int64 underneath).
 --   * above_smaN: price_dec * N > the sum of the symbol's last N prices including today (N = 50, 200), strict, summed
---     exactly as decimals; NULL until N bars exist (so "the SMA is defined" = above_smaN IS NOT NULL).
+--     exactly as decimals; NULL until N bars exist (so "the SMA is defined" = above_smaN IS NOT NULL). The product is
+--     taken as DECIMAL(38,6), the sums' type: N times a price near the lake's limit (1e12) overflows DECIMAL(18,6).
 --   * new_high / new_low: price_dec strictly above the MAX / below the MIN of the prices of the symbol's previous 252
 --     bars (today excluded). NULL until 252 previous bars exist (i.e. from the 253rd bar on), so a young listing
 --     never counts as a new high or low.
@@ -33,8 +34,8 @@ SELECT
     ELSE 0
   END AS direction,
   CAST(bar_index AS BIGINT) AS bar_index,
-  CASE WHEN bar_index >= 50 THEN price_dec * 50 > sum50 END AS above_sma50,
-  CASE WHEN bar_index >= 200 THEN price_dec * 200 > sum200 END AS above_sma200,
+  CASE WHEN bar_index >= 50 THEN CAST(price_dec AS DECIMAL(38, 6)) * 50 > sum50 END AS above_sma50,
+  CASE WHEN bar_index >= 200 THEN CAST(price_dec AS DECIMAL(38, 6)) * 200 > sum200 END AS above_sma200,
   CASE WHEN bar_index > 252 THEN price_dec > max252 END AS new_high,
   CASE WHEN bar_index > 252 THEN price_dec < min252 END AS new_low
 FROM (

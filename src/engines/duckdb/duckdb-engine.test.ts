@@ -124,6 +124,16 @@ describe('DuckDbEngine.computeBreadth on hand-made bars', () => {
     expect(byDate(await e.computeBreadth()).get(day(252))).toMatchObject({ newHighs: 1, newLows: 0 });
   });
 
+  it('takes prices up to the lake limit (below 1e12): their SMA200 test does not overflow the decimals', async () => {
+    const e = await engine();
+    // 200 × 9.9e11 is far past DECIMAL(18,6): the product must be taken wider than the price.
+    const big = Array.from({ length: 201 }, (_, i) => 9.9e11 - (i % 2) * 1e9);
+    await e.writePrices(series('BIG', big), { source: 't', synthetic: true });
+    const d = byDate(await e.computeBreadth());
+    expect(d.get(day(199))).toMatchObject({ withSma50: 1, aboveSma50: 0, withSma200: 1, aboveSma200: 0 });
+    expect(d.get(day(200))).toMatchObject({ withSma50: 1, aboveSma50: 1, withSma200: 1, aboveSma200: 1 });
+  });
+
   it('filters to the given symbols and stores features and breadth in the lake', async () => {
     const e = await engine();
     await e.writePrices([...series('A', [1, 2, 3]), ...series('B', [3, 2, 1])], {
