@@ -143,6 +143,10 @@ describe('readInputs', () => {
     expect(err.exitCode).toBe(2);
   });
 
+  it('takes engine: embedded as the embedded engine, duckdb', () => {
+    expect(readInputs(reader({ engine: 'embedded' }), ctx).engine).toBe('duckdb');
+  });
+
   it('rejects an unknown engine and lists the allowed ones', () => {
     const err = errorOf({ engine: 'flink' });
     expect(err.message).toContain("'engine'");

@@ -2,7 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isServiceName, SERVICE_NAMES, SERVICES, type ServiceName } from '../config/stack.ts';
 import { DEFAULT_MIN_SYMBOLS } from '../pipeline/min-symbols.ts';
-import { ENGINE_NAMES, type EngineName } from '../pipeline/types.ts';
+import { type EngineName, engineChoices, engineNamed } from '../pipeline/types.ts';
 import { looksLikePath, resolveSymbolList } from '../sources/symbols.ts';
 import { UsageError } from '../util/errors.ts';
 
@@ -161,8 +161,9 @@ export async function checkSymbolListInput(config: Pick<ActionConfig, 'symbolLis
 
 export function parseEngine(raw: string): EngineName {
   const v = raw.trim();
-  if ((ENGINE_NAMES as readonly string[]).includes(v)) return v as EngineName;
-  throw inputError(INPUT_NAMES.engine, raw, `use one of: ${ENGINE_NAMES.join(', ')}`);
+  const engine = engineNamed(v);
+  if (engine) return engine;
+  throw inputError(INPUT_NAMES.engine, raw, `use one of: ${engineChoices()}`);
 }
 
 /** Whole or fractional seconds, > 0. */

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { SIGNAL_NAMES, type SignalName } from '../domain/signal.ts';
-import { ENGINE_NAMES, type EngineName } from '../pipeline/types.ts';
+import { type EngineName, engineChoices, engineNamed } from '../pipeline/types.ts';
 import { UsageError } from '../util/errors.ts';
 
 /** Flags shared by data/signals/backtest/pipeline; one definition so every command spells them the same. */
@@ -49,7 +49,10 @@ export const commonOptions = {
       '--out <dir>',
       'also write the output files (CSV, JSON, SVG, HTML) to this directory',
     ).argParser(parseOutDir),
-  engine: () => new Option('--engine <engine>', 'duckdb (embedded) | spark (the stack)').default('duckdb'),
+  engine: () =>
+    new Option('--engine <engine>', 'duckdb (embedded; also --engine embedded) | spark (the stack)').default(
+      'duckdb',
+    ),
   json: () => new Option('--json', 'print the result as JSON on stdout'),
   project: () =>
     new Option(
@@ -77,8 +80,9 @@ export function parseDate(flag: string, value: string | undefined): string | und
 }
 
 export function parseEngine(value: string): EngineName {
-  if ((ENGINE_NAMES as readonly string[]).includes(value)) return value as EngineName;
-  throw new UsageError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, got "${value}"`);
+  const engine = engineNamed(value);
+  if (engine) return engine;
+  throw new UsageError(`--engine must be one of ${engineChoices()}, got "${value}"`);
 }
 
 export function parseSignals(value: string | undefined): SignalName[] | undefined {

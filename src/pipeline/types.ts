@@ -6,6 +6,21 @@ import type { Logger } from '../util/log.ts';
 export const ENGINE_NAMES = ['duckdb', 'spark'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
+/** Other names an engine is known by: the README, the help and the docs call DuckDB "the embedded engine". */
+export const ENGINE_ALIASES: Readonly<Record<string, EngineName>> = { embedded: 'duckdb' };
+
+/** The engine a flag or input names (an alias resolved), or undefined. */
+export function engineNamed(value: string): EngineName | undefined {
+  if ((ENGINE_NAMES as readonly string[]).includes(value)) return value as EngineName;
+  return Object.hasOwn(ENGINE_ALIASES, value) ? ENGINE_ALIASES[value] : undefined;
+}
+
+/** The accepted names for messages: `duckdb, spark (embedded = duckdb)`. */
+export function engineChoices(): string {
+  const aliases = Object.entries(ENGINE_ALIASES).map(([a, n]) => `${a} = ${n}`);
+  return `${ENGINE_NAMES.join(', ')}${aliases.length > 0 ? ` (${aliases.join(', ')})` : ''}`;
+}
+
 /** Everything one `bf pipeline run` needs; the CLI flags and the Action inputs both parse into this. */
 export interface PipelineOptions {
   /** Built-in list name (`demo_small`) or a path to a text file, one symbol per line. */
