@@ -1,6 +1,7 @@
 import type { DailyBar, DateRange } from '../domain/bar.ts';
 import type { BreadthDay } from '../domain/breadth.ts';
 import type { TableMeta, TableName } from '../lake/index.ts';
+import type { CsvLayout } from '../sources/csv-rows.ts';
 import { BfError } from '../util/errors.ts';
 
 /** Column types `writeRows` accepts (Spark: STRING, DOUBLE, BIGINT, INT, BOOLEAN, DATE). */
@@ -121,6 +122,8 @@ export interface CsvFileIn {
    * it by SQL); absent: the engine finds out from the bytes it reads.
    */
   ordered?: boolean;
+  /** Where its header puts each of Yahoo's columns (src/sources/csv-rows.ts); absent: Yahoo's own order. */
+  layout?: CsvLayout;
 }
 
 /** Per file: bars in range that would be written, null rows, bad rows (repeated dates included), good-row span. */

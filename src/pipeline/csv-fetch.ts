@@ -11,6 +11,7 @@ import {
   readCsvBytes,
 } from '../sources/csv.ts';
 import { mapWithConcurrency } from '../sources/pool.ts';
+import { isStandardLayout } from '../sources/csv-rows.ts';
 import { checkFetchResult, noBarsReason, type SymbolFailure } from '../sources/source.ts';
 import { UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
@@ -47,13 +48,14 @@ export async function fetchCsvIntoLake(
   const checked = await mapWithConcurrency(symbols, BYTE_CHECKS_IN_FLIGHT, async (symbol) => {
     const path = csvPath(source.dir, symbol);
     const read = await readCsvBytes(path);
-    const reason = read.ok ? checkCsvBytes(path, read.bytes) : read.reason;
+    const check = read.ok ? checkCsvBytes(path, read.bytes) : read;
     // The engine finds out whether the dates ascend from the bytes it reads (`ordered` left open).
-    return { symbol, path, reason };
+    return { symbol, path, check };
   });
-  for (const { symbol, path, reason } of checked) {
-    if (reason) failures.push({ symbol, reason });
-    else files.push({ symbol, path });
+  for (const { symbol, path, check } of checked) {
+    if (!check.ok) failures.push({ symbol, reason: check.reason });
+    else if (isStandardLayout(check.layout)) files.push({ symbol, path });
+    else files.push({ symbol, path, layout: check.layout });
   }
   // Every file unusable: the same judgement (and message) as any source where every symbol failed.
   if (files.length === 0) checkFetchResult({ bars: [], failures, skippedRows: 0 }, [...symbols], source, log);

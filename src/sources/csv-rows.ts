@@ -33,6 +33,40 @@ export type CsvLine =
     };
 
 export const CSV_FIELDS = 7;
+
+/** Yahoo's columns, in the order its download gives them (and every row's cells are read as). */
+export const CSV_COLUMNS = ['Date', 'Open', 'High', 'Low', 'Close', 'Adj Close', 'Volume'] as const;
+
+/**
+ * Where a file keeps each of CSV_COLUMNS: `at[k]` is the field of CSV_COLUMNS[k] in its rows, `fields` how many
+ * fields its rows have. Yahoo's own download is STANDARD_LAYOUT; a file saved by another tool may order the columns
+ * otherwise or add some (yfinance's `Dividends`, `Stock Splits`), and is read by its header's names.
+ */
+export interface CsvLayout {
+  fields: number;
+  at: readonly number[];
+}
+
+export const STANDARD_LAYOUT: CsvLayout = { fields: CSV_FIELDS, at: [0, 1, 2, 3, 4, 5, 6] };
+
+export const isStandardLayout = (l: CsvLayout) =>
+  l.fields === CSV_FIELDS && l.at.every((field, k) => field === k);
+
+/**
+ * The layout a header line names (without its line end or BOM): each of CSV_COLUMNS exactly once, in any order,
+ * matched without regard to case or surrounding spaces; other columns are ignored. Null when one is missing or
+ * repeated (or a name is quoted): the file cannot be read by its header.
+ */
+export function csvLayout(header: string): CsvLayout | null {
+  const names = header.split(',').map((c) => c.trim().toLowerCase());
+  const at: number[] = [];
+  for (const column of CSV_COLUMNS) {
+    const field = names.indexOf(column.toLowerCase());
+    if (field === -1 || names.indexOf(column.toLowerCase(), field + 1) !== -1) return null;
+    at.push(field);
+  }
+  return { fields: names.length, at };
+}
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 const NUMBER_SHAPE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -75,13 +109,14 @@ function optional(name: string, cell: string, isPrice: boolean): Cell {
   return { ok: true, value: v };
 }
 
-/** Classifies one data line (without its line ending). */
-export function checkCsvLine(line: string): CsvLine {
+/** Classifies one data line (without its line ending) of a file whose header gave `layout`. */
+export function checkCsvLine(line: string, layout: CsvLayout = STANDARD_LAYOUT): CsvLine {
   if (line.trim() === '') return { kind: 'blank' };
-  const cells = line.split(',').map((c) => c.trim());
-  if (cells.length !== CSV_FIELDS) {
-    return { kind: 'bad', problem: `expected ${CSV_FIELDS} fields, found ${cells.length}` };
+  const all = line.split(',').map((c) => c.trim());
+  if (all.length !== layout.fields) {
+    return { kind: 'bad', problem: `expected ${layout.fields} fields, found ${all.length}` };
   }
+  const cells = layout.at.map((field) => all[field]!);
   const [date, openC, highC, lowC, closeC, adjC, volumeC] = cells as [
     string,
     string,

@@ -112,6 +112,58 @@ describe('csv source', () => {
   });
 });
 
+describe("csv headers: Yahoo's columns found by name", () => {
+  /** AAPL_CSV with its columns as `order` names them (by Yahoo's names) and `extra` columns after them. */
+  const reordered = (order: string[], extra: string[] = []) =>
+    AAPL_CSV.split('\r\n')
+      .map((line, i) => {
+        if (line === '') return line;
+        const cells = line.split(',');
+        const picked = order.map((name) => cells[YAHOO_CSV_HEADER.split(',').indexOf(name)]!);
+        return [...picked, ...(i === 0 ? extra : extra.map(() => '0'))].join(',');
+      })
+      .join('\r\n');
+
+  it("reads a header in another column order, or with extra columns (yfinance), as Yahoo's own order", async () => {
+    const dir = await csvDir({
+      'AAPL.csv': AAPL_CSV,
+      'ORDER.csv': reordered(['Date', 'Adj Close', 'Close', 'High', 'Low', 'Open', 'Volume']),
+      'EXTRA.csv': reordered(YAHOO_CSV_HEADER.split(','), ['Dividends', 'Stock Splits']),
+      'CASE.csv': AAPL_CSV.replace(YAHOO_CSV_HEADER, ' date , open,high,low,close,adj close,VOLUME'),
+    });
+    const result = await createCsvSource(dir).fetch(
+      ['AAPL', 'ORDER', 'EXTRA', 'CASE'],
+      JANUARY,
+      silentLogger,
+    );
+    expect(result.failures).toEqual([]);
+    const of = (s: string) => result.bars.filter((b) => b.symbol === s).map(({ symbol, ...b }) => b);
+    expect(of('AAPL')).toHaveLength(3);
+    for (const s of ['ORDER', 'EXTRA', 'CASE']) expect(of(s), s).toEqual(of('AAPL'));
+    expect(result.skippedRows).toBe(8);
+  });
+
+  it("names a row whose field count is not the header's", () => {
+    const text = `${reordered(YAHOO_CSV_HEADER.split(','), ['Dividends'])}\n2024-01-09,1,2,3,4,5,6\n`;
+    const parsed = parseYahooCsv('X', text, JANUARY, 'X.csv');
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.report.problems).toEqual(['line 10: expected 8 fields, found 7']);
+  });
+
+  it('refuses a header that lacks one of the seven columns or names one twice, naming the file', () => {
+    for (const header of [
+      'Date,Open,High,Low,Close,Volume',
+      'Date,Open,High,Low,Close,Adj Close,Volume,Close',
+    ]) {
+      const parsed = parseYahooCsv('X', `${header}\n`, JANUARY, 'X.csv');
+      expect(parsed).toEqual({
+        ok: false,
+        reason: `X.csv has header "${header.length > 40 ? `${header.slice(0, 40)}…` : header}"; expected "${YAHOO_CSV_HEADER}"`,
+      });
+    }
+  });
+});
+
 describe('datesAscending: the cheap proof that a file repeats no date and is in date order', () => {
   const file = (...rows: string[]) => Buffer.from([YAHOO_CSV_HEADER, ...rows].join('\n'));
   const row = (date: string) => `${date},1,2,0.5,1.5,1.4,100`;

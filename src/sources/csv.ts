@@ -5,7 +5,14 @@ import { ALL_DATES, type DailyBar, type DateRange } from '../domain/bar.ts';
 import { UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { dateKeyAt } from './csv-date.ts';
-import { type BadRowPolicy, checkCsvLine, DEFAULT_BAD_ROW_POLICY, shown } from './csv-rows.ts';
+import {
+  type BadRowPolicy,
+  type CsvLayout,
+  checkCsvLine,
+  csvLayout,
+  DEFAULT_BAD_ROW_POLICY,
+  shown,
+} from './csv-rows.ts';
 import { type FetchResult, noBarsReason, type PriceSource, type SymbolFailure } from './source.ts';
 
 /** The header of Yahoo's historical-prices download, which is the format `csv:DIR` reads. */
@@ -31,30 +38,44 @@ export function csvPath(dir: string, symbol: string): string {
   return join(dir, `${symbol}.csv`);
 }
 
+/** A file's bytes judged before any row is read: the layout its header names, or why it cannot be used. */
+export type CsvBytesCheck = { ok: true; layout: CsvLayout } | { ok: false; reason: string };
+
+/** The header line of a file's text: line 1, without its BOM, line end and surrounding spaces. */
+function headerLine(firstLine: string): string {
+  return firstLine.replace(/^\uFEFF/, '').trim();
+}
+
+/** The layout of a header, or the reason naming the file (same words on every path). */
+function layoutOf(path: string, header: string): CsvBytesCheck {
+  const layout = csvLayout(header);
+  if (layout) return { ok: true, layout };
+  return {
+    ok: false,
+    reason: `${path} has header ${shown(header)}; expected "${YAHOO_CSV_HEADER}"`,
+  };
+}
+
 /**
- * Checks a file's bytes before any row is read: readable, text in UTF-8 (UTF-16 and binary files are named), and
- * the Yahoo header on line 1. Returns the reason the file cannot be used, or null.
+ * Checks a file's bytes before any row is read: readable, text in UTF-8 (UTF-16 and binary files are named), and a
+ * header on line 1 naming Yahoo's seven columns (in any order, other columns ignored: src/sources/csv-rows.ts
+ * `csvLayout`). Returns the file's layout, or the reason it cannot be used.
  */
-export function checkCsvBytes(path: string, bytes: Buffer): string | null {
+export function checkCsvBytes(path: string, bytes: Buffer): CsvBytesCheck {
+  const no = (reason: string): CsvBytesCheck => ({ ok: false, reason });
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return `${path} is UTF-16 text; save it as UTF-8 (Yahoo's download format)`;
+    return no(`${path} is UTF-16 text; save it as UTF-8 (Yahoo's download format)`);
   }
   if (bytes.indexOf(0) !== -1) {
-    return `${path} holds NUL bytes (UTF-16 without a byte-order mark, or not a text file); save it as UTF-8 CSV`;
+    return no(
+      `${path} holds NUL bytes (UTF-16 without a byte-order mark, or not a text file); save it as UTF-8 CSV`,
+    );
   }
-  if (!isUtf8(bytes)) return `${path} is not valid UTF-8 text; save it as UTF-8 CSV`;
+  if (!isUtf8(bytes)) return no(`${path} is not valid UTF-8 text; save it as UTF-8 CSV`);
   // The embedded engine reads each line as one field split on SOH; a file holding one is not a CSV we can read.
-  if (bytes.indexOf(1) !== -1) return `${path} holds control byte 0x01; it is not a text CSV`;
+  if (bytes.indexOf(1) !== -1) return no(`${path} holds control byte 0x01; it is not a text CSV`);
   const end = bytes.indexOf(0x0a);
-  const header = bytes
-    .subarray(0, end === -1 ? bytes.length : end)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '')
-    .trim();
-  if (header !== YAHOO_CSV_HEADER) {
-    return `${path} has header ${shown(header)}; expected "${YAHOO_CSV_HEADER}"`;
-  }
-  return null;
+  return layoutOf(path, headerLine(bytes.subarray(0, end === -1 ? bytes.length : end).toString('utf8')));
 }
 
 const NEWLINE = 0x0a;
@@ -105,11 +126,9 @@ export type CsvParse = { ok: true; bars: DailyBar[]; report: CsvFileReport } | {
  * the bars come back sorted by date whatever the file's order.
  */
 export function parseYahooCsv(symbol: string, text: string, range: DateRange, path: string): CsvParse {
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
-  const header = (lines[0] ?? '').trim();
-  if (header !== YAHOO_CSV_HEADER) {
-    return { ok: false, reason: `${path} has header ${shown(header)}; expected "${YAHOO_CSV_HEADER}"` };
-  }
+  const lines = text.split('\n');
+  const head = layoutOf(path, headerLine(lines[0] ?? ''));
+  if (!head.ok) return head;
   const report: CsvFileReport = { symbol, path, nullRows: 0, badRows: 0, problems: [] };
   const bad: { line: number; problem: string }[] = [];
   const firstOf = new Map<string, { line: number; kind: 'null' | 'bad' | 'bar' }>();
@@ -117,7 +136,7 @@ export function parseYahooCsv(symbol: string, text: string, range: DateRange, pa
   const bars = new Map<string, DailyBar>();
   for (let i = 1; i < lines.length; i++) {
     const lineNo = i + 1;
-    const row = checkCsvLine(lines[i]!.replace(/\r$/, ''));
+    const row = checkCsvLine(lines[i]!.replace(/\r$/, ''), head.layout);
     if (row.kind === 'blank') continue;
     if (row.kind === 'bad' && row.date === undefined) {
       bad.push({ line: lineNo, problem: row.problem });
@@ -210,9 +229,9 @@ export function createCsvSource(dir: string, opts: { onBadRow?: BadRowPolicy } =
         log.progress(`read ${done}/${symbols.length} ${symbol}`);
         const path = csvPath(dir, symbol);
         const read = await readCsvBytes(path);
-        const reason = read.ok ? checkCsvBytes(path, read.bytes) : read.reason;
-        if (!read.ok || reason) {
-          failures.push({ symbol, reason: reason! });
+        const check = read.ok ? checkCsvBytes(path, read.bytes) : read;
+        if (!read.ok || !check.ok) {
+          failures.push({ symbol, reason: (check as { reason: string }).reason });
           continue;
         }
         const parsed = parseYahooCsv(symbol, read.bytes.toString('utf8'), range, path);

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DateRange, MAX_PRICE } from '../../domain/bar.ts';
+import { CSV_FIELDS, type CsvLayout, STANDARD_LAYOUT } from '../../sources/csv-rows.ts';
 import type { CsvFileCounts, CsvFileIn } from '../engine.ts';
 import { loadPlainCsvFiles, PLAIN_TABLE } from './csv-plain.ts';
 import { literal } from './sql-util.ts';
@@ -9,8 +10,8 @@ import { literal } from './sql-util.ts';
  * cell a plain number or null, every row a bar or a null row) go through ./csv-plain.ts, a byte loop into column
  * chunks; the others are read by DuckDB's CSV reader and checked here in SQL by the rules of
  * src/sources/csv-rows.ts (the messages come from there): each line is read whole and split here so that a short or
- * long row is a bad row, not a reader error. Files must have passed `checkCsvBytes` (UTF-8, no NUL or SOH byte, the
- * Yahoo header).
+ * long row is a bad row, not a reader error. Files must have passed `checkCsvBytes` (UTF-8, no NUL or SOH byte, a
+ * header naming Yahoo's columns; a file that orders them otherwise carries its layout and is read by SQL).
  */
 
 /**
@@ -69,9 +70,10 @@ export async function checkCsvFiles(
   range: DateRange,
 ): Promise<CsvChecked> {
   const order = symbolOrder(files);
-  // Every file not known to be out of order is offered; the plain reader proves the order of those it takes.
+  // Every file not known to be out of order is offered; the plain reader proves the order of those it takes. It
+  // reads Yahoo's column order only: a file whose header orders the columns otherwise is read by SQL.
   const candidates = order.flatMap((i, id) =>
-    files[i]!.ordered !== false ? [{ id, path: files[i]!.path }] : [],
+    files[i]!.ordered !== false && files[i]!.layout === undefined ? [{ id, path: files[i]!.path }] : [],
   );
   const plain = await loadPlainCsvFiles(conn, candidates, range);
   const counts: CsvFileCounts[] = new Array(files.length);
@@ -140,8 +142,7 @@ async function checkInSql(
           AS blank
       FROM (SELECT CAST(file_index AS INTEGER) AS file_id, line, strlen(line) <> length(line) AS wide FROM ${reader})
     ), cells AS (
-      SELECT file_id, blank, len(c) AS n, c[1] AS d_txt, c[2] AS o_txt, c[3] AS h_txt, c[4] AS l_txt,
-        c[5] AS c_txt, c[6] AS a_txt, c[7] AS v_txt
+      SELECT file_id, blank, ${cellsOf(files, order)}
       FROM (
         SELECT file_id, blank,
           CASE WHEN contains(line, ' ') OR wide THEN list_transform(string_split(line, ','), x -> trim(x))
@@ -159,7 +160,7 @@ async function checkInSql(
     ), judged AS (
       SELECT *, CAST(CASE
         WHEN blank THEN ${BLANK}
-        WHEN n <> 7 OR d IS NULL OR NOT d_ok THEN ${BAD}
+        WHEN n <> fields OR d IS NULL OR NOT d_ok THEN ${BAD}
         WHEN ${isNullCell('c_txt')} OR ${isNullCell('a_txt')} THEN ${NULL_ROW}
         WHEN ${positivePrice('cl')} AND ${positivePrice('a')} AND ${optionalValue('o_txt', 'o', true)}
           AND ${optionalValue('h_txt', 'h', true)} AND ${optionalValue('l_txt', 'l', true)}
@@ -168,7 +169,7 @@ async function checkInSql(
       FROM dated
     )
     SELECT file_id, kind,
-      CASE WHEN kind = ${BLANK} OR (kind = ${BAD} AND (n <> 7 OR d_ok IS NOT true)) THEN NULL ELSE d END AS date,
+      CASE WHEN kind = ${BLANK} OR (kind = ${BAD} AND (n <> fields OR d_ok IS NOT true)) THEN NULL ELSE d END AS date,
       o AS open, h AS high, l AS low, cl AS close, a AS adj_close, v AS volume
     FROM judged`);
   // A date on several lines of one file makes all of them bad (csv-rows.ts): which one is right cannot be known.
@@ -216,6 +217,24 @@ async function checkInSql(
     };
   }
   return Number((await conn.runAndReadAll('SELECT count(*) FROM csv_repeats')).getRowsJS()[0]![0]) > 0;
+}
+
+/**
+ * The `cells` columns of the SQL path (from the split line `c`, file_id = place in `order`): the number of fields
+ * `n`, the number a row must have (`fields`) and the seven cells by name. Yahoo's column order is constant; files
+ * whose header orders the columns otherwise (CsvFileIn.layout) take each position from a list by file_id.
+ */
+function cellsOf(files: readonly CsvFileIn[], order: readonly number[]): string {
+  const names = ['d_txt', 'o_txt', 'h_txt', 'l_txt', 'c_txt', 'a_txt', 'v_txt'];
+  const layouts = order.map((i) => files[i]!.layout ?? STANDARD_LAYOUT);
+  if (layouts.every((l) => l === STANDARD_LAYOUT)) {
+    return `len(c) AS n, ${CSV_FIELDS} AS fields, ${names.map((name, k) => `c[${k + 1}] AS ${name}`).join(', ')}`;
+  }
+  const byFile = (value: (l: CsvLayout) => number) =>
+    `list_extract([${layouts.map(value).join(', ')}], file_id + 1)`;
+  return `len(c) AS n, ${byFile((l) => l.fields)} AS fields, ${names
+    .map((name, k) => `c[${byFile((l) => l.at[k]! + 1)}] AS ${name}`)
+    .join(', ')}`;
 }
 
 /**
