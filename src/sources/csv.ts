@@ -8,6 +8,7 @@ import { dateKeyAt } from './csv-date.ts';
 import {
   type BadRowPolicy,
   type CsvLayout,
+  type CsvLine,
   checkCsvLine,
   csvLayout,
   DEFAULT_BAD_ROW_POLICY,
@@ -120,10 +121,17 @@ export async function readCsvBytes(
 
 export type CsvParse = { ok: true; bars: DailyBar[]; report: CsvFileReport } | { ok: false; reason: string };
 
+/** What identifies a row's content: two lines of one date with the same key say the same thing. */
+function rowKey(row: CsvLine): string {
+  if (row.kind !== 'bar') return row.kind;
+  return `${row.open},${row.high},${row.low},${row.close},${row.adjClose},${row.volume}`;
+}
+
 /**
  * Parses one Yahoo-format CSV by the rules of csv-rows.ts: every data line is checked (the range only decides which
- * bars are returned), bad lines are named with their line number, a date on several lines rejects all of them, and
- * the bars come back sorted by date whatever the file's order.
+ * bars are returned), bad lines are named with their line number, a date on several lines that do not all say the
+ * same rejects all of them (the same row twice, as where two downloads were joined, counts once), and the bars come
+ * back sorted by date whatever the file's order.
  */
 export function parseYahooCsv(symbol: string, text: string, range: DateRange, path: string): CsvParse {
   const lines = text.split('\n');
@@ -131,7 +139,11 @@ export function parseYahooCsv(symbol: string, text: string, range: DateRange, pa
   if (!head.ok) return head;
   const report: CsvFileReport = { symbol, path, nullRows: 0, badRows: 0, problems: [] };
   const bad: { line: number; problem: string }[] = [];
-  const firstOf = new Map<string, { line: number; kind: 'null' | 'bad' | 'bar' }>();
+  // Per date its first line, what it said, and the later lines that said the same (not counted).
+  const firstOf = new Map<
+    string,
+    { line: number; kind: 'null' | 'bad' | 'bar'; key: string; copies: number[] }
+  >();
   const repeated = new Set<string>();
   const bars = new Map<string, DailyBar>();
   for (let i = 1; i < lines.length; i++) {
@@ -145,18 +157,24 @@ export function parseYahooCsv(symbol: string, text: string, range: DateRange, pa
     const date = row.date!;
     const first = firstOf.get(date);
     if (first !== undefined) {
+      if (!repeated.has(date) && first.kind !== 'bad' && row.kind !== 'bad' && rowKey(row) === first.key) {
+        first.copies.push(lineNo);
+        continue;
+      }
       if (!repeated.has(date)) {
         repeated.add(date);
-        // The first line was counted as what it looked like alone; now it is bad too.
+        // The first line was counted as what it looked like alone; now it is bad too, and so are its copies.
         if (first.kind === 'null') report.nullRows--;
         if (first.kind !== 'bad')
           bad.push({ line: first.line, problem: `date ${date} is on lines ${first.line} and ${lineNo}` });
+        for (const copy of first.copies)
+          bad.push({ line: copy, problem: `date ${date} is also on line ${first.line}` });
         bars.delete(date);
       }
       bad.push({ line: lineNo, problem: `date ${date} is also on line ${first.line}` });
       continue;
     }
-    firstOf.set(date, { line: lineNo, kind: row.kind });
+    firstOf.set(date, { line: lineNo, kind: row.kind, key: rowKey(row), copies: [] });
     if (row.kind === 'bad') bad.push({ line: lineNo, problem: row.problem });
     else if (row.kind === 'null') report.nullRows++;
     else if (date >= range.start && date <= range.end) {

@@ -40,8 +40,10 @@ const optionalValue = (cell: string, v: string, isPrice: boolean) =>
 /** What `checkCsvFiles` found: the counts per file (in the order given) and how the rows were read. */
 export interface CsvChecked {
   counts: CsvFileCounts[];
-  /** Whether any file read by SQL repeats a date. */
+  /** Whether any file read by SQL repeats a date on lines that do not all say the same (all of them are bad). */
   repeats: boolean;
+  /** Whether any file read by SQL repeats a line (same date, same values): one of them is kept. */
+  copies: boolean;
   /** The files read by SQL into `csv_checked`, as their places in symbol order (ascending); the rest are plain. */
   slow: number[];
 }
@@ -87,22 +89,23 @@ export async function checkCsvFiles(
     counts[i] = { symbol: f.symbol, path: f.path, badRows: 0, ...c };
   });
   const slow = order.flatMap((i, id) => (counts[i] === undefined ? [id] : []));
-  const repeats =
-    slow.length > 0 &&
-    (await checkInSql(
-      conn,
-      files,
-      slow.map((id) => order[id]!),
-      ascending,
-      range,
-      counts,
-    ));
-  return { counts, repeats, slow };
+  const repeated =
+    slow.length > 0
+      ? await checkInSql(
+          conn,
+          files,
+          slow.map((id) => order[id]!),
+          ascending,
+          range,
+          counts,
+        )
+      : { repeats: false, copies: false };
+  return { counts, ...repeated, slow };
 }
 
 /**
  * The SQL path over `files[i]` for i in `which` (file_id = place in `which`); fills their counts. Returns whether
- * any repeats a date.
+ * any repeats a date on conflicting lines, and whether any repeats a line.
  */
 async function checkInSql(
   conn: DuckDBConnection,
@@ -111,7 +114,7 @@ async function checkInSql(
   ascending: readonly boolean[],
   range: DateRange,
   counts: CsvFileCounts[],
-): Promise<boolean> {
+): Promise<{ repeats: boolean; copies: boolean }> {
   const order = which;
   await conn.run('CREATE OR REPLACE TABLE csv_files (file_id INTEGER, ordered BOOLEAN)');
   const appender = await conn.createAppender('csv_files');
@@ -172,10 +175,13 @@ async function checkInSql(
       CASE WHEN kind = ${BLANK} OR (kind = ${BAD} AND (n <> fields OR d_ok IS NOT true)) THEN NULL ELSE d END AS date,
       o AS open, h AS high, l AS low, cl AS close, a AS adj_close, v AS volume
     FROM judged`);
-  // A date on several lines of one file makes all of them bad (csv-rows.ts): which one is right cannot be known.
-  // Only files not proven in date order can repeat one: the others are left out of this GROUP BY.
+  // A date on several lines of one file makes all of them bad (csv-rows.ts) unless they all say the same (`conflict`
+  // false: the same bar, or null rows, as where two downloads were joined), which counts once. Only files not
+  // proven in date order can repeat one: the others are left out of this GROUP BY.
   await conn.run(`CREATE OR REPLACE TABLE csv_repeats AS
-    SELECT file_id, date, count(*) AS n, count(*) FILTER (WHERE kind = ${NULL_ROW}) AS nulls
+    SELECT file_id, date, count(*) AS n, count(*) FILTER (WHERE kind = ${NULL_ROW}) AS nulls,
+      count(DISTINCT kind) > 1 OR count(*) FILTER (WHERE kind = ${BAD}) > 0
+        OR count(DISTINCT [open, high, low, close, adj_close, volume]) FILTER (WHERE kind = ${GOOD}) > 1 AS conflict
     FROM csv_checked SEMI JOIN (SELECT file_id FROM csv_files WHERE NOT ordered) USING (file_id)
     WHERE date IS NOT NULL GROUP BY ALL HAVING count(*) > 1`);
   const inRange = `date BETWEEN DATE ${literal(range.start)} AND DATE ${literal(range.end)}`;
@@ -189,8 +195,12 @@ async function checkInSql(
         CAST(max(date) FILTER (WHERE kind = ${GOOD}) AS VARCHAR) AS last
       FROM csv_checked GROUP BY file_id
     ), repeats AS (
-      SELECT r.file_id, sum(r.n) AS n, sum(r.nulls) AS nulls, sum(c.good_in_range) AS good_in_range,
-        sum(c.bad) AS bad
+      -- Per file what its repeated dates take from the counts: all of a conflicting date's lines become bad rows;
+      -- of lines that say the same, all but one are dropped.
+      SELECT r.file_id,
+        sum(CASE WHEN r.conflict THEN c.good_in_range ELSE greatest(c.good_in_range - 1, 0) END) AS bars_less,
+        sum(CASE WHEN r.conflict THEN r.nulls ELSE greatest(r.nulls - 1, 0) END) AS nulls_less,
+        sum(CASE WHEN r.conflict THEN r.n - c.bad ELSE 0 END) AS bad_more
       FROM csv_repeats r JOIN (
         SELECT file_id, date, count(*) FILTER (WHERE kind = ${GOOD} AND ${inRange}) AS good_in_range,
           count(*) FILTER (WHERE kind = ${BAD}) AS bad
@@ -198,9 +208,9 @@ async function checkInSql(
       ) c USING (file_id, date)
       GROUP BY r.file_id
     )
-    SELECT f.file_id, coalesce(p.bars, 0) - coalesce(r.good_in_range, 0) AS bars,
-      coalesce(p.null_rows, 0) - coalesce(r.nulls, 0) AS null_rows,
-      coalesce(p.bad_rows, 0) + coalesce(r.n, 0) - coalesce(r.bad, 0) AS bad_rows, p.first, p.last
+    SELECT f.file_id, coalesce(p.bars, 0) - coalesce(r.bars_less, 0) AS bars,
+      coalesce(p.null_rows, 0) - coalesce(r.nulls_less, 0) AS null_rows,
+      coalesce(p.bad_rows, 0) + coalesce(r.bad_more, 0) AS bad_rows, p.first, p.last
     FROM csv_files f LEFT JOIN per_file p USING (file_id) LEFT JOIN repeats r USING (file_id)
     ORDER BY f.file_id`);
   for (const row of reader2.getRowsJS()) {
@@ -216,7 +226,12 @@ async function checkInSql(
       last: row[5] === null ? null : String(row[5]),
     };
   }
-  return Number((await conn.runAndReadAll('SELECT count(*) FROM csv_repeats')).getRowsJS()[0]![0]) > 0;
+  const [conflicts, copies] = (
+    await conn.runAndReadAll(
+      'SELECT count(*) FILTER (WHERE conflict), count(*) FILTER (WHERE NOT conflict) FROM csv_repeats',
+    )
+  ).getRowsJS()[0]!;
+  return { repeats: Number(conflicts) > 0, copies: Number(copies) > 0 };
 }
 
 /**
@@ -267,8 +282,10 @@ export function csvIncomingSql(
       c.low, c.close, c.adj_close, c.volume
     FROM csv_checked c
     WHERE c.kind = ${GOOD} AND c.date BETWEEN DATE ${literal(range.start)} AND DATE ${literal(range.end)}
-      AND c.file_id IN (${inList(slowIds)})${checked.repeats ? ' AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date)' : ''}`;
-  return { sql: ids.length > 0 ? `${plain}\n    UNION ALL ${viaSql}` : viaSql, ordered: false };
+      AND c.file_id IN (${inList(slowIds)})${checked.repeats ? ' AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date AND r.conflict)' : ''}`;
+  // A line repeated (same date, same values) gives the same row twice: one is kept.
+  const slowRows = checked.copies ? `SELECT DISTINCT * FROM (${viaSql}) d` : viaSql;
+  return { sql: ids.length > 0 ? `${plain}\n    UNION ALL ${slowRows}` : slowRows, ordered: false };
 }
 
 export async function dropCsvTables(conn: DuckDBConnection): Promise<void> {

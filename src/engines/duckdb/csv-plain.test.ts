@@ -5,7 +5,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALL_DATES, type DateRange } from '../../domain/bar.ts';
 import { Lake, TABLE } from '../../lake/index.ts';
-import { YAHOO_CSV_HEADER } from '../../sources/csv.ts';
+import { parseYahooCsv, YAHOO_CSV_HEADER } from '../../sources/csv.ts';
+import { csvLayout, isStandardLayout } from '../../sources/csv-rows.ts';
 import type { CsvFileCounts, CsvFileIn } from '../engine.ts';
 import { loadPlainCsvFiles, PLAIN_TABLE, type PlainLoadOptions } from './csv-plain.ts';
 import { DuckDbEngine } from './duckdb-engine.ts';
@@ -192,6 +193,95 @@ describe('the plain reader on a worker thread', () => {
       const other = await plainLoad(files, opts);
       expect(other.load).toEqual(here.load);
       expect(other.rows).toBe(here.rows);
+    }
+  });
+});
+
+describe('csv:DIR loads read by SQL agree with the JavaScript rules (src/sources/csv.ts parseYahooCsv)', () => {
+  const r = (date: string, adj: string) => `${date},1,2,0.5,${adj},${adj},100`;
+  const SQL_FILES: Record<string, string> = {
+    // The same line twice (two downloads joined), three times, and null rows twice: each counts once.
+    COPIES: [
+      YAHOO_CSV_HEADER,
+      r('2001-01-01', '1.5'),
+      r('2001-01-02', '2'),
+      r('2001-01-02', '2'),
+      r('2001-01-03', '2.5'),
+      r('2001-01-03', '2.50'), // the same value written otherwise
+      r('2001-01-03', '2.5'),
+      '2001-01-04,null,null,null,null,null,null',
+      '2001-01-04,null,null,null,null,null,null',
+      r('2001-01-05', '3'),
+      r('2001-01-01', '1.5'), // a copy after later dates
+    ].join('\n'),
+    // Lines of one date that do not all say the same: all of them are bad, copies included.
+    CONFLICT: [
+      YAHOO_CSV_HEADER,
+      r('2001-01-01', '1'),
+      r('2001-01-02', '2'),
+      r('2001-01-02', '2'),
+      r('2001-01-02', '2.1'),
+      r('2001-01-03', '3'),
+      '2001-01-03,null,null,null,null,null,null',
+      r('2001-01-04', '4'),
+      r('2001-01-04', '0'),
+      r('2001-01-05', '5'),
+    ].join('\n'),
+    // Yahoo's columns in another order, with an extra one, a copy and a short row.
+    ORDER: [
+      'Date,Adj Close,Close,Volume,Open,High,Low,Dividends',
+      '2001-01-02,2,2,100,1,2,0.5,0',
+      '2001-01-01,1,1,100,1,2,0.5,0',
+      '2001-01-02,2,2,100,1,2,0.5,0',
+      '2001-01-03,3,3,100,1,2,0.5',
+    ].join('\n'),
+  };
+
+  it('keeps one of a repeated line, rejects every line of a date whose lines differ, and reads headers by name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-sql-rows-'));
+    const files: CsvFileIn[] = Object.entries(SQL_FILES).map(([symbol, text]) => {
+      const path = join(dir, `${symbol}.csv`);
+      writeFileSync(path, text);
+      const layout = csvLayout(text.slice(0, text.indexOf('\n')))!;
+      return isStandardLayout(layout) ? { symbol, path } : { symbol, path, layout };
+    });
+    const { lake, counts } = await load(files, undefined);
+    const want = files.map((f) => {
+      const parsed = parseYahooCsv(f.symbol, SQL_FILES[f.symbol]!, ALL_DATES, f.path);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return { parsed, f };
+    });
+    expect(
+      counts.map(({ symbol, bars, nullRows, badRows }) => ({ symbol, bars, nullRows, badRows })),
+    ).toEqual(
+      want.map(({ parsed, f }) => ({
+        symbol: f.symbol,
+        bars: parsed.bars.length,
+        nullRows: parsed.report.nullRows,
+        badRows: parsed.report.badRows,
+      })),
+    );
+    expect(counts.map((c) => [c.bars, c.nullRows, c.badRows])).toEqual([
+      [4, 1, 0], // COPIES: 01-01, 01-02, 01-03, 01-05; one null row
+      [2, 0, 7], // CONFLICT: 01-01, 01-05; 01-02 ×3, 01-03 ×2, 01-04 ×2 bad
+      [2, 0, 1], // ORDER: 01-01, 01-02; the short row
+    ]);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      const stored = (
+        await conn.runAndReadAll(
+          `SELECT symbol, CAST(date AS VARCHAR), adj_close FROM ${readParquet(lake.parquetFiles(TABLE.prices)!)} ORDER BY ALL`,
+        )
+      ).getRowsJS();
+      expect(stored).toEqual(
+        want
+          .flatMap(({ parsed }) => parsed.bars.map((b) => [b.symbol, b.date, b.adjClose]))
+          .sort((a, b) => (`${a[0]} ${a[1]}` < `${b[0]} ${b[1]}` ? -1 : 1)),
+      );
+    } finally {
+      conn.closeSync();
+      db.closeSync();
     }
   });
 });
