@@ -5,7 +5,7 @@ import {
   type CsvFileReport,
   type CsvSource,
   checkCsvBytes,
-  csvPath,
+  csvPaths,
   judgeBadRows,
   parseYahooCsv,
   readCsvBytes,
@@ -45,8 +45,9 @@ export async function fetchCsvIntoLake(
   const failures: SymbolFailure[] = [];
   const files: CsvFileIn[] = [];
   // Several reads in flight: the disk works while a file's bytes are checked (results stay in list order).
-  const checked = await mapWithConcurrency(symbols, BYTE_CHECKS_IN_FLIGHT, async (symbol) => {
-    const path = csvPath(source.dir, symbol);
+  const paths = await csvPaths(source.dir, symbols);
+  const checked = await mapWithConcurrency(symbols, BYTE_CHECKS_IN_FLIGHT, async (symbol, k) => {
+    const path = paths[k]!;
     const read = await readCsvBytes(path);
     const check = read.ok ? checkCsvBytes(path, read.bytes) : read;
     // The engine finds out whether the dates ascend from the bytes it reads (`ordered` left open).

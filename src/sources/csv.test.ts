@@ -61,6 +61,14 @@ describe('csv source', () => {
     ]);
   });
 
+  it('finds a file named in another case than the upper-cased symbol (aapl.csv for a list saying aapl)', async () => {
+    const dir = await csvDir({ 'aapl.csv': AAPL_CSV, 'Msft.csv': AAPL_CSV, 'msft.csv': AAPL_CSV });
+    const result = await createCsvSource(dir).fetch(['AAPL', 'MSFT'], JANUARY, silentLogger);
+    expect(result.bars.filter((b) => b.symbol === 'AAPL')).toHaveLength(3);
+    // Two files that differ only in case: neither is taken for the other.
+    expect(result.failures).toEqual([{ symbol: 'MSFT', reason: `file not found: ${join(dir, 'MSFT.csv')}` }]);
+  });
+
   it('fails a symbol whose file has no bars in the range', async () => {
     const dir = await csvDir({ 'AAPL.csv': AAPL_CSV });
     const result = await createCsvSource(dir).fetch(

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALL_DATES, type DailyBar, type DateRange } from '../domain/bar.ts';
 import { UsageError } from '../util/errors.ts';
@@ -37,6 +37,31 @@ export interface CsvFileReport {
 /** The file of a symbol in `csv:DIR`. */
 export function csvPath(dir: string, symbol: string): string {
   return join(dir, `${symbol}.csv`);
+}
+
+/**
+ * The files of `symbols` (upper case, as lists are read) in `dir`: `<SYMBOL>.csv`, or else the one file whose name
+ * is that in another case (`aapl.csv` for a list saying `aapl`, on a case-sensitive filesystem). Without either,
+ * `<SYMBOL>.csv`, which the read then names as not found.
+ */
+export async function csvPaths(dir: string, symbols: readonly string[]): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return symbols.map((s) => csvPath(dir, s));
+  }
+  const exact = new Set(names);
+  const byLower = new Map<string, string[]>();
+  for (const name of names) {
+    const key = name.toLowerCase();
+    byLower.set(key, [...(byLower.get(key) ?? []), name]);
+  }
+  return symbols.map((symbol) => {
+    const name = `${symbol}.csv`;
+    const other = byLower.get(name.toLowerCase());
+    return join(dir, exact.has(name) || other?.length !== 1 ? name : other[0]!);
+  });
 }
 
 /** A file's bytes judged before any row is read: the layout its header names, or why it cannot be used. */
@@ -242,10 +267,11 @@ export function createCsvSource(dir: string, opts: { onBadRow?: BadRowPolicy } =
       const failures: SymbolFailure[] = [];
       const reports: CsvFileReport[] = [];
       let done = 0;
-      for (const symbol of symbols) {
+      const paths = await csvPaths(dir, symbols);
+      for (const [k, symbol] of symbols.entries()) {
         done++;
         log.progress(`read ${done}/${symbols.length} ${symbol}`);
-        const path = csvPath(dir, symbol);
+        const path = paths[k]!;
         const read = await readCsvBytes(path);
         const check = read.ok ? checkCsvBytes(path, read.bytes) : read;
         if (!read.ok || !check.ok) {
