@@ -15,6 +15,7 @@ import {
   type RefBar,
   readBreadthCsv,
   referenceBreadth,
+  seriesDifferences,
 } from '../support/breadth-reference.ts';
 import { type EdgeCase, edgeCases, edgeDays, writeEdgeCase } from '../support/edge-market.ts';
 import { runBf } from '../support/run-bf.ts';
@@ -63,7 +64,11 @@ describe('breadth on real-world CSV edge cases equals an independent reference',
         out,
       ]);
       expect(r.code, r.stderr).toBe(0);
-      expect(breadthDifferences(await breadthOf(out), referenceBreadth(market.truth))).toEqual([]);
+      const want = referenceBreadth(market.truth);
+      expect(breadthDifferences(await breadthOf(out), want)).toEqual([]);
+      // The series and the signals over those counts: the AD line, the EMAs, the thrusts' crossings.
+      const text = (f: string) => readFileSync(join(out, f), 'utf8');
+      expect(seriesDifferences(text('breadth.csv'), text('signals.csv'), want)).toEqual([]);
       for (const c of cases.filter((c) => c.expect === 'skip')) expect(r.stderr, c.name).toMatch(c.names!);
       // The conflicting repeated date is named with its file and lines.
       expect(r.stderr).toMatch(/DUPDIFF\.csv: 2 bad row\(s\): line 61: date \S+ is on lines 61 and 62/);

@@ -162,3 +162,132 @@ export function breadthDifferences(got: readonly RefDay[], want: readonly RefDay
   }
   return out;
 }
+
+/** The derived series of a day (README "Breadth and signal conventions"), from its counts. */
+export interface RefSeriesDay {
+  date: string;
+  adRatio: number | null;
+  zweigEma: number | null;
+  adLine: number;
+  mcclellan: number | null;
+}
+
+export interface RefFiring {
+  date: string;
+  signal: string;
+  value: number;
+}
+
+/** ad_ratio, the Zweig EMA10, the AD line and the McClellan oscillator of each day. */
+export function referenceSeries(days: readonly RefDay[]): RefSeriesDay[] {
+  let ema: number | null = null;
+  let fast: number | null = null;
+  let slow: number | null = null;
+  let adLine = 0;
+  return days.map((d) => {
+    const moved = d.advancers + d.decliners;
+    const r = moved > 0 ? d.advancers / moved : null;
+    if (r !== null) ema = ema === null ? r : ema + (2 / 11) * (r - ema);
+    const net = d.advancers - d.decliners;
+    if (moved > 0) {
+      fast = fast === null ? net : fast + 0.1 * (net - fast);
+      slow = slow === null ? net : slow + 0.05 * (net - slow);
+    }
+    adLine += net;
+    return {
+      date: d.date,
+      adRatio: r,
+      zweigEma: ema,
+      adLine,
+      mcclellan: fast === null || slow === null ? null : fast - slow,
+    };
+  });
+}
+
+/** The firings of the three thrusts over the days (README: strict crossings of defined values, never row 0). */
+export function referenceFirings(days: readonly RefDay[]): RefFiring[] {
+  const series = referenceSeries(days);
+  const out: RefFiring[] = [];
+  const crosses = (v: readonly (number | null)[], t: number, above: number) =>
+    t > 0 && v[t] != null && v[t - 1] != null && v[t]! > above && v[t - 1]! <= above;
+  const window = (n: number, f: (i: number) => number | null) =>
+    days.map((_, t) => (t + 1 < n ? null : f(t)));
+  const sum = (t: number, n: number, k: 'advancers' | 'decliners') =>
+    days.slice(t - n + 1, t + 1).reduce((s, d) => s + d[k], 0);
+  const ema = series.map((s) => s.zweigEma);
+  const deemer = window(10, (t) => {
+    const d = sum(t, 10, 'decliners');
+    return d > 0 ? sum(t, 10, 'advancers') / d : null;
+  });
+  const whaley = window(5, (t) => {
+    const a = sum(t, 5, 'advancers');
+    const m = a + sum(t, 5, 'decliners');
+    return m > 0 ? a / m : null;
+  });
+  days.forEach((d, t) => {
+    if (crosses(ema, t, 0.615) && ema.slice(Math.max(0, t - 10), t).some((v) => v != null && v < 0.4)) {
+      out.push({ date: d.date, signal: 'zweig_breadth_thrust', value: ema[t]! });
+    }
+    if (crosses(deemer, t, 1.97))
+      out.push({ date: d.date, signal: 'deemer_breadth_thrust', value: deemer[t]! });
+    if (crosses(whaley, t, 0.7366))
+      out.push({ date: d.date, signal: 'whaley_breadth_thrust', value: whaley[t]! });
+  });
+  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.signal < b.signal ? -1 : 1));
+}
+
+/**
+ * Differences between bf's breadth.csv series columns and signals.csv and the reference's, both derived from
+ * `days` (the reference's counts), as readable lines (empty when they agree; values within 1e-9, relative).
+ */
+export function seriesDifferences(
+  breadthCsv: string,
+  signalsCsv: string,
+  days: readonly RefDay[],
+  limit = 10,
+): string[] {
+  const out: string[] = [];
+  const [head, ...lines] = breadthCsv.trim().split('\n');
+  const cols = head!.split(',');
+  const ref = referenceSeries(days);
+  const near = (x: number | null, y: number | null) =>
+    x === null || y === null ? x === y : Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
+  if (lines.length !== ref.length)
+    out.push(`breadth.csv has ${lines.length} days, the reference ${ref.length}`);
+  lines.forEach((line, i) => {
+    const cells = line.split(',');
+    const at = (name: string) =>
+      cells[cols.indexOf(name)] === '' ? null : Number(cells[cols.indexOf(name)]);
+    const r = ref[i];
+    if (!r) return;
+    const want: [string, number | null][] = [
+      ['ad_ratio', r.adRatio],
+      ['zweig_ema10', r.zweigEma],
+      ['ad_line', r.adLine],
+      ['mcclellan_osc', r.mcclellan],
+    ];
+    for (const [name, value] of want) {
+      if (!near(at(name), value)) out.push(`${r.date} ${name}: bf ${at(name)}, reference ${value}`);
+    }
+  });
+  const got = signalsCsv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','))
+    .map(([date, signal, value]) => ({ date: date!, signal: signal!, value: Number(value) }))
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.signal < b.signal ? -1 : 1));
+  const want = referenceFirings(days);
+  const key = (f: RefFiring) => `${f.date} ${f.signal}`;
+  if (got.map(key).join('|') !== want.map(key).join('|')) {
+    out.push(
+      `firings: bf ${got.map(key).join(', ') || 'none'}; reference ${want.map(key).join(', ') || 'none'}`,
+    );
+  } else {
+    got.forEach((f, i) => {
+      if (!near(f.value, want[i]!.value))
+        out.push(`${key(f)} value: bf ${f.value}, reference ${want[i]!.value}`);
+    });
+  }
+  return out.slice(0, limit);
+}
