@@ -42,6 +42,12 @@ function exitOverrideDeep(cmd: Command): void {
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 the work failed, 2 bad usage or input. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`bf lake show prices --csv | head`) closes the pipe: what bf still writes has no
+  // reader, which is not a failure of bf's work. End quietly, as a Unix filter does, not with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
