@@ -18,8 +18,12 @@ export function runWarnings(input: {
       `the range holds ${input.tradingDays} trading days, less than a year (${TRADING_DAYS_PER_YEAR}): CAGR, volatility, Sharpe and Sortino are annualised from too little data to mean much`,
     );
   }
+  // --start/--end after today are refused before any work, so a range ending later comes from the data itself
+  // (csv:DIR's default range is what the files hold): bars dated in the future, which no close can be.
   if (input.range.end > today) {
-    out.push(`the range ends ${input.range.end}, after today (${today}): there is no data for those dates`);
+    out.push(
+      `the data holds dates after today (${today}), up to ${input.range.end}: no close can be dated in the future; check the source's dates`,
+    );
   }
   if (input.holdDays !== undefined && input.holdDays >= input.tradingDays) {
     out.push(
