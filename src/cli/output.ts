@@ -11,12 +11,26 @@ export function printResult(json: boolean | undefined, data: unknown, human: () 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
 const num = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
 
-/** A compact per-signal table: firings, trades, strategy vs buy-and-hold CAGR / Sharpe / max drawdown. */
+/**
+ * A compact per-signal table: firings, trades, strategy vs buy-and-hold CAGR / Sharpe / max drawdown. Each column
+ * is as wide as its widest cell, and columns are two spaces apart: a CAGR annualised from a few days can run to
+ * many digits, and must not run into its neighbour.
+ */
 export function formatBacktests(backtests: readonly SignalBacktest[], synthetic: boolean): string {
-  const header = `${'signal'.padEnd(24)}${'firings'.padStart(8)}${'trades'.padStart(8)}${'CAGR'.padStart(10)}${'B&H CAGR'.padStart(10)}${'Sharpe'.padStart(8)}${'MaxDD'.padStart(9)}`;
-  const rows = backtests.map(
-    (b) =>
-      `${b.signal.padEnd(24)}${String(b.firings).padStart(8)}${String(b.trades.length).padStart(8)}${pct(b.strategy.cagr).padStart(10)}${pct(b.buyHold.cagr).padStart(10)}${num(b.strategy.sharpe).padStart(8)}${pct(b.strategy.maxDrawdown).padStart(9)}`,
-  );
-  return [synthetic ? 'SYNTHETIC DATA — not market prices' : '', header, ...rows].filter(Boolean).join('\n');
+  const header = ['signal', 'firings', 'trades', 'CAGR', 'B&H CAGR', 'Sharpe', 'MaxDD'];
+  const rows = backtests.map((b) => [
+    b.signal,
+    String(b.firings),
+    String(b.trades.length),
+    pct(b.strategy.cagr),
+    pct(b.buyHold.cagr),
+    num(b.strategy.sharpe),
+    pct(b.strategy.maxDrawdown),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  return [synthetic ? 'SYNTHETIC DATA — not market prices' : '', line(header), ...rows.map(line)]
+    .filter(Boolean)
+    .join('\n');
 }

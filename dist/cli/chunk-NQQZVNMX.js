@@ -1,3 +1,0 @@
-import { createRequire as __bfCreateRequire } from 'node:module';
-const require = __bfCreateRequire(import.meta.url);
-function o(a){let e=[],t=a.today??new Date().toISOString().slice(0,10);return a.tradingDays<252&&e.push(`the range holds ${a.tradingDays} trading days, less than a year (${252}): CAGR, volatility, Sharpe and Sortino are annualised from too little data to mean much`),a.range.end>t&&e.push(`the range ends ${a.range.end}, after today (${t}): there is no data for those dates`),a.holdDays!==void 0&&a.holdDays>=a.tradingDays&&e.push(`a hold of ${a.holdDays} trading days is as long as the data or longer (${a.tradingDays} trading days): no trade can complete inside the range`),e}export{o as a};
