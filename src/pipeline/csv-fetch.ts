@@ -10,8 +10,8 @@ import {
   parseYahooCsv,
   readCsvBytes,
 } from '../sources/csv.ts';
-import { mapWithConcurrency } from '../sources/pool.ts';
 import { isStandardLayout } from '../sources/csv-rows.ts';
+import { mapWithConcurrency } from '../sources/pool.ts';
 import { checkFetchResult, noBarsReason, type SymbolFailure } from '../sources/source.ts';
 import { UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
