@@ -1,4 +1,4 @@
-import type { DailyBar, DateRange } from '../domain/bar.ts';
+import { type DailyBar, type DateRange, MAX_PRICE } from '../domain/bar.ts';
 
 /** The parts of a Yahoo v8 chart response bf reads. Every field is optional: Yahoo omits freely. */
 export interface ChartResponse {
@@ -77,7 +77,12 @@ export function tradingDate(epochSec: number, timeZone: string | undefined, gmto
   return new Date((epochSec + gmtoffsetSec) * 1000).toISOString().slice(0, 10);
 }
 
-export type ChartParse = { ok: true; bars: DailyBar[]; skippedRows: number } | { ok: false; reason: string };
+export type ChartParse =
+  | { ok: true; bars: DailyBar[]; skippedRows: number; badRows: string[] }
+  | { ok: false; reason: string };
+
+/** Close / adj close as the lake takes them (src/sources/csv-rows.ts's rule): positive and below MAX_PRICE. */
+const storable = (v: number) => v > 0 && v < MAX_PRICE;
 
 function finiteOrNull(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -85,7 +90,9 @@ function finiteOrNull(value: number | null | undefined): number | null {
 
 /**
  * Turns a chart response into bars within `range`. Rows with a null close or adj close are skipped and counted;
- * when Yahoo sends two rows for one date (a live row after the close) the later wins.
+ * rows whose close or adj close the lake cannot take (zero, negative as crude oil futures closed on 2020-04-20, or
+ * beyond MAX_PRICE) are skipped and named in `badRows` (`2020-04-20: adj close -37.63 is not …`), so one such bar
+ * costs its day, not the fetch; when Yahoo sends two rows for one date (a live row after the close) the later wins.
  * Without an adjclose block (some indices) the close stands in for it.
  */
 export function parseChart(symbol: string, body: ChartResponse, range: DateRange): ChartParse {
@@ -104,6 +111,7 @@ export function parseChart(symbol: string, body: ChartResponse, range: DateRange
   const offset = result.meta?.gmtoffset ?? 0;
   const byDate = new Map<string, DailyBar>();
   let skippedRows = 0;
+  const badRows: string[] = [];
   timestamps.forEach((ts, i) => {
     const date = tradingDate(ts, zone, offset);
     if (date < range.start || date > range.end) return;
@@ -111,6 +119,11 @@ export function parseChart(symbol: string, body: ChartResponse, range: DateRange
     const adj = adjclose ? finiteOrNull(adjclose[i]) : close;
     if (close === null || adj === null) {
       skippedRows++;
+      return;
+    }
+    if (!storable(close) || !storable(adj)) {
+      const [name, v] = storable(close) ? ['adj close', adj] : ['close', close];
+      badRows.push(`${date}: ${name} ${v} is not a positive number below ${MAX_PRICE}`);
       return;
     }
     byDate.set(date, {
@@ -125,5 +138,5 @@ export function parseChart(symbol: string, body: ChartResponse, range: DateRange
     });
   });
   const bars = [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  return { ok: true, bars, skippedRows };
+  return { ok: true, bars, skippedRows, badRows };
 }

@@ -150,6 +150,36 @@ describe('yahoo source', () => {
     expect(Number(url.searchParams.get('period2'))).toBeGreaterThan(Date.parse('2024-01-31T23:59Z') / 1000);
   });
 
+  it('skips and names a bar the lake cannot take (a negative close, as crude oil futures on 2020-04-20), keeping the rest', async () => {
+    const body = JSON.parse(AAPL) as {
+      chart: {
+        result: { indicators: { quote: { close: number[] }[]; adjclose: { adjclose: number[] }[] } }[];
+      };
+    };
+    const ind = body.chart.result[0]!.indicators;
+    ind.quote[0]!.close[1] = -37.63; // 2024-01-03
+    ind.adjclose[0]!.adjclose[1] = -37.63;
+    ind.adjclose[0]!.adjclose[4] = 0; // 2024-01-08
+    const srv = await startServer({ AAPL: [json(200, AAPL)], 'CL=F': [json(200, JSON.stringify(body))] });
+    const log = recordingLogger();
+    const result = await createYahooSource(fastOptions(srv.baseUrl).opts).fetch(
+      ['AAPL', 'CL=F'],
+      JANUARY,
+      log,
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.bars.filter((b) => b.symbol === 'AAPL')).toHaveLength(5);
+    expect(result.bars.filter((b) => b.symbol === 'CL=F').map((b) => b.date)).toEqual([
+      '2024-01-02',
+      '2024-01-04',
+      '2024-01-09',
+    ]);
+    expect(result.badRows).toBe(2);
+    expect(log.warnings).toContain(
+      'yahoo: CL=F: skipped 2 bad row(s): 2024-01-03: close -37.63 is not a positive number below 1000000000000; 2024-01-08: adj close 0 is not a positive number below 1000000000000',
+    );
+  });
+
   it('keeps Tokyo bars on their local trading date rather than the UTC date', async () => {
     // 7203.T stamps bars at 00:00 JST, which is 15:00 UTC the day before.
     const srv = await startServer({ '7203.T': [json(200, TOYOTA)] });

@@ -9,6 +9,7 @@ import {
 import type { DailyBar, DateRange } from '../domain/bar.ts';
 import type { Logger } from '../util/log.ts';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff.ts';
+import { PROBLEMS_SHOWN } from './csv.ts';
 import { FetchProgress } from './fetch-progress.ts';
 import { mapWithConcurrency } from './pool.ts';
 import {
@@ -52,7 +53,7 @@ export interface YahooSourceOptions {
 }
 
 type Attempt =
-  | { kind: 'ok'; bars: DailyBar[]; skippedRows: number }
+  | { kind: 'ok'; bars: DailyBar[]; skippedRows: number; badRows: string[] }
   /** This symbol cannot succeed (404, another 4xx, an error in the body): no retry. */
   | { kind: 'fatal'; reason: string }
   /** A retry may cure it. `connection`: no HTTP answer at all (refused, reset, timed out). */
@@ -62,7 +63,9 @@ type Attempt =
   /** The fetch was stopped while this attempt ran. */
   | { kind: 'aborted' };
 
-type SymbolOutcome = { ok: true; bars: DailyBar[]; skippedRows: number } | { ok: false; reason: string };
+type SymbolOutcome =
+  | { ok: true; bars: DailyBar[]; skippedRows: number; badRows: string[] }
+  | { ok: false; reason: string };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -176,7 +179,7 @@ export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
       }
       const parsed = parseChart(symbol, body, range);
       return parsed.ok
-        ? { kind: 'ok', bars: parsed.bars, skippedRows: parsed.skippedRows }
+        ? { kind: 'ok', bars: parsed.bars, skippedRows: parsed.skippedRows, badRows: parsed.badRows }
         : { kind: 'fatal', reason: parsed.reason };
     } catch (err) {
       if (stop.aborted && !timedOut) return { kind: 'aborted' };
@@ -240,7 +243,12 @@ export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
           }
           if (outcome.kind === 'ok') {
             if (outcome.bars.length === 0) return { ok: false, reason: noBarsReason(range) };
-            return { ok: true, bars: outcome.bars, skippedRows: outcome.skippedRows };
+            return {
+              ok: true,
+              bars: outcome.bars,
+              skippedRows: outcome.skippedRows,
+              badRows: outcome.badRows,
+            };
           }
           if (outcome.kind === 'fatal') return { ok: false, reason: outcome.reason };
           if (tries >= maxRetries) {
@@ -271,15 +279,29 @@ export function createYahooSource(opts: YahooSourceOptions = {}): PriceSource {
       const bars: DailyBar[] = [];
       const failures: SymbolFailure[] = [];
       let skippedRows = 0;
+      let badRows = 0;
       outcomes.forEach((outcome, i) => {
         if (outcome.ok) {
           for (const bar of outcome.bars) bars.push(bar);
           skippedRows += outcome.skippedRows;
+          badRows += outcome.badRows.length;
+          if (outcome.badRows.length > 0) {
+            const shown = outcome.badRows.slice(0, PROBLEMS_SHOWN).join('; ');
+            const more = outcome.badRows.length > PROBLEMS_SHOWN ? '; …' : '';
+            log.warn(`yahoo: ${symbols[i]}: skipped ${outcome.badRows.length} bad row(s): ${shown}${more}`);
+          }
         } else {
           failures.push({ symbol: symbols[i] as string, reason: outcome.reason });
         }
       });
-      return { bars, failures, skippedRows, retries: progress.retries, ...(stopped ? { stopped } : {}) };
+      return {
+        bars,
+        failures,
+        skippedRows,
+        badRows,
+        retries: progress.retries,
+        ...(stopped ? { stopped } : {}),
+      };
     },
   };
 }

@@ -62,7 +62,7 @@ export function dataCommand(): Command {
               ...r.failures.map((f) => `  failed: ${f.symbol}: ${f.reason}`),
               r.span ? `  dates: ${r.span.start} → ${r.span.end}` : '',
               r.skippedRows ? `  skipped rows with null values: ${r.skippedRows}` : '',
-              r.badRows ? `  skipped bad rows: ${r.badRows} (named above, per file)` : '',
+              r.badRows ? `  skipped bad rows: ${r.badRows} (named above, per file or symbol)` : '',
               r.replaced ? `  replaced ${r.replaced} bar(s) whose values the source changed` : '',
               ...r.vanished.map(
                 (v) =>
