@@ -89,6 +89,7 @@ function layoutOf(path: string, header: string): CsvBytesCheck {
  */
 export function checkCsvBytes(path: string, bytes: Buffer): CsvBytesCheck {
   const no = (reason: string): CsvBytesCheck => ({ ok: false, reason });
+  if (bytes.length === 0) return no(`${path} is empty (0 bytes): no header, no rows`);
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return no(`${path} is UTF-16 text; save it as UTF-8 (Yahoo's download format)`);
   }

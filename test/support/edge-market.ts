@@ -243,9 +243,18 @@ export function edgeCases(): EdgeCase[] {
   );
   cases.push(one('a single-row file', 'ONEROW', text(lines.slice(100, 101)), full.slice(100, 101)));
   // Files with no bars: the symbol is skipped by name, the run goes on.
-  cases.push(one('an empty file', 'EMPTY', '', null, 'skip', { names: /EMPTY/ }));
-  cases.push(one('a file with only a header', 'HDRONLY', `${HEADER}\n`, null, 'skip', { names: /HDRONLY/ }));
-  cases.push(one('a missing file', 'MISSING', '', null, 'skip', { names: /MISSING/, files: base().files }));
+  cases.push(one('an empty file', 'EMPTY', '', null, 'skip', { names: /EMPTY\.csv is empty \(0 bytes\)/ }));
+  cases.push(
+    one('a file with only a header', 'HDRONLY', `${HEADER}\n`, null, 'skip', {
+      names: /no bars in \S*HDRONLY\.csv/,
+    }),
+  );
+  cases.push(
+    one('a missing file', 'MISSING', '', null, 'skip', {
+      names: /file not found: \S*MISSING\.csv/,
+      files: base().files,
+    }),
+  );
   return cases;
 }
 

@@ -31,6 +31,7 @@ describe('csv:DIR read in JavaScript, on real-world edge cases', () => {
       }
       const failed = result.failures.map((f) => f.symbol);
       expect(failed).toEqual(c.expect === 'skip' ? [c.list.at(-1)!.toUpperCase()] : []);
+      for (const f of result.failures) expect(f.reason).toMatch(c.names!);
     });
   }
 });
