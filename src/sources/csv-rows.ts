@@ -11,10 +11,10 @@ import { escapeControl } from '../util/escape.ts';
  *   blank — empty or whitespace only; ignored;
  *   null  — a calendar date with a `null` or empty Close or Adj Close (Yahoo's way of saying "no data"): skipped
  *           and counted, not an error;
- *   bad   — anything else that is not a bar: not 7 fields, a date that is not a real calendar date YYYY-MM-DD,
- *           a price that is not a positive finite number below MAX_PRICE, a negative or non-numeric open, high,
- *           low or volume, or a date that appears on more than one line (all of its lines are bad: which one is
- *           right cannot be known);
+ *   bad   — anything else that is not a bar: not as many fields as the header (7 in Yahoo's own), a date that
+ *           is not a real calendar date YYYY-MM-DD, a price that is not a positive finite number below MAX_PRICE, a
+ *           negative or non-numeric open, high, low or volume, or a date on lines that do not all say the same (all
+ *           of them are bad: which one is right cannot be known; the same row twice counts once);
  *   bar   — a row that goes to the lake.
  */
 export type CsvLine =
