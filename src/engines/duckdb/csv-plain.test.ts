@@ -284,4 +284,25 @@ describe('csv:DIR loads read by SQL agree with the JavaScript rules (src/sources
       db.closeSync();
     }
   });
+  it('agrees with the JavaScript rules within a range that cuts through repeated lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-sql-rows-range-'));
+    const range = { start: '2001-01-02', end: '2001-01-03' };
+    const files: CsvFileIn[] = Object.entries(SQL_FILES).map(([symbol, text]) => {
+      const path = join(dir, `${symbol}.csv`);
+      writeFileSync(path, text);
+      const layout = csvLayout(text.slice(0, text.indexOf('\n')))!;
+      return isStandardLayout(layout) ? { symbol, path } : { symbol, path, layout };
+    });
+    const { counts } = await load(files, undefined, range);
+    expect(
+      counts.map(({ symbol, bars, nullRows, badRows }) => ({ symbol, bars, nullRows, badRows })),
+    ).toEqual(
+      files.map((f) => {
+        const parsed = parseYahooCsv(f.symbol, SQL_FILES[f.symbol]!, range, f.path);
+        if (!parsed.ok) throw new Error(parsed.reason);
+        const { nullRows, badRows } = parsed.report;
+        return { symbol: f.symbol, bars: parsed.bars.length, nullRows, badRows };
+      }),
+    );
+  });
 });
