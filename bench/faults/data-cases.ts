@@ -20,6 +20,7 @@ import { publishSignals } from '../../src/publish/producer.ts';
 import { documentIds, topicDistinctKeys } from '../../src/publish/verify.ts';
 import { silentLogger } from '../../src/util/log.ts';
 import { pipelineArgs as demoLargeRunArgs } from '../../test/support/interrupt.ts';
+import { sparkPipelineArgs } from '../../test/support/spark-pipeline.ts';
 import { breadthBacklog } from '../support/breadth-backlog.ts';
 import { BF_BIN, type FaultRow, portEnv } from './common.ts';
 import { run, runningServices, watchEngine } from './observe.ts';
@@ -254,27 +255,6 @@ const rowsText = (r: Record<string, number> | undefined) =>
         .join(', ') || 'no tables'
     : 'unreadable';
 
-/** `bf pipeline run --engine spark` of demo_small (no publish) on the stack, as the Spark fault cases run it. */
-export function sparkRunArgs(s: DataStack, out: string): string[] {
-  return [
-    'pipeline',
-    'run',
-    '--engine',
-    'spark',
-    '--no-publish',
-    '--symbol-list',
-    'demo_small',
-    '--source',
-    'sample',
-    '--local',
-    '--project',
-    s.project,
-    '--out',
-    out,
-    '--json',
-  ];
-}
-
 /** The Spark MERGE of the fetched bars into Delta prices has been submitted: the moment a Spark case injects its fault. */
 export const SPARK_WRITING = /^spark: merge-prices: running /;
 
@@ -348,7 +328,7 @@ async function driverStartedAt(s: DataStack): Promise<string> {
  */
 export async function s3StoppedMidWrite(s: DataStack): Promise<FaultRow> {
   const out = await mkdtemp(join(tmpdir(), 'bf-faults-spark-'));
-  const args = sparkRunArgs(s, out);
+  const args = sparkPipelineArgs(s.project, out, '--json');
   const before = (await deltaRows(s))?.prices;
   const driverBefore = await driverStartedAt(s);
   const watch = watchEngine(s.project);

@@ -13,8 +13,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { sparkPipelineArgs } from '../../test/support/spark-pipeline.ts';
 import type { FaultRow } from './common.ts';
-import { type DataStack, recoverSparkRun, SPARK_WRITING, sparkRunArgs } from './data-cases.ts';
+import { type DataStack, recoverSparkRun, SPARK_WRITING } from './data-cases.ts';
 import { runningServices } from './observe.ts';
 
 const PROVISION = resolve(import.meta.dirname, '../../infra/scripts/provision-docker.sh');
@@ -71,7 +72,7 @@ export async function dockerdRestartedMidWrite(s: DataStack): Promise<FaultRow> 
   const pid = await dockerdPid();
   if (pid === undefined) return skipped('no local dockerd process to restart');
 
-  const args = sparkRunArgs(s, await mkdtemp(join(tmpdir(), 'bf-faults-dockerd-')));
+  const args = sparkPipelineArgs(s.project, await mkdtemp(join(tmpdir(), 'bf-faults-dockerd-')), '--json');
   const p = s.bf(args);
   let faultAt = 0;
   let stoppedMs = 0;

@@ -31,6 +31,7 @@ import { resolveSymbolList } from '../../src/sources/symbols.ts';
 import { BfError } from '../../src/util/errors.ts';
 import type { Logger } from '../../src/util/log.ts';
 import { runBf } from '../support/run-bf.ts';
+import { sparkPipelineArgs } from '../support/spark-pipeline.ts';
 import { startTestStack } from '../support/stack.ts';
 
 const RANGE = { start: '2021-01-01', end: '2023-12-31' };
@@ -541,29 +542,9 @@ describe('SparkEngine on the stack', () => {
   });
 });
 
-/** `bf pipeline run --engine spark` of demo_small on sample data against this stack (no publish: no Kafka here). */
-function pipelineArgs(out: string): string[] {
-  return [
-    'pipeline',
-    'run',
-    '--engine',
-    'spark',
-    '--no-publish',
-    '--symbol-list',
-    'demo_small',
-    '--source',
-    'sample',
-    '--start',
-    RANGE.start,
-    '--end',
-    RANGE.end,
-    '--local',
-    '--project',
-    stack.project,
-    '--out',
-    out,
-  ];
-}
+/** The Spark pipeline run over this file's range. */
+const pipelineArgs = (out: string) =>
+  sparkPipelineArgs(stack.project, out, '--start', RANGE.start, '--end', RANGE.end);
 
 function stringEnv(e: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(e).filter((kv): kv is [string, string] => kv[1] !== undefined));

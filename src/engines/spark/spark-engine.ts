@@ -336,7 +336,7 @@ export class SparkEngine implements LakeEngine {
       if (!pricesCommit) throw new BfError(`no Delta table prices at ${this.location}`);
       const pricesVersion = deltaVersionId(pricesCommit.version);
       const state = await this.readState();
-      const log = parseChangeLog(await this.s3.getText(`${this.s3.tableKey('prices')}/${CHANGES_FILE}`));
+      const log = parseChangeLog(await this.s3.getText(this.changeLogKey()));
       let plan = planRecompute({
         state,
         run,
@@ -715,6 +715,11 @@ export class SparkEngine implements LakeEngine {
     }
   }
 
+  /** The prices change log's key on the store: written by the MERGE, read by the incremental plan. */
+  private changeLogKey(): string {
+    return `${this.s3.tableKey('prices')}/${CHANGES_FILE}`;
+  }
+
   /**
    * Records what the commit `version` (made from `parent`, null for a new table) changed, per symbol, beside the
    * prices table (src/lake/changes.ts), as the embedded engine does in its lake; read by computeBreadth.
@@ -724,7 +729,7 @@ export class SparkEngine implements LakeEngine {
     version: number,
     changes: SymbolChanges,
   ): Promise<void> {
-    const key = `${this.s3.tableKey('prices')}/${CHANGES_FILE}`;
+    const key = this.changeLogKey();
     const previous = parent === null ? null : parseChangeLog(await this.s3.getText(key));
     const log = nextDeltaChangeLog(parent === null ? null : previous, parent === null ? {} : changes, {
       parent: parent === null ? null : deltaVersionId(parent),
