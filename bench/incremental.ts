@@ -77,14 +77,20 @@ function oneDayCsvs(marketDir: string, day: string, dir: string): string {
   return list;
 }
 
-/** A bf command under /usr/bin/time, its stderr kept in `stderrFile` (and shown when it fails). */
-function bfTimed(name: string, args: string[], stderrFile: string): Measure {
+/** A bf command under /usr/bin/time, its stderr kept in `stderrFile` (and shown when it fails); `env` adds to this process's. */
+export function bfTimed(
+  name: string,
+  args: string[],
+  stderrFile: string,
+  env: NodeJS.ProcessEnv = {},
+): Measure {
   try {
     return timed(
       name,
       'bash',
       ['-c', 'exec "$0" "$@" 2>"$BF_BENCH_STDERR"', process.execPath, BIN, ...args],
       {
+        ...env,
         BF_BENCH_STDERR: stderrFile,
       },
     );

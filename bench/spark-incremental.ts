@@ -16,7 +16,6 @@
  * before and after. The incremental and full breadth must be identical. Nothing is asserted on time.
  */
 
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CopyObjectCommand } from '@aws-sdk/client-s3';
@@ -28,7 +27,7 @@ import { S3Lake, s3LakeConfig } from '../src/lake/s3.ts';
 import { businessDays, createSampleSource } from '../src/sources/sample.ts';
 import { resolveSymbolList } from '../src/sources/symbols.ts';
 import { silentLogger, stderrLogger } from '../src/util/log.ts';
-import { containerCpuMs } from './support/container-cpu.ts';
+import { servicesCpuMs } from './support/container-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -93,17 +92,6 @@ async function copyLake(from: string, to: string): Promise<void> {
   }
 }
 
-/** Full container ids by service (the cgroup is named by the full id; `compose ps` gives a short one). */
-const ids = new Map<string, string>();
-async function cpu(service: string): Promise<number> {
-  if (!ids.has(service)) {
-    const c = (await compose.ps()).find((x) => x.service === service);
-    if (!c) return Number.NaN;
-    ids.set(service, execFileSync('docker', ['inspect', '-f', '{{.Id}}', c.id], { encoding: 'utf8' }).trim());
-  }
-  return (await containerCpuMs(ids.get(service)!)) ?? Number.NaN;
-}
-
 interface Sample {
   wall: number;
   driver: number;
@@ -116,7 +104,7 @@ async function timedRun(prefix: string, full: boolean): Promise<Sample> {
   const engine = await open(prefix);
   let said = '';
   try {
-    const [d0, w0] = [await cpu('spark-sql'), await cpu('spark-worker')];
+    const before = await servicesCpuMs(compose, ['spark-sql', 'spark-worker']);
     const t = performance.now();
     const days = await engine.computeBreadth(
       list.symbols,
@@ -130,8 +118,14 @@ async function timedRun(prefix: string, full: boolean): Promise<Sample> {
       },
     );
     const wall = performance.now() - t;
-    const [d1, w1] = [await cpu('spark-sql'), await cpu('spark-worker')];
-    return { wall, driver: d1 - d0, worker: w1 - w0, said, days };
+    const after = await servicesCpuMs(compose, ['spark-sql', 'spark-worker']);
+    return {
+      wall,
+      driver: after['spark-sql']! - before['spark-sql']!,
+      worker: after['spark-worker']! - before['spark-worker']!,
+      said,
+      days,
+    };
   } finally {
     await engine.close();
   }

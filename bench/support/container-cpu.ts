@@ -5,6 +5,7 @@
  * `undefined` where the cgroup is not readable (a remote engine, Docker Desktop's VM).
  */
 import { readFile } from 'node:fs/promises';
+import type { ComposeProject } from '../../src/infra/compose.ts';
 
 const root = '/sys/fs/cgroup';
 
@@ -20,4 +21,19 @@ export async function containerCpuMs(id: string): Promise<number | undefined> {
     if (usec !== undefined) return Number(usec) / 1e3;
   }
   return undefined;
+}
+
+/** CPU ms so far of each service's container in a compose project (NaN where none runs or its cgroup is unreadable). */
+export async function servicesCpuMs(
+  compose: ComposeProject,
+  services: readonly string[],
+): Promise<Record<string, number>> {
+  // `docker ps --no-trunc`: the full ids the cgroups are named by.
+  const ids = new Map((await compose.containers()).map((c) => [c.service, c.id]));
+  const cpu: Record<string, number> = {};
+  for (const service of services) {
+    const id = ids.get(service);
+    cpu[service] = (id === undefined ? undefined : await containerCpuMs(id)) ?? Number.NaN;
+  }
+  return cpu;
 }

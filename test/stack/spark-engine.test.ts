@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSparkVsEmbedded } from '../../bench/spark-vs-embedded.ts';
 import { hostPort, s3Settings } from '../../src/config/stack.ts';
 import type { DailyBar } from '../../src/domain/bar.ts';
 import type { BreadthDay } from '../../src/domain/breadth.ts';
@@ -539,6 +540,27 @@ describe('SparkEngine on the stack', () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('bench/spark-vs-embedded.ts at small size', () => {
+  it('runs bf data fetch and bf signals generate on both engines against this stack, with identical outputs', async () => {
+    const report = await runSparkVsEmbedded({
+      symbols: 'demo_small',
+      years: 1,
+      rounds: 1,
+      stack: { compose: stack.compose, env },
+    });
+    // Both commands of each engine timed, Spark's with its containers' CPU; a fresh lake for each (a full run).
+    for (const engine of ['embedded', 'spark'])
+      for (const command of ['bf data fetch', 'bf signals generate'])
+        expect(report).toMatch(new RegExp(`^\\| 1 \\| ${engine} \\| ${command} \\| \\d+\\.\\d+ \\|`, 'm'));
+    expect(report).toMatch(
+      /\| 1 \| spark \| bf signals generate \|.*\(spark-master \d+\.\d, spark-worker \d+\.\d/,
+    );
+    expect(report).toMatch(/^round 1: .*spark \/ embedded \d+\.\dx wall.*byte-identical/m);
+    expect(report).toContain('spark "full recompute: no stored state');
+    expect(report).toContain('embedded "full recompute: no stored state');
   });
 });
 
