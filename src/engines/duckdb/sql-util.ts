@@ -32,8 +32,9 @@ export function epochDays(iso: string): number | null {
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const d = Number(m[3]);
-  const ms = Date.UTC(y, mo - 1, d);
-  const back = new Date(ms);
+  // Not Date.UTC: it reads years 0-99 as 1900-1999, so 0001-01-01 (the incremental plan's BEGINNING) was refused.
+  const back = new Date(0);
+  back.setUTCFullYear(y, mo - 1, d);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
-  return ms / 86_400_000;
+  return back.getTime() / 86_400_000;
 }

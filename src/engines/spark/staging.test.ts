@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DailyBar } from '../../domain/bar.ts';
 import { BfError } from '../../util/errors.ts';
+import { epochDays } from '../duckdb/sql-util.ts';
 import { checkColumns } from '../engine.ts';
+import { BEGINNING } from '../incremental-plan.ts';
 import {
   barsToNdjson,
   dedupeBars,
@@ -98,6 +100,16 @@ describe('rowsToNdjson', () => {
     );
     expect(text).toBe('{"v":NaN}\n{"v":Infinity}\n{"v":-Infinity}\n');
   });
+  it('a DATE holds year 1 (BEGINNING: the keep_from of a symbol new to an incremental run) and refuses no real date', () => {
+    const columns = [{ name: 'keep_from', type: 'DATE' }] as const;
+    expect(rowsToNdjson('features', [{ keep_from: BEGINNING }, { keep_from: '0099-12-31' }], columns)).toBe(
+      '{"keep_from":"0001-01-01"}\n{"keep_from":"0099-12-31"}\n',
+    );
+    expect(() => rowsToNdjson('features', [{ keep_from: '0099-02-29' }], columns)).toThrow(/cannot hold/);
+    // 719,162 days from 0001-01-01 to 1970-01-01 (proleptic Gregorian, as DATE columns count).
+    expect(epochDays(BEGINNING)).toBe(-719_162);
+  });
+
   it('is empty for no rows', () => {
     expect(rowsToNdjson('t', [], columns)).toBe('');
   });

@@ -1,0 +1,3 @@
+import { createRequire as __bfCreateRequire } from 'node:module';
+const require = __bfCreateRequire(import.meta.url);
+function l(t){return`'${t.replaceAll("'","''")}'`}function i(t){return`"${t.replaceAll('"','""')}"`}function s(t){return`read_parquet([${t.map(l).join(", ")}])`}var c="FORMAT parquet, COMPRESSION snappy, DICTIONARY_SIZE_LIMIT 10000",a=/^(\d{4})-(\d{2})-(\d{2})$/;function p(t){let r=a.exec(t);if(!r)return null;let n=Number(r[1]),u=Number(r[2]),o=Number(r[3]),e=new Date(0);return e.setUTCFullYear(n,u-1,o),e.getUTCFullYear()!==n||e.getUTCMonth()!==u-1||e.getUTCDate()!==o?null:e.getTime()/864e5}export{l as a,i as b,s as c,c as d,p as e};

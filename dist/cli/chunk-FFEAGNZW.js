@@ -1,3 +1,0 @@
-import { createRequire as __bfCreateRequire } from 'node:module';
-const require = __bfCreateRequire(import.meta.url);
-function a(t){return`'${t.replaceAll("'","''")}'`}function l(t){return`"${t.replaceAll('"','""')}"`}function i(t){return`read_parquet([${t.map(a).join(", ")}])`}var p="FORMAT parquet, COMPRESSION snappy, DICTIONARY_SIZE_LIMIT 10000",c=/^(\d{4})-(\d{2})-(\d{2})$/;function g(t){let n=c.exec(t);if(!n)return null;let r=Number(n[1]),o=Number(n[2]),u=Number(n[3]),s=Date.UTC(r,o-1,u),e=new Date(s);return e.getUTCFullYear()!==r||e.getUTCMonth()!==o-1||e.getUTCDate()!==u?null:s/864e5}export{a,l as b,i as c,p as d,g as e};
