@@ -8,6 +8,7 @@ import {
   planRecompute,
   type RunKey,
   TAIL_FILES_MAX,
+  TAIL_FILES_MAX_ENV,
 } from './incremental-plan.ts';
 import { loadSql } from './sql-files.ts';
 
@@ -197,6 +198,14 @@ describe('what both engines keep for the next run', () => {
     expect(appendsTails({ ...only, slow: 1 })).toBe(false);
     expect(appendsTails({ ...only, removed: 1 })).toBe(false);
     expect(appendsTails({ ...only, fast: 0 })).toBe(false);
+  });
+
+  it('BF_TAIL_FILES_MAX (tests only) moves the rewrite; a value that is not a whole number >= 1 is ignored', () => {
+    const only = { stored: 2, fast: 3, slow: 0, removed: 0 };
+    expect(appendsTails({ ...only, stored: 1 }, { [TAIL_FILES_MAX_ENV]: '2' })).toBe(true);
+    expect(appendsTails(only, { [TAIL_FILES_MAX_ENV]: '2' })).toBe(false);
+    for (const ignored of ['0', '-1', '1.5', 'two', ''])
+      expect(appendsTails(only, { [TAIL_FILES_MAX_ENV]: ignored }), ignored).toBe(true);
   });
 
   it('next states: untouched kept, removed gone, recomputed replaced, a tail run keeps its first date', () => {
