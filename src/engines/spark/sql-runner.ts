@@ -13,6 +13,7 @@ import {
   windowsStateSql,
 } from '../incremental-sql.ts';
 import { loadSql } from '../sql-files.ts';
+import { sparkFeaturesSql } from './features-sql.ts';
 import { Hs2ConnectionError, type Hs2Session, Hs2StatementError, openHs2Session } from './hs2.ts';
 import { formatSparkProgress, type SparkProgressWatcher, watchSparkProgress } from './progress.ts';
 import {
@@ -411,13 +412,13 @@ async function breadth(
   const features = tablePath(lake, 'features');
   const breadthPath = tablePath(lake, 'breadth');
   const tails = tablePath(lake, TAILS_TABLE);
-  // features.sql runs once into a cache on the executors (lazy: the features write fills it), which breadth.sql
+  // features.sql (its Spark form, ./features-sql.ts) runs once into a cache on the executors (lazy: the features write fills it), which breadth.sql
   // reads, instead of reading the Delta table just written back (its snapshot, its files); breadth.sql likewise,
   // so its rows come back from the cache its write filled, not from a new Delta snapshot of the table (two Spark
   // jobs of log replay, then the scan). CACHE … AS makes a new temp view, so the previous job's views go first.
   const cached = ['features', 'bf_breadth', 'bf_symbol_bars', 'bf_next_tail'];
   for (const name of cached) await db.query(`DROP VIEW IF EXISTS ${name}`);
-  await db.query(`CACHE LAZY TABLE features AS ${loadSql('features')}`);
+  await db.query(`CACHE LAZY TABLE features AS ${sparkFeaturesSql()}`);
   let rows: Record<string, unknown>[] = [];
   let stats: Record<string, unknown>[] = [];
   try {
@@ -514,11 +515,11 @@ async function breadthIncremental(
       parts.push(`${op.fastSelect}\nFROM bf_new_windows w`);
     }
     if (op.slow) {
-      // features.sql, unchanged, over the whole history of each symbol recomputed from its first bar.
+      // features.sql (its Spark form) over the whole history of each symbol recomputed from its first bar.
       await db.query(
         'CREATE OR REPLACE TEMPORARY VIEW prices AS SELECT p.* FROM bf_scope p JOIN bf_recompute c ON p.symbol = c.symbol AND NOT c.fast',
       );
-      await cache('bf_slow_features', loadSql('features'));
+      await cache('bf_slow_features', sparkFeaturesSql());
       await cache('bf_slow_bars', symbolBarsSql('bf_slow_features'));
       await cache('bf_slow_tail', tailOfFeaturesSql('bf_slow_features', 'bf_slow_bars'));
       stats.push(...(await db.query(tailStatsSql('bf_slow_bars', 'bf_slow_tail'))));
