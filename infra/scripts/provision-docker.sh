@@ -42,8 +42,13 @@ ensure_engine() {
   if ! pgrep -x dockerd >/dev/null; then
     log "starting dockerd (log: $DOCKERD_LOG)"
     as_root mkdir -p "$(dirname "$DOCKERD_LOG")"
-    # setsid: detach from this shell's session so dockerd outlives the script.
-    as_root setsid /usr/sbin/dockerd >>"$DOCKERD_LOG" 2>&1 < /dev/null &
+    # setsid: detach from this shell's session so dockerd outlives the script. Descriptors above 2 are closed
+    # first: dockerd lives on after the script, and an inherited one (a caller's `flock LOCK bash .ci/run` lock)
+    # would stay held for as long as dockerd runs.
+    as_root setsid bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}
+        if ((fd > 2)) && [[ -e /proc/$$/fd/$fd ]]; then eval "exec $fd>&-"; fi
+      done
+      exec /usr/sbin/dockerd' >>"$DOCKERD_LOG" 2>&1 < /dev/null &
   else
     log "dockerd process exists; waiting for it to answer"
   fi
