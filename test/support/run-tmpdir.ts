@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +10,9 @@ import { join } from 'node:path';
  */
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'bf-test-run-'));
+  // mkdtemp makes it 0700; tests that run bf as another user (nobody, where root would ignore file modes) must
+  // reach their own dirs inside it, as they do directly under /tmp.
+  chmodSync(dir, 0o755);
   process.env.TMPDIR = dir;
   return () => {
     if (process.env.BF_KEEP_TEST_TMP === '1') {
