@@ -1,5 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { priceWalk as walk } from '../../../test/support/price-walk.ts';
 import { FEATURES_LOOKBACK_BARS } from '../incremental-plan.ts';
 import {
   featuresOuterSelect,
@@ -11,22 +12,6 @@ import {
   runningWindowsSql,
 } from '../incremental-sql.ts';
 import { loadSql } from '../sql-files.ts';
-
-/** A seeded random walk on a quarter-dollar grid: equal closes (unchanged, ties at the 252-bar max/min) happen. */
-function walk(seed: number, n: number): number[] {
-  let s = seed;
-  const rand = () => {
-    s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return s / 2_147_483_648;
-  };
-  const out: number[] = [];
-  let p = 20 + seed;
-  for (let i = 0; i < n; i++) {
-    p = Math.max(0.25, p + Math.round((rand() - 0.5) * 4) / 4);
-    out.push(p);
-  }
-  return out;
-}
 
 describe('new bars of a stored history: aggregates over their own frames = features.sql', () => {
   it('gives the window form’s rows for 1 to 3 new bars, on histories shorter and longer than the look-back', async () => {

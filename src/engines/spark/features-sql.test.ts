@@ -1,23 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { priceWalk as walk } from '../../../test/support/price-walk.ts';
 import { loadSql } from '../sql-files.ts';
 import { linearWindowsSql, sparkFeaturesSql } from './features-sql.ts';
-
-/** A seeded random walk on a quarter-dollar grid: equal closes (ties at the 252-bar max/min) happen. */
-function walk(seed: number, n: number): number[] {
-  let s = seed;
-  const rand = () => {
-    s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return s / 2_147_483_648;
-  };
-  const out: number[] = [];
-  let p = 20 + seed;
-  for (let i = 0; i < n; i++) {
-    p = Math.max(0.25, p + Math.round((rand() - 0.5) * 4) / 4);
-    out.push(p);
-  }
-  return out;
-}
 
 describe("Spark's features query: sliding frames as running aggregates and blocks = features.sql", () => {
   it('gives features.sql’s rows on histories around every frame length and block edge', async () => {
