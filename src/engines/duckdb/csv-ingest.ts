@@ -2,8 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DateRange, MAX_PRICE } from '../../domain/bar.ts';
 import { CSV_FIELDS, type CsvLayout, STANDARD_LAYOUT } from '../../sources/csv-rows.ts';
 import type { CsvFileCounts, CsvFileIn } from '../engine.ts';
-import { loadPlainCsvFiles, PLAIN_TABLE } from './csv-plain.ts';
-import { literal } from './sql-util.ts';
+import { loadPlainCsvFiles } from './csv-plain.ts';
+import { literal, readParquet } from './sql-util.ts';
 
 /**
  * The embedded engine reads `csv:DIR` files itself. Plain files (src/sources/csv-columns.ts: dates ascending, every
@@ -46,6 +46,10 @@ export interface CsvChecked {
   copies: boolean;
   /** The files read by SQL into `csv_checked`, as their places in symbol order (ascending); the rest are plain. */
   slow: number[];
+  /** The Parquet file holding the plain files' rows (./csv-plain.ts), or null when no file was offered to it. */
+  plainFile: string | null;
+  /** Rows in `plainFile`. */
+  plainRows: number;
 }
 
 /**
@@ -61,7 +65,8 @@ function symbolOrder(files: readonly CsvFileIn[]): number[] {
 
 /**
  * Reads and checks every file and returns the per-file counts. Files the byte pass proved in date order are first
- * offered to the plain reader (./csv-plain.ts: `csv_plain`, values only, no bad rows by construction); the others,
+ * offered to the plain reader (./csv-plain.ts: their rows in range written to the Parquet file `plainOut` as the
+ * `prices` columns, in (symbol, date) order, no bad rows by construction); the others,
  * and any it declines, are read by SQL into `csv_checked(file_id, kind, date, open, high, low, close, adj_close,
  * volume)` (the values mean something only on GOOD rows; file_id is the file's place in `slow`). Rows outside
  * `range` are checked too; the plain reader keeps only those in range, `csvIncomingSql` filters the others.
@@ -70,14 +75,20 @@ export async function checkCsvFiles(
   conn: DuckDBConnection,
   files: readonly CsvFileIn[],
   range: DateRange,
+  plainOut: string,
 ): Promise<CsvChecked> {
   const order = symbolOrder(files);
   // Every file not known to be out of order is offered; the plain reader proves the order of those it takes. It
   // reads Yahoo's column order only: a file whose header orders the columns otherwise is read by SQL.
   const candidates = order.flatMap((i, id) =>
-    files[i]!.ordered !== false && files[i]!.layout === undefined ? [{ id, path: files[i]!.path }] : [],
+    files[i]!.ordered !== false && files[i]!.layout === undefined
+      ? [{ id, path: files[i]!.path, symbol: files[i]!.symbol }]
+      : [],
   );
-  const plain = await loadPlainCsvFiles(conn, candidates, range);
+  const plain =
+    candidates.length > 0
+      ? await loadPlainCsvFiles(conn, candidates, range, plainOut)
+      : { counts: [], ascending: [], rows: 0 };
   const counts: CsvFileCounts[] = new Array(files.length);
   // Per file (index into files): its dates proven ascending, by the caller or by the plain reader's byte pass.
   const ascending = files.map((f) => f.ordered === true);
@@ -100,7 +111,13 @@ export async function checkCsvFiles(
           counts,
         )
       : { repeats: false, copies: false };
-  return { counts, ...repeated, slow };
+  return {
+    counts,
+    ...repeated,
+    slow,
+    plainFile: candidates.length > 0 ? plainOut : null,
+    plainRows: plain.rows,
+  };
 }
 
 /**
@@ -254,28 +271,38 @@ function cellsOf(files: readonly CsvFileIn[], order: readonly number[]): string 
 
 /**
  * The good rows in `range` of the kept files (`keep`: indexes into `files`, as `judge` returned them), as the
- * `prices` columns plus `rank` (the file's place in symbol order): the bars a CSV load writes. `ordered`: the
- * relation already yields them in (rank, date) order when scanned in order (no file was read by SQL).
+ * `prices` columns plus `rank` (the file's place in symbol order): the bars a CSV load writes. `file`: the plain
+ * reader's file holds exactly these rows in (symbol, date) order (no file was read by SQL, none left out), so it is
+ * what a first load writes, as it is; the relation then has no `rank`.
  */
 export function csvIncomingSql(
   files: readonly CsvFileIn[],
   keep: readonly number[],
   range: DateRange,
   checked: CsvChecked,
-): { sql: string; ordered: boolean } {
+): { sql: string; file: string | null } {
   const order = symbolOrder(files);
   const kept = new Set(keep);
   const slow = new Set(checked.slow);
-  const ids = order.flatMap((i, id) => (kept.has(i) && !slow.has(id) ? [id] : []));
+  const plainIds = order.flatMap((i, id) =>
+    !slow.has(id) && (checked.counts[i]?.bars ?? 0) > 0 ? [id] : [],
+  );
+  const ids = plainIds.filter((id) => kept.has(order[id]!));
   const slowIds = checked.slow.flatMap((id, k) => (kept.has(order[id]!) ? [k] : []));
   const inList = (xs: readonly number[]) => (xs.length > 0 ? xs.join(', ') : 'NULL');
+  const plainRows = checked.plainFile === null ? null : readParquet([checked.plainFile]);
+  if (slowIds.length === 0 && ids.length === plainIds.length && plainRows !== null)
+    return { sql: `SELECT * FROM ${plainRows}`, file: checked.plainFile };
   // The symbol by file_id from a constant list (cheaper than a join).
   const symbols = `[${order.map((i) => literal(files[i]!.symbol)).join(', ')}]`;
-  // Plain rows: in range already; days since 1970-01-01 back to a DATE.
-  const plain = `SELECT file_id AS rank, list_extract(${symbols}, file_id + 1) AS symbol,
-      DATE '1970-01-01' + days AS date, open, high, low, close, adj_close, volume
-    FROM ${PLAIN_TABLE} WHERE file_id IN (${inList(ids)})`;
-  if (slowIds.length === 0) return { sql: plain, ordered: true };
+  // The kept plain files' rows, with their rank (symbols are unique: the join keys on them).
+  const plain =
+    ids.length > 0 && plainRows !== null
+      ? `SELECT r.rank, symbol, date, open, high, low, close, adj_close, volume
+    FROM ${plainRows} JOIN (SELECT unnest([${ids.map((id) => literal(files[order[id]!]!.symbol)).join(', ')}]) AS symbol,
+      unnest([${ids.join(', ')}]) AS rank) r USING (symbol)`
+      : null;
+  if (slowIds.length === 0) return { sql: plain!, file: null };
   // csv_checked's file_id is the place in `slow`: map it to the rank.
   const rank = `list_extract([${checked.slow.join(', ')}], c.file_id + 1)`;
   const viaSql = `SELECT ${rank} AS rank, list_extract(${symbols}, ${rank} + 1) AS symbol, c.date, c.open, c.high,
@@ -285,10 +312,9 @@ export function csvIncomingSql(
       AND c.file_id IN (${inList(slowIds)})${checked.repeats ? ' AND NOT EXISTS (SELECT 1 FROM csv_repeats r WHERE r.file_id = c.file_id AND r.date = c.date AND r.conflict)' : ''}`;
   // A line repeated (same date, same values) gives the same row twice: one is kept.
   const slowRows = checked.copies ? `SELECT DISTINCT * FROM (${viaSql}) d` : viaSql;
-  return { sql: ids.length > 0 ? `${plain}\n    UNION ALL ${slowRows}` : slowRows, ordered: false };
+  return { sql: plain !== null ? `${plain}\n    UNION ALL ${slowRows}` : slowRows, file: null };
 }
 
 export async function dropCsvTables(conn: DuckDBConnection): Promise<void> {
-  for (const t of ['csv_checked', 'csv_repeats', 'csv_files', PLAIN_TABLE])
-    await conn.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['csv_checked', 'csv_repeats', 'csv_files']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
 }

@@ -8,7 +8,7 @@ import { Lake, TABLE } from '../../lake/index.ts';
 import { parseYahooCsv, YAHOO_CSV_HEADER } from '../../sources/csv.ts';
 import { csvLayout, isStandardLayout } from '../../sources/csv-rows.ts';
 import type { CsvFileCounts, CsvFileIn } from '../engine.ts';
-import { loadPlainCsvFiles, PLAIN_TABLE, type PlainLoadOptions } from './csv-plain.ts';
+import { loadPlainCsvFiles, type PlainLoadOptions } from './csv-plain.ts';
 import { DuckDbEngine } from './duckdb-engine.ts';
 import { readParquet } from './sql-util.ts';
 
@@ -157,29 +157,37 @@ describe('csv:DIR loads: the plain reader and the SQL path write the same prices
 });
 
 describe('the plain reader on a worker thread', () => {
-  /** The table and results of one load of `files` (ids in the order given) with `opts`. */
+  /** The file, its rows and the results of one load of `files` (in the order given) with `opts`. */
   async function plainLoad(files: readonly CsvFileIn[], opts: PlainLoadOptions) {
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
+    const out = join(mkdtempSync(join(tmpdir(), 'bf-plain-')), 'plain.parquet');
     try {
       const load = await loadPlainCsvFiles(
         conn,
-        files.map((f, id) => ({ id, path: f.path })),
+        files.map((f) => ({ path: f.path, symbol: f.symbol })),
         ALL_DATES,
+        out,
         opts,
       );
-      // rowid: the order the rows were appended in (the prices write keeps it).
+      // file_row_number: the order the rows were written in (the lake's prices file keeps it).
       const rows = (
-        await conn.runAndReadAll(`SELECT rowid, * FROM ${PLAIN_TABLE} ORDER BY rowid`)
+        await conn.runAndReadAll(
+          `SELECT file_row_number, * EXCLUDE (file_row_number) FROM read_parquet('${out}', file_row_number = true) ORDER BY file_row_number`,
+        )
       ).getRowsJS();
-      return { load, rows: JSON.stringify(rows, (_, v) => (typeof v === 'bigint' ? String(v) : v)) };
+      return {
+        load,
+        bytes: readFileSync(out),
+        rows: JSON.stringify(rows, (_, v) => (typeof v === 'bigint' ? String(v) : v)),
+      };
     } finally {
       conn.closeSync();
       db.closeSync();
     }
   }
 
-  it('loads the same rows in the same order, with the same per-file results, as this thread, files cut across batches', async () => {
+  it('writes the same file (same rows, same order), with the same per-file results, as this thread, files cut across batches', async () => {
     // LONG (5,000 rows) spans batches of 2,048 rows; EXPO and BAD are declined, their dates ascending.
     const files = writeFiles();
     const here = await plainLoad(files, { worker: false });
@@ -193,6 +201,7 @@ describe('the plain reader on a worker thread', () => {
       const other = await plainLoad(files, opts);
       expect(other.load).toEqual(here.load);
       expect(other.rows).toBe(here.rows);
+      expect(other.bytes.equals(here.bytes)).toBe(true);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, dateValue } from '@duckdb/node-api';
 import { DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV } from '../../config/engine.ts';
@@ -70,8 +70,11 @@ import { newSpillDir, sweepSpill } from './spill.ts';
 import { epochDays, ident, literal, PARQUET_WRITE, readParquet } from './sql-util.ts';
 import { traced } from './trace.ts';
 
-/** `mergeIncoming`'s freshOrder when `incoming` is already in (symbol, date) order. */
-const IN_ORDER = Symbol('in order');
+/** `mergeIncoming`'s freshOrder when a Parquet file holds `incoming` as the table's file, in (symbol, date) order. */
+interface Written {
+  file: string;
+  rows: number;
+}
 
 /** The ENUM type of a full breadth run's symbols (created and dropped by the run). */
 const SYMBOL_ENUM = 'bf_symbol';
@@ -191,8 +194,10 @@ export class DuckDbEngine implements LakeEngine {
 
   async loadCsvPrices(req: CsvLoadRequest): Promise<{ written: PricesWritten; counts: CsvFileCounts[] }> {
     return this.serial(async () => {
+      // The plain files' rows, written before the judge sees the counts: in the spill directory, outside the lake.
+      const plainFile = join(this.spillDir, `csv-plain-${randomBytes(4).toString('hex')}.parquet`);
       try {
-        const checked = await checkCsvFiles(this.conn, req.files, req.range);
+        const checked = await checkCsvFiles(this.conn, req.files, req.range, plainFile);
         const { counts } = checked;
         const keep = await req.judge(counts);
         const bars = keep.reduce((n, i) => n + (counts[i]?.bars ?? 0), 0);
@@ -203,13 +208,19 @@ export class DuckDbEngine implements LakeEngine {
         // Only the read-merge-write holds the lake lock; reading and checking the CSVs needs none.
         const written = await this.lake.withLock(() =>
           // rank orders the files by symbol: a first load sorts on (rank, date), integers, not on strings, and
-          // not at all when the rows already come in that order.
-          this.mergeIncoming(bars, symbols, req.meta, incoming.ordered ? IN_ORDER : 'rank, date'),
+          // writes nothing when the plain reader's file holds the rows already.
+          this.mergeIncoming(
+            bars,
+            symbols,
+            req.meta,
+            incoming.file ? { file: incoming.file, rows: checked.plainRows } : 'rank, date',
+          ),
         );
         return { written, counts };
       } finally {
         await this.conn.run('DROP VIEW IF EXISTS incoming');
         await dropCsvTables(this.conn);
+        rmSync(plainFile, { force: true });
       }
     });
   }
@@ -218,14 +229,14 @@ export class DuckDbEngine implements LakeEngine {
    * Merges the relation `incoming` (prices columns, one row per key, of `incomingSymbols`) into `prices`, sorted by
    * (symbol, date): counts the bars it replaces and adds, finds the bars of its symbols within `write.range` it
    * lacks (kept, or dropped with `replace`), and records the fetch in the per-symbol lineage. `freshOrder` is an
-   * ORDER BY over `incoming` giving that order when there is nothing to merge, or IN_ORDER when `incoming` scanned
-   * in order already is.
+   * ORDER BY over `incoming` giving that order when there is nothing to merge, or the file that holds `incoming`
+   * in that order already (moved into the table as it is).
    */
   private async mergeIncoming(
     incomingRows: number,
     incomingSymbols: readonly string[],
     given: PricesWrite,
-    freshOrder: string | typeof IN_ORDER = 'symbol, date',
+    freshOrder: string | Written = 'symbol, date',
   ): Promise<PricesWritten> {
     const span = given.range
       ? null
@@ -248,7 +259,7 @@ export class DuckDbEngine implements LakeEngine {
     let vanished: VanishedBars[] = [];
     const changes: SymbolChanges = {};
     let mergedSql: string;
-    let order: string | typeof IN_ORDER = 'symbol, date';
+    let order: string | Written = 'symbol, date';
     let appendOnly = false;
     if (existingFiles && existingMeta) {
       const existing = `(SELECT ${cols} FROM ${readParquet(existingFiles)})`;
@@ -335,15 +346,9 @@ export class DuckDbEngine implements LakeEngine {
               dir,
               `${DELTA_FILE_PREFIX}${tag}`,
             ));
-        } else if (order === IN_ORDER) {
-          // No sort: the scan's order is kept (the engine drops it by default, which lets DuckDB write in parallel
-          // without it).
-          await this.conn.run('SET preserve_insertion_order = true');
-          try {
-            rows = await this.copyToParquet(`SELECT ${cols} FROM merged_prices`, dir, 'prices');
-          } finally {
-            await this.conn.run('SET preserve_insertion_order = false');
-          }
+        } else if (typeof order !== 'string') {
+          moveFile(order.file, join(dir, 'prices.parquet'));
+          rows = order.rows;
         } else {
           rows = await this.copyToParquet(
             `SELECT ${cols} FROM merged_prices ORDER BY ${order}`,
@@ -805,6 +810,15 @@ export class DuckDbEngine implements LakeEngine {
   private async column(sql: string): Promise<unknown[]> {
     const reader = await this.conn.runAndReadAll(sql);
     return reader.getRowsJS().map((r) => r[0]);
+  }
+}
+
+/** Renames `from` to `to`, or copies it where they are on different file systems. */
+function moveFile(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch {
+    copyFileSync(from, to);
   }
 }
 
