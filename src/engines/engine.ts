@@ -112,7 +112,10 @@ export interface TableWrite {
   appendable?: boolean;
 }
 
-/** One file of a `csv:DIR` load. */
+/**
+ * One file of a `csv:DIR` load. The engine reads it and checks its bytes (src/sources/csv.ts `checkCsvBytes`) as it
+ * reads it: a file that fails is in the counts with its `failure`, and nothing of it is read.
+ */
 export interface CsvFileIn {
   symbol: string;
   path: string;
@@ -122,7 +125,10 @@ export interface CsvFileIn {
    * it by SQL); absent: the engine finds out from the bytes it reads.
    */
   ordered?: boolean;
-  /** Where its header puts each of Yahoo's columns (src/sources/csv-rows.ts); absent: Yahoo's own order. */
+  /**
+   * Where its header puts each of Yahoo's columns (src/sources/csv-rows.ts), when the caller knows: the engine then
+   * reads it by SQL. Absent: the engine finds out from the header.
+   */
   layout?: CsvLayout;
 }
 
@@ -135,6 +141,8 @@ export interface CsvFileCounts {
   badRows: number;
   first: string | null;
   last: string | null;
+  /** Why the file cannot be used (unreadable, not UTF-8 text, no Yahoo header…): all counts 0, no bars written. */
+  failure?: string;
 }
 
 export interface CsvLoadRequest {

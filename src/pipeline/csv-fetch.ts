@@ -1,23 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { ALL_DATES, type DateRange, describeRange } from '../domain/bar.ts';
 import type { CsvFileCounts, CsvFileIn, LakeEngine, PricesWritten } from '../engines/engine.ts';
-import {
-  type CsvFileReport,
-  type CsvSource,
-  checkCsvBytes,
-  csvPaths,
-  judgeBadRows,
-  parseYahooCsv,
-  readCsvBytes,
-} from '../sources/csv.ts';
-import { isStandardLayout } from '../sources/csv-rows.ts';
-import { mapWithConcurrency } from '../sources/pool.ts';
+import { type CsvFileReport, type CsvSource, csvPaths, judgeBadRows, parseYahooCsv } from '../sources/csv.ts';
 import { checkFetchResult, noBarsReason, type SymbolFailure } from '../sources/source.ts';
 import { UsageError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
-
-/** Files read and checked at once (a 20-year daily file is ~300 KB). */
-const BYTE_CHECKS_IN_FLIGHT = 8;
 
 export interface CsvFetchOutcome {
   bars: number;
@@ -30,9 +17,9 @@ export interface CsvFetchOutcome {
 }
 
 /**
- * `bf data fetch --source csv:DIR` on an engine that reads CSVs itself: each file's bytes are checked here (UTF-8,
- * header), the engine reads and checks the rows, `--on-bad-row` is applied to its counts (the rejected rows are
- * named by re-reading only the files that have some), and only then is anything written.
+ * `bf data fetch --source csv:DIR` on an engine that reads CSVs itself: the engine reads each file once, checks its
+ * bytes (UTF-8, header) and its rows, `--on-bad-row` is applied to its counts (the rejected rows are named by
+ * re-reading only the files that have some), and only then is anything written.
  */
 export async function fetchCsvIntoLake(
   engine: Required<Pick<LakeEngine, 'loadCsvPrices'>>,
@@ -43,23 +30,10 @@ export async function fetchCsvIntoLake(
   write: { replace?: boolean; fetchedAt: string } = { fetchedAt: new Date().toISOString() },
 ): Promise<CsvFetchOutcome> {
   const failures: SymbolFailure[] = [];
-  const files: CsvFileIn[] = [];
-  // Several reads in flight: the disk works while a file's bytes are checked (results stay in list order).
+  // The engine finds out from the bytes it reads whether each file is usable, its layout and whether its dates
+  // ascend (`ordered` left open): one read per file.
   const paths = await csvPaths(source.dir, symbols);
-  const checked = await mapWithConcurrency(symbols, BYTE_CHECKS_IN_FLIGHT, async (symbol, k) => {
-    const path = paths[k]!;
-    const read = await readCsvBytes(path);
-    const check = read.ok ? checkCsvBytes(path, read.bytes) : read;
-    // The engine finds out whether the dates ascend from the bytes it reads (`ordered` left open).
-    return { symbol, path, check };
-  });
-  for (const { symbol, path, check } of checked) {
-    if (!check.ok) failures.push({ symbol, reason: check.reason });
-    else if (isStandardLayout(check.layout)) files.push({ symbol, path });
-    else files.push({ symbol, path, layout: check.layout });
-  }
-  // Every file unusable: the same judgement (and message) as any source where every symbol failed.
-  if (files.length === 0) checkFetchResult({ bars: [], failures, skippedRows: 0 }, [...symbols], source, log);
+  const files: CsvFileIn[] = symbols.map((symbol, k) => ({ symbol, path: paths[k]! }));
 
   let nullRows = 0;
   let badRows = 0;
@@ -67,7 +41,13 @@ export async function fetchCsvIntoLake(
     files,
     range,
     meta: { source: source.name, synthetic: false, range, ...write },
-    judge: async (all) => {
+    judge: async (counts) => {
+      for (const c of counts)
+        if (c.failure !== undefined) failures.push({ symbol: c.symbol, reason: c.failure });
+      const all = counts.filter((c) => c.failure === undefined);
+      // Every file unusable: the same judgement (and message) as any source where every symbol failed.
+      if (all.length === 0)
+        checkFetchResult({ bars: [], failures, skippedRows: 0 }, [...symbols], source, log);
       const reports = await Promise.all(all.map((c) => explain(c, range)));
       judgeBadRows(source.name, reports, source.onBadRow, log);
       nullRows = all.reduce((n, c) => n + c.nullRows, 0);
@@ -77,7 +57,7 @@ export async function fetchCsvIntoLake(
       for (const c of empty)
         failures.push({ symbol: c.symbol, reason: `${noBarsReason(range)} in ${c.path}` });
       checkFetchResult({ bars: [], failures, skippedRows: nullRows }, [...symbols], source, log);
-      return all.flatMap((c, i) => (c.bars > 0 ? [i] : []));
+      return counts.flatMap((c, i) => (c.bars > 0 ? [i] : []));
     },
   });
   const kept = counts.filter((c) => c.bars > 0);

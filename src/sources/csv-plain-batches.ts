@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import type { DateRange } from '../domain/bar.ts';
-import { datesAscending } from './csv.ts';
+import { checkCsvBytes, datesAscending, readCsvBytes } from './csv.ts';
 import { type BarColumns, CsvColumns, type PlainCsvCounts, readPlainCsv } from './csv-columns.ts';
+import { type CsvLayout, isStandardLayout } from './csv-rows.ts';
 
 /**
- * Plain CSV files (./csv-columns.ts) read and parsed in order into batches of rows, each batch whole DuckDB
+ * CSV files read, their bytes checked (./csv.ts `checkCsvBytes`: the only read of a file that is plain), and the
+ * plain ones (./csv-columns.ts) parsed in order into batches of rows, each batch whole DuckDB
  * chunks (CHUNK_ROWS) but the last: the reading and parsing half of a CSV load, with no engine in it, so that it can
  * run on a worker thread (./csv-plain-worker.ts) while the main thread hands the previous batch to DuckDB.
  */
@@ -28,9 +29,14 @@ export interface PlainFileResult {
   counts: PlainCsvCounts | null;
   /**
    * For a file declined, whether its dates still ascend (src/sources/csv.ts `datesAscending` on the bytes in hand):
-   * the SQL path then skips its repeated-date check. A plain file proves that itself (false here).
+   * the SQL path then skips its repeated-date check. A plain file proves that itself (false here), and a file whose
+   * header orders the columns otherwise is not looked at (false).
    */
   ascending: boolean;
+  /** Why the file cannot be used (unreadable, or its bytes fail `checkCsvBytes`): not read any further. */
+  failure?: string;
+  /** The layout its header names when not Yahoo's own order: declined (SQL reads it by this layout). */
+  layout?: CsvLayout;
 }
 
 /** Rows `[0, length)` of the columns, owned by file ids[k] up to row ends[k]; and the files finished with them. */
@@ -62,12 +68,8 @@ export async function parsePlainBatches(
   let ids: number[] = [];
   let ends: number[] = [];
   let done: PlainFileResult[] = [];
-  const read = (i: number) =>
-    readFile(files[i]!.path).then(
-      (b) => b,
-      () => null, // read before and now gone: the SQL path names the problem
-    );
-  const ahead: Promise<Buffer | null>[] = [];
+  const read = (i: number) => readCsvBytes(files[i]!.path);
+  const ahead: ReturnType<typeof read>[] = [];
   for (let i = 0; i < Math.min(READS_AHEAD, files.length); i++) ahead.push(read(i));
   const flush = async (all: boolean) => {
     const upto = all ? cols.length : cols.length - (cols.length % CHUNK_ROWS);
@@ -97,11 +99,21 @@ export async function parsePlainBatches(
     await emit(batch);
   };
   for (let i = 0; i < files.length; i++) {
-    const bytes = await ahead[i]!;
+    const got = await ahead[i]!;
     if (i + READS_AHEAD < files.length) ahead.push(read(i + READS_AHEAD));
     delete ahead[i];
-    const counts = bytes === null ? null : readPlainCsv(bytes, range, cols);
-    done.push({ counts, ascending: counts === null && bytes !== null && datesAscending(bytes) });
+    const check = got.ok ? checkCsvBytes(files[i]!.path, got.bytes) : got;
+    if (!check.ok) {
+      done.push({ counts: null, ascending: false, failure: check.reason });
+      continue;
+    }
+    if (!isStandardLayout(check.layout)) {
+      done.push({ counts: null, ascending: false, layout: check.layout });
+      continue;
+    }
+    const bytes = (got as { bytes: Buffer }).bytes;
+    const counts = readPlainCsv(bytes, range, cols);
+    done.push({ counts, ascending: counts === null && datesAscending(bytes) });
     if (counts === null || counts.bars === 0) continue;
     ids.push(files[i]!.id);
     ends.push(cols.length);

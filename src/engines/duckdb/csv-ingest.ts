@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DateRange, MAX_PRICE } from '../../domain/bar.ts';
-import { CSV_FIELDS, type CsvLayout, STANDARD_LAYOUT } from '../../sources/csv-rows.ts';
+import { checkCsvBytes, readCsvBytes } from '../../sources/csv.ts';
+import { CSV_FIELDS, type CsvLayout, isStandardLayout, STANDARD_LAYOUT } from '../../sources/csv-rows.ts';
 import type { CsvFileCounts, CsvFileIn } from '../engine.ts';
 import { loadPlainCsvFiles } from './csv-plain.ts';
 import { literal, readParquet } from './sql-util.ts';
@@ -10,8 +11,10 @@ import { literal, readParquet } from './sql-util.ts';
  * cell a plain number or null, every row a bar or a null row) go through ./csv-plain.ts, a byte loop into column
  * chunks; the others are read by DuckDB's CSV reader and checked here in SQL by the rules of
  * src/sources/csv-rows.ts (the messages come from there): each line is read whole and split here so that a short or
- * long row is a bad row, not a reader error. Files must have passed `checkCsvBytes` (UTF-8, no NUL or SOH byte, a
- * header naming Yahoo's columns; a file that orders them otherwise carries its layout and is read by SQL).
+ * long row is a bad row, not a reader error. Every file's bytes are checked first, as it is first read (the plain
+ * reader's, or here for a file not offered to it): `checkCsvBytes` (UTF-8, no NUL or SOH byte, a header naming
+ * Yahoo's columns; a file that orders them otherwise is read by SQL with its layout); a file that fails is reported
+ * in its counts (`failure`) and read no further.
  */
 
 /**
@@ -88,23 +91,53 @@ export async function checkCsvFiles(
   const plain =
     candidates.length > 0
       ? await loadPlainCsvFiles(conn, candidates, range, plainOut)
-      : { counts: [], ascending: [], rows: 0 };
+      : { files: [], rows: 0 };
   const counts: CsvFileCounts[] = new Array(files.length);
   // Per file (index into files): its dates proven ascending, by the caller or by the plain reader's byte pass.
   const ascending = files.map((f) => f.ordered === true);
-  plain.counts.forEach((c, k) => {
-    const i = order[candidates[k]!.id]!;
-    if (plain.ascending[k]) ascending[i] = true;
-    if (c === null) return;
+  // The files as SQL reads them: with the layout their header names.
+  const read = [...files];
+  const failed = (i: number, failure: string) => {
     const f = files[i]!;
-    counts[i] = { symbol: f.symbol, path: f.path, badRows: 0, ...c };
+    counts[i] = {
+      symbol: f.symbol,
+      path: f.path,
+      bars: 0,
+      nullRows: 0,
+      badRows: 0,
+      first: null,
+      last: null,
+      failure,
+    };
+  };
+  plain.files.forEach((r, k) => {
+    const i = order[candidates[k]!.id]!;
+    if (r.failure !== undefined) {
+      failed(i, r.failure);
+      return;
+    }
+    if (r.layout) read[i] = { ...files[i]!, layout: r.layout };
+    if (r.ascending) ascending[i] = true;
+    if (r.counts === null) return;
+    const f = files[i]!;
+    counts[i] = { symbol: f.symbol, path: f.path, badRows: 0, ...r.counts };
   });
+  // The files not offered to the plain reader: their bytes checked here (the SQL path reads only checked files).
+  const offered = new Set(candidates.map((c) => order[c.id]!));
+  for (let i = 0; i < files.length; i++) {
+    if (offered.has(i)) continue;
+    const got = await readCsvBytes(files[i]!.path);
+    const check = got.ok ? checkCsvBytes(files[i]!.path, got.bytes) : got;
+    if (!check.ok) failed(i, check.reason);
+    else if (files[i]!.layout === undefined && !isStandardLayout(check.layout))
+      read[i] = { ...files[i]!, layout: check.layout };
+  }
   const slow = order.flatMap((i, id) => (counts[i] === undefined ? [id] : []));
   const repeated =
     slow.length > 0
       ? await checkInSql(
           conn,
-          files,
+          read,
           slow.map((id) => order[id]!),
           ascending,
           range,

@@ -191,8 +191,10 @@ describe('the plain reader on a worker thread', () => {
     // LONG (5,000 rows) spans batches of 2,048 rows; EXPO and BAD are declined, their dates ascending.
     const files = writeFiles();
     const here = await plainLoad(files, { worker: false });
-    expect(here.load.counts.filter((c) => c === null)).toHaveLength(2);
-    expect(here.load.ascending).toEqual(files.map((f) => ['EXPO', 'BAD'].includes(f.symbol)));
+    expect(here.load.files.filter((r) => r.counts === null)).toHaveLength(2);
+    expect(here.load.files.map((r) => r.ascending)).toEqual(
+      files.map((f) => ['EXPO', 'BAD'].includes(f.symbol)),
+    );
     for (const opts of [
       { worker: true },
       { worker: true, batchRows: 2048 },

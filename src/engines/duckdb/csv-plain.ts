@@ -10,11 +10,11 @@ import {
   INTEGER,
 } from '@duckdb/node-api';
 import type { DateRange } from '../../domain/bar.ts';
-import type { PlainCsvCounts } from '../../sources/csv-columns.ts';
 import {
   CHUNK_ROWS,
   type PlainBatch,
   type PlainFile,
+  type PlainFileResult,
   parsePlainBatches,
 } from '../../sources/csv-plain-batches.ts';
 import type { PlainWorkerData, PlainWorkerMessage } from '../../sources/csv-plain-worker.ts';
@@ -54,16 +54,13 @@ const WORKER_URL =
     new URL('./csv-plain-worker.js', import.meta.url),
   ].find((u) => existsSync(fileURLToPath(u))) ?? null;
 
-/** What the plain reader made of the files, in the order given. */
+/** What the plain reader made of the files. */
 export interface PlainLoad {
-  /** Per file its counts, or null for a file that is not plain (its rows are not in the file: SQL reads it). */
-  counts: (PlainCsvCounts | null)[];
   /**
-   * Per file declined, whether its dates still ascend (src/sources/csv.ts `datesAscending` on the bytes in hand):
-   * the SQL path then skips its repeated-date check. A plain file proves that itself, so the byte pass runs only
-   * on the files the plain reader declines.
+   * Per file, in the order given: its counts (null for a file that is not plain: its rows are not in the file, SQL
+   * reads it), or why it cannot be used; for a file declined, whether its dates ascend and its layout.
    */
-  ascending: boolean[];
+  files: PlainFileResult[];
   /** Rows written to the Parquet file. */
   rows: number;
 }
@@ -83,8 +80,9 @@ export interface PlainSymbolFile {
 }
 
 /**
- * Reads `files` and writes their rows in range to the Parquet file `out` as the `prices` columns (symbol, date,
- * open, high, low, close, adj_close, volume), in the order given, each file's rows in date order.
+ * Reads `files` once each, checks their bytes (src/sources/csv.ts `checkCsvBytes`) and writes the plain ones' rows in
+ * range to the Parquet file `out` as the `prices` columns (symbol, date, open, high, low, close, adj_close, volume),
+ * in the order given, each file's rows in date order.
  */
 export async function loadPlainCsvFiles(
   conn: DuckDBConnection,
@@ -96,12 +94,9 @@ export async function loadPlainCsvFiles(
   // A file's id is its place here: the symbol list below is indexed by it.
   const files: PlainFile[] = given.map((f, id) => ({ id, path: f.path }));
   const worker = opts.worker ?? (files.length >= WORKER_MIN_FILES && WORKER_URL !== null);
-  const load: PlainLoad = { counts: [], ascending: [], rows: 0 };
+  const load: PlainLoad = { files: [], rows: 0 };
   const take = (batch: PlainBatch) => {
-    for (const f of batch.files) {
-      load.counts.push(f.counts);
-      load.ascending.push(f.ascending);
-    }
+    for (const f of batch.files) load.files.push(f);
   };
   const source = worker
     ? await startWorker(files, range, opts.batchRows)
