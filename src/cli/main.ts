@@ -11,6 +11,7 @@ import { lakeCommand } from './commands/lake.ts';
 import { pipelineCommand } from './commands/pipeline.ts';
 import { signalsCommand } from './commands/signals.ts';
 import { sinkCommand } from './commands/sink.ts';
+import { interruptedExitCode } from './interrupt.ts';
 
 export function buildProgram(): Command {
   const program = new Command('bf')
@@ -53,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
-    return reportError(err);
+    return interruptedExitCode() ?? reportError(err);
   }
 }
 

@@ -4,6 +4,7 @@
  * 128 + the signal, nothing is half-written (lake verify passes, --out holds no file), and the next run ends with
  * the files of a run that was never interrupted, byte for byte.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,5 +41,26 @@ describe('bf pipeline run interrupted mid-stage', () => {
       expect(readFileSync(join(out!, f), 'utf8'), f).toBe(readFileSync(join(refOut!, f), 'utf8'));
     }
     expect((await runBf(['lake', 'verify', '--workdir', workdir!])).code).toBe(0);
+  });
+});
+
+describe("an interrupt during the embedded engine's window scan", () => {
+  it("exits 130 within seconds instead of hanging on DuckDB threads that wait for the scan's callbacks", () => {
+    const started = Date.now();
+    const r = spawnSync(
+      process.execPath,
+      [join(import.meta.dirname, '../support/window-scan-interrupt.ts')],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        // A hung exit ignores SIGTERM (the handler is already exiting).
+        killSignal: 'SIGKILL',
+      },
+    );
+    expect(r.error, "the process hung: killed by the test's timeout").toBeUndefined();
+    expect(r.stderr).toMatch(/^scan started$/m);
+    expect(r.stderr).toMatch(/^interrupted by SIGINT during the window scan$/m);
+    expect(r.status, r.stderr).toBe(130);
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 });

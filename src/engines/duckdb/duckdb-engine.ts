@@ -49,7 +49,7 @@ import {
   planRecompute,
   type RunKey,
 } from '../incremental-plan.ts';
-import { runningStateSql, sqlFingerprint } from '../incremental-sql.ts';
+import { featuresOuterSelect, runningStateSql, sqlFingerprint } from '../incremental-sql.ts';
 import { rowsDigests } from '../rows-digest.ts';
 import { loadSql } from '../sql-files.ts';
 import { checkCsvFiles, csvIncomingSql, dropCsvTables } from './csv-ingest.ts';
@@ -69,6 +69,7 @@ import {
 import { newSpillDir, sweepSpill } from './spill.ts';
 import { epochDays, ident, literal, PARQUET_WRITE, readParquet } from './sql-util.ts';
 import { traced } from './trace.ts';
+import { readScanBars, type WindowScanQuery, windowScanQuery } from './window-scan-source.ts';
 
 /** `mergeIncoming`'s freshOrder when a Parquet file holds `incoming` as the table's file, in (symbol, date) order. */
 interface Written {
@@ -87,6 +88,12 @@ export interface DuckDbEngineOptions {
   memoryLimit?: string;
   /** DuckDB worker threads. Default: DuckDB's (all cores). */
   threads?: number;
+  /**
+   * How a full run computes features.sql's window values: `scan` (default) in one pass over the sorted bars
+   * (./window-scan-source.ts), falling back to `sql` (features.sql as written, DuckDB's framed aggregates) for bars
+   * the scan refuses. Tests run both and compare.
+   */
+  featureWindows?: 'scan' | 'sql';
 }
 
 /**
@@ -100,6 +107,7 @@ export class DuckDbEngine implements LakeEngine {
   private readonly conn: DuckDBConnection;
   private readonly logger: Logger;
   private readonly queue = new SerialQueue();
+  private readonly featureWindows: 'scan' | 'sql';
 
   /** This engine's own spill directory (src/engines/duckdb/spill.ts), removed on close. */
   private readonly spillDir: string;
@@ -110,7 +118,9 @@ export class DuckDbEngine implements LakeEngine {
     conn: DuckDBConnection,
     logger: Logger,
     spillDir: string,
+    featureWindows: 'scan' | 'sql',
   ) {
+    this.featureWindows = featureWindows;
     this.lake = lake;
     this.instance = instance;
     this.conn = conn;
@@ -138,7 +148,14 @@ export class DuckDbEngine implements LakeEngine {
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
     const conn = traced(await instance.connect());
-    return new DuckDbEngine(lake, instance, conn, opts.logger ?? silentLogger, tempDirectory);
+    return new DuckDbEngine(
+      lake,
+      instance,
+      conn,
+      opts.logger ?? silentLogger,
+      tempDirectory,
+      opts.featureWindows ?? 'scan',
+    );
   }
 
   /** Under the lake's shared lock, so a concurrent writer's swap never shows the table as missing. */
@@ -453,19 +470,15 @@ export class DuckDbEngine implements LakeEngine {
         );
         return;
       }
-      await this.conn.run('CREATE OR REPLACE TABLE wanted_symbols (symbol VARCHAR)');
-      const appender = await this.conn.createAppender('wanted_symbols');
-      try {
-        for (const s of wanted) {
-          appender.appendVarchar(s);
-          appender.endRow();
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
-      await this.conn.run(`CREATE OR REPLACE VIEW prices AS SELECT ${symbolCol}
-        FROM ${readParquet(priceFiles)} WHERE symbol IN (SELECT symbol FROM wanted_symbols)${inRange}`);
+      // The list as a filter on the ENUM cast, not a join: a semi-join's output leaves the file's (symbol, date)
+      // order, which the window scan reads the bars in. The range prunes row groups of the sorted file.
+      const [lo, hi] = await this.row(
+        `SELECT min(s), max(s) FROM unnest([${wanted.map((s) => literal(s)).join(', ')}]) t(s)`,
+      );
+      await this.conn.run(`CREATE OR REPLACE VIEW prices AS SELECT * FROM (
+          SELECT * REPLACE (TRY_CAST(symbol AS ${SYMBOL_ENUM}) AS symbol) FROM ${readParquet(priceFiles)}
+          WHERE symbol BETWEEN ${literal(String(lo))} AND ${literal(String(hi))}${inRange}
+        ) WHERE symbol IS NOT NULL`);
     };
     const lineage: TableMetaInput = {
       source: pricesMeta.source,
@@ -543,11 +556,21 @@ export class DuckDbEngine implements LakeEngine {
     dropState(this.lake);
     await definePrices();
 
-    const features = await this.lake.writeTable(
-      TABLE.features,
-      async (dir) => ({ rows: await this.copyToParquet(loadSql('features'), dir, 'features') }),
-      lineage,
-    );
+    const windows = await this.windowScan(wanted, priceFiles.length === 1);
+    let features: Awaited<ReturnType<Lake['writeTable']>>;
+    try {
+      features = await this.lake.writeTable(
+        TABLE.features,
+        async (dir) => ({
+          rows: await (windows
+            ? windows.run(this.copyToParquet(windows.sql, dir, 'features'))
+            : this.copyToParquet(loadSql('features'), dir, 'features')),
+        }),
+        lineage,
+      );
+    } finally {
+      await windows?.release();
+    }
     const featureFiles = this.lake.parquetFiles(TABLE.features) ?? [];
     await this.conn.run(`CREATE OR REPLACE VIEW features AS SELECT * FROM ${readParquet(featureFiles)}`);
     await this.conn.run(`CREATE OR REPLACE TABLE breadth_result AS\n${loadSql('breadth')}\n`);
@@ -563,6 +586,24 @@ export class DuckDbEngine implements LakeEngine {
     });
     writeState(this.lake, nextState(stats, features.files, tails, running));
     return days;
+  }
+
+  /**
+   * features.sql with its window values from one pass over the bars of the view `prices` (./window-scan-source.ts),
+   * or null to run the file as written: when so configured, when features.sql is not shaped for it, or when the
+   * bars are not fit for the scan (then the reason is logged). `ordered`: the view reads one file, which fetch
+   * writes sorted by symbol and date.
+   */
+  private async windowScan(symbols: readonly string[], ordered: boolean): Promise<WindowScanQuery | null> {
+    if (this.featureWindows === 'sql') return null;
+    const outer = featuresOuterSelect(loadSql('features'));
+    if (outer === null) return null;
+    const bars = await readScanBars(this.conn, 'prices', symbols.length, ordered);
+    if (typeof bars === 'string') {
+      this.logger.info(`features: DuckDB's window functions compute this run (${bars})`);
+      return null;
+    }
+    return windowScanQuery(this.conn, outer, bars, SYMBOL_ENUM, symbols);
   }
 
   /**
