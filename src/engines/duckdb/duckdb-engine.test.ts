@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { priceWalk } from '../../../test/support/price-walk.ts';
 import type { DailyBar } from '../../domain/bar.ts';
 import type { BreadthDay } from '../../domain/breadth.ts';
 import { Lake, TABLE } from '../../lake/index.ts';
 import { BfError } from '../../util/errors.ts';
+import { silentLogger } from '../../util/log.ts';
 import { DuckDbEngine } from './duckdb-engine.ts';
 
 const opened: DuckDbEngine[] = [];
@@ -511,5 +513,58 @@ describe('DuckDbEngine incremental runs: missed nights, then one', () => {
     const stored = await running(e);
     expect(stored.map((r) => r.symbol)).toEqual(['L', 'M', 'N', 'S']);
     expect(stored).toEqual(await running(fresh));
+  });
+});
+
+describe('DuckDbEngine full runs: the window scan gives features.sql’s rows', () => {
+  it('the same features and breadth as features.sql as written, for a list, a range and a lake of several files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-duck-scan-'));
+    const writer = await DuckDbEngine.open(Lake.open(dir));
+    opened.push(writer);
+    const histories = [1, 2, 3, 4, 5, 6].map((s) => ({
+      symbol: `S${s}`,
+      from: s * 20,
+      prices: priceWalk(s, 250 + s * 70).map((p, i) => p + ((i * 7919) % 1000) / 1e6),
+    }));
+    const between = (first: number, last: number) =>
+      histories.flatMap((h) =>
+        series(h.symbol, h.prices, h.from).filter((b) => b.date >= day(first) && b.date <= day(last)),
+      );
+    // The history, then days appended as a delta file: the scan must sort what the files do not.
+    await writer.writePrices(between(0, 560), { source: 'test', synthetic: true });
+    await writer.writePrices(between(561, 800), { source: 'test', synthetic: true });
+    expect(
+      readdirSync(writer.lake.tableDir(TABLE.prices)).filter((f) => f.startsWith('delta-')),
+    ).toHaveLength(1);
+    await writer.close();
+    opened.splice(opened.indexOf(writer), 1);
+
+    const run = async (mode: 'scan' | 'sql', symbols?: string[], range = {}) => {
+      const said: string[] = [];
+      const logger = { ...silentLogger, info: (m: string) => said.push(m) };
+      const e = await DuckDbEngine.open(Lake.open(dir), { featureWindows: mode, logger });
+      try {
+        const breadth = await e.computeBreadth(symbols, range, { full: true });
+        const features = (await e.readRows(TABLE.features)).sort(
+          (a, b) =>
+            String(a.symbol).localeCompare(String(b.symbol)) || String(a.date).localeCompare(String(b.date)),
+        );
+        return { breadth, features, said };
+      } finally {
+        await e.close();
+      }
+    };
+    for (const [symbols, range] of [
+      [undefined, {}],
+      [['S2', 'S5', 'S6'], {}],
+      [['S1', 'S3', 'S4', 'S6'], { start: day(100), end: day(500) }],
+    ] as const) {
+      const want = await run('sql', symbols ? [...symbols] : undefined, range);
+      const got = await run('scan', symbols ? [...symbols] : undefined, range);
+      expect(got.said.filter((m) => m.includes('window functions'))).toEqual([]);
+      expect(got.features.length).toBeGreaterThan(0);
+      expect(got.features).toEqual(want.features);
+      expect(got.breadth).toEqual(want.breadth);
+    }
   });
 });

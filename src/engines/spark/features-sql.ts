@@ -26,9 +26,9 @@ const BLOCK_BARS = 252;
  *   [i-252, i-1] is the tail of one block from bar i-252 (the running MAX in descending date order, read at bar
  *   i-252) plus the head of the next up to bar i-1 (the running MAX in date order, read at bar i-1); GREATEST / LEAST
  *   skip the NULL of a frame that has no bar i-252 yet, as the framed MAX does.
- * DuckDB computes framed aggregates with segment trees and runs features.sql as written, faster than this (measured
- * in issue 11: cumulative frames cost it more), so only Spark takes it. Valid in both (features-sql.test.ts compares
- * it with features.sql on DuckDB).
+ * The embedded engine takes the same window values from one pass in JavaScript over its sorted bars instead
+ * (src/engines/window-scan.ts): on DuckDB this form's cumulative frames cost more than its segment trees (measured in
+ * issue 11). Valid in both (features-sql.test.ts compares it with features.sql on DuckDB).
  */
 export function linearWindowsSql(prices: string): string {
   const bars = 'PARTITION BY symbol ORDER BY date';
