@@ -18,6 +18,7 @@ import {
   parsePlainBatches,
 } from '../../sources/csv-plain-batches.ts';
 import type { PlainWorkerData, PlainWorkerMessage } from '../../sources/csv-plain-worker.ts';
+import { holdExit } from '../../util/exit-hold.ts';
 import { literal, PARQUET_WRITE } from './sql-util.ts';
 
 /**
@@ -110,16 +111,32 @@ export async function loadPlainCsvFiles(
   await conn.run('SET preserve_insertion_order = true');
   try {
     const symbols = `[${given.map((f) => literal(f.symbol)).join(', ')}]`;
-    const result = await conn.runAndReadAll(`COPY (
+    const statement = conn.runAndReadAll(`COPY (
       SELECT list_extract(${symbols}, file_id + 1) AS symbol, date, open, high, low, close, adj_close, volume
       FROM ${PLAIN_SCAN}()
     ) TO ${literal(out)} (${PARQUET_WRITE})`);
+    // A DuckDB thread waiting on the scan's callback would hang the process's exit: an interrupt stops it first.
+    const ended = statement.then(
+      () => undefined,
+      () => undefined,
+    );
+    const release = holdExit(async () => {
+      scan.stopped = true;
+      await ended;
+    });
+    let result: Awaited<typeof statement>;
+    try {
+      result = await statement;
+    } finally {
+      release();
+    }
     load.rows = Number(result.getRowsJS()[0]?.[0] ?? 0);
   } catch (err) {
     throw scan.error ?? err;
   } finally {
     scan.source = null;
     scan.error = null;
+    scan.stopped = false;
     source.close();
     await conn.run(`SET preserve_insertion_order = ${preserved === true}`);
   }
@@ -136,6 +153,8 @@ interface ScanState {
   source: BatchSource | null;
   /** What the scan threw (DuckDB reports it as its own error; this one is rethrown). */
   error: unknown;
+  /** Set when the process must exit (src/util/exit-hold.ts): the next callback fails the statement. */
+  stopped: boolean;
 }
 
 /** Per connection, its registered scan and the load it serves now (one at a time: a connection runs one statement). */
@@ -145,7 +164,7 @@ const scans = new WeakMap<DuckDBConnection, ScanState>();
 function scanState(conn: DuckDBConnection): ScanState {
   let state = scans.get(conn);
   if (state) return state;
-  const s: ScanState = { source: null, error: null };
+  const s: ScanState = { source: null, error: null, stopped: false };
   conn.registerTableFunction(
     DuckDBTableFunction.create({
       name: PLAIN_SCAN,
@@ -161,6 +180,11 @@ function scanState(conn: DuckDBConnection): ScanState {
         info.setMaxThreads(1);
       },
       mainFunction: (info, output) => {
+        if (s.stopped) {
+          output.rowCount = 0;
+          info.setError(`${PLAIN_SCAN}: stopped (the process is exiting)`);
+          return;
+        }
         try {
           fillChunk(s.source!, info.initData as ScanPosition, output);
         } catch (err) {
