@@ -103,6 +103,11 @@ describe('the window scan source: features.sql’s rows from one pass', () => {
     expect(await scanned(huge, 1, true)).toMatch(/exact sums/);
   });
 
+  it('leaves a run larger than the bars it may hold to features.sql as written', async () => {
+    const conn = await db(histories.slice(0, 2), 'sorted');
+    expect(await readScanBars(conn, 'prices', 2, true, 2)).toMatch(/^3 bars, more than the 2 the scan holds/);
+  });
+
   it('can run again on the same connection (the function is registered once)', async () => {
     const conn = await db(histories.slice(0, 3), 'sorted');
     const first = await scanned(conn, 3, true);

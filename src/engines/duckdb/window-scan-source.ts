@@ -28,6 +28,11 @@ const FUNCTION = 'bf_window_scan';
 const SYMBOLS = 'bf_window_scan_symbols';
 
 const CHUNK_ROWS = 2048;
+/**
+ * Most bars a scan holds (24 bytes each in JavaScript, outside DuckDB's memory_limit: ~1 GB here). A larger run
+ * takes features.sql as written, which DuckDB can spill; 3,000 symbols × 20 years is 13.4 M bars.
+ */
+export const SCAN_BARS_MAX = 40_000_000;
 const MICROS_DECIMAL = DECIMAL(18, 6);
 
 /** What the registered function reads from, per connection: set for the length of one statement. */
@@ -79,10 +84,12 @@ export async function readScanBars(
   relation: string,
   symbols: number,
   ordered: boolean,
+  maxBars = SCAN_BARS_MAX,
 ): Promise<ScanBars | string> {
   // Counted first (the symbol and date columns of the file: ~0.05 s at 13 M bars): arrays of the right size, not
   // grown by copies nor sized for the whole lake when the list is a part of it.
   const capacity = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${relation}`)).getRowsJS()[0]![0]);
+  if (capacity > maxBars) return `${capacity} bars, more than the ${maxBars} the scan holds in memory`;
   const bars: ScanBars = {
     length: 0,
     symbol: new Int32Array(capacity),
