@@ -6,11 +6,31 @@
 const holders = new Set<() => Promise<void>>();
 
 /** Registers `stop` (ends the work; resolves once it has ended) until the returned function is called. */
-export function holdExit(stop: () => Promise<void>): () => void {
+function holdExit(stop: () => Promise<void>): () => void {
   holders.add(stop);
   return () => {
     holders.delete(stop);
   };
+}
+
+/**
+ * Awaits `statement`, holding the exit until it has ended: an interrupt meanwhile calls `stop` (which makes the
+ * statement fail soon, e.g. by failing a table function's next callback) and exits once the statement has ended.
+ */
+export async function holdExitDuring<T>(statement: Promise<T>, stop: () => void): Promise<T> {
+  const ended = statement.then(
+    () => undefined,
+    () => undefined,
+  );
+  const release = holdExit(async () => {
+    stop();
+    await ended;
+  });
+  try {
+    return await statement;
+  } finally {
+    release();
+  }
 }
 
 /** Stops every held work; resolves when all have ended (or failed), at once when none is held. */

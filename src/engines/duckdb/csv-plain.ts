@@ -18,7 +18,7 @@ import {
   parsePlainBatches,
 } from '../../sources/csv-plain-batches.ts';
 import type { PlainWorkerData, PlainWorkerMessage } from '../../sources/csv-plain-worker.ts';
-import { holdExit } from '../../util/exit-hold.ts';
+import { holdExitDuring } from '../../util/exit-hold.ts';
 import { literal, PARQUET_WRITE } from './sql-util.ts';
 
 /**
@@ -116,20 +116,9 @@ export async function loadPlainCsvFiles(
       FROM ${PLAIN_SCAN}()
     ) TO ${literal(out)} (${PARQUET_WRITE})`);
     // A DuckDB thread waiting on the scan's callback would hang the process's exit: an interrupt stops it first.
-    const ended = statement.then(
-      () => undefined,
-      () => undefined,
-    );
-    const release = holdExit(async () => {
+    const result = await holdExitDuring(statement, () => {
       scan.stopped = true;
-      await ended;
     });
-    let result: Awaited<typeof statement>;
-    try {
-      result = await statement;
-    } finally {
-      release();
-    }
     load.rows = Number(result.getRowsJS()[0]?.[0] ?? 0);
   } catch (err) {
     throw scan.error ?? err;

@@ -8,7 +8,7 @@ import {
   type DuckDBType,
   INTEGER,
 } from '@duckdb/node-api';
-import { holdExit } from '../../util/exit-hold.ts';
+import { holdExitDuring } from '../../util/exit-hold.ts';
 import { type ScanBars, scanRefusal, type WindowBlock, WindowScan, windowBlock } from '../window-scan.ts';
 
 /**
@@ -156,21 +156,10 @@ export async function windowScanQuery(
 FROM (SELECT s.symbol, w.* EXCLUDE (symbol_code) FROM ${FUNCTION}() w JOIN ${SYMBOLS} s USING (symbol_code)) w`;
   return {
     sql,
-    run: async (statement) => {
-      const ended = statement.then(
-        () => undefined,
-        () => undefined,
-      );
-      const release = holdExit(async () => {
+    run: (statement) =>
+      holdExitDuring(statement, () => {
         feed.stopped = true;
-        await ended;
-      });
-      try {
-        return await statement;
-      } finally {
-        release();
-      }
-    },
+      }),
     release: async () => {
       slot.feed = null;
       await conn.run(`DROP TABLE IF EXISTS ${SYMBOLS}`);
