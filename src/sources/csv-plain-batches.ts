@@ -1,5 +1,5 @@
 import type { DateRange } from '../domain/bar.ts';
-import { checkCsvBytes, datesAscending, readCsvBytes } from './csv.ts';
+import { checkCsvBytes, datesAscending, readCsvBytes, readCsvBytesSync } from './csv.ts';
 import { type BarColumns, CsvColumns, type PlainCsvCounts, readPlainCsv } from './csv-columns.ts';
 import { type CsvLayout, isStandardLayout } from './csv-rows.ts';
 
@@ -56,19 +56,22 @@ export function batchBuffers(b: PlainBatch): ArrayBuffer[] {
  * Reads and parses `files` in order, calling `emit` with each batch of about `batchRows` rows (awaited: the caller
  * sets the pace). Every row of every plain file is in exactly one batch, in file order then date order; each file's
  * result comes with the first batch emitted after the file was read; the last batch holds the rest (maybe no rows).
+ * `readSync`: the files are read on this thread, not by libuv's pool (see ./csv-plain-worker.ts).
  */
 export async function parsePlainBatches(
   files: readonly PlainFile[],
   range: DateRange,
   emit: (batch: PlainBatch) => Promise<void>,
   batchRows = BATCH_ROWS,
+  readSync = false,
 ): Promise<void> {
   const cols = new CsvColumns(batchRows * 2);
   // Rows of cols by file: ids[k] owns rows up to ends[k].
   let ids: number[] = [];
   let ends: number[] = [];
   let done: PlainFileResult[] = [];
-  const read = (i: number) => readCsvBytes(files[i]!.path);
+  const read = (i: number) =>
+    readSync ? Promise.resolve(readCsvBytesSync(files[i]!.path)) : readCsvBytes(files[i]!.path);
   const ahead: ReturnType<typeof read>[] = [];
   for (let i = 0; i < Math.min(READS_AHEAD, files.length); i++) ahead.push(read(i));
   const flush = async (all: boolean) => {

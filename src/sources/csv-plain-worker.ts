@@ -44,6 +44,9 @@ try {
       post(batch, batchBuffers(batch));
     },
     batchRows,
+    // Read on this thread: while DuckDB's scan waits for a batch, the statement holds one of libuv's threads and the
+    // main thread sleeps, so reads queued on the pool could wait for ever (with UV_THREADPOOL_SIZE=1, they did).
+    true,
   );
   post(null);
 } catch (err) {

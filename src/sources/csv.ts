@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALL_DATES, type DailyBar, type DateRange } from '../domain/bar.ts';
@@ -131,18 +132,31 @@ export function datesAscending(bytes: Buffer): boolean {
   return true;
 }
 
+export type CsvBytesRead = { ok: true; bytes: Buffer } | { ok: false; reason: string };
+
 /** Reads a file's bytes, or says why it cannot be read. */
-export async function readCsvBytes(
-  path: string,
-): Promise<{ ok: true; bytes: Buffer } | { ok: false; reason: string }> {
+export async function readCsvBytes(path: string): Promise<CsvBytesRead> {
   try {
     return { ok: true, bytes: await readFile(path) };
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ENOENT') return { ok: false, reason: `file not found: ${path}` };
-    if (code === 'EISDIR') return { ok: false, reason: `${path} is a directory, not a CSV file` };
-    return { ok: false, reason: `cannot read ${path}: ${code ?? String(err)}` };
+    return unreadable(path, err);
   }
+}
+
+/** readCsvBytes on this thread: for a thread that must not wait on libuv's pool (src/sources/csv-plain-worker.ts). */
+export function readCsvBytesSync(path: string): CsvBytesRead {
+  try {
+    return { ok: true, bytes: readFileSync(path) };
+  } catch (err) {
+    return unreadable(path, err);
+  }
+}
+
+function unreadable(path: string, err: unknown): CsvBytesRead {
+  const code = (err as { code?: string }).code;
+  if (code === 'ENOENT') return { ok: false, reason: `file not found: ${path}` };
+  if (code === 'EISDIR') return { ok: false, reason: `${path} is a directory, not a CSV file` };
+  return { ok: false, reason: `cannot read ${path}: ${code ?? String(err)}` };
 }
 
 export type CsvParse = { ok: true; bars: DailyBar[]; report: CsvFileReport } | { ok: false; reason: string };

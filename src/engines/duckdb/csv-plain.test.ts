@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,6 +207,38 @@ describe('the plain reader on a worker thread', () => {
       expect(other.bytes.equals(here.bytes)).toBe(true);
     }
   });
+});
+
+describe('the plain reader with a single libuv thread', () => {
+  it('finishes: the COPY holds the only thread of libuv while the scan waits for the worker, which reads on its own', () => {
+    // More batches than the worker may post ahead, so that it reads files while the COPY runs.
+    const dir = mkdtempSync(join(tmpdir(), 'bf-plain-'));
+    const files = Array.from({ length: 40 }, (_, k) => {
+      const path = join(dir, `L${k}.csv`);
+      writeFileSync(path, FILES.LONG!);
+      return { path, symbol: `L${k}` };
+    });
+    const out = join(mkdtempSync(join(tmpdir(), 'bf-plain-')), 'plain.parquet');
+    const script = join(mkdtempSync(join(tmpdir(), 'bf-plain-')), 'load.ts');
+    writeFileSync(
+      script,
+      `import { DuckDBInstance } from ${JSON.stringify(import.meta.resolve('@duckdb/node-api'))};
+import { loadPlainCsvFiles } from ${JSON.stringify(new URL('./csv-plain.ts', import.meta.url).href)};
+const db = await DuckDBInstance.create(':memory:');
+const load = await loadPlainCsvFiles(await db.connect(), ${JSON.stringify(files)}, ${JSON.stringify(ALL_DATES)},
+  ${JSON.stringify(out)}, { worker: true, batchRows: 2048 });
+console.log(load.rows);
+`,
+    );
+    const child = spawnSync(process.execPath, [script], {
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.signal).toBeNull();
+    expect(child.stderr).toBe('');
+    expect(Number(child.stdout.trim())).toBe(40 * 5000);
+  }, 60_000);
 });
 
 describe('csv:DIR loads read by SQL agree with the JavaScript rules (src/sources/csv.ts parseYahooCsv)', () => {
